@@ -75,6 +75,12 @@ class InvoiceStatus(StrEnum):
     REFUNDED = "refunded"
 
 
+class LicenseStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    NONE = "none"
+
+
 class RenewalMode(StrEnum):
     ALL = "all"
     ACTIVE_ONLY = "active_only"
