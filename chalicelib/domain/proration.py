@@ -1,0 +1,73 @@
+"""Mid-period changes: plan or periodicity changes, seat and storage additions, renewal quantity.
+
+One rule for plan changes in both directions (PRODUCT.md §3): the unused part of what was actually
+paid becomes credit; the new plan starts on the change date; a credit short of one new period is
+topped up now, a larger one buys whole days of the new plan and the leftover centavos become
+account credit. Balance, exactly: credit + charge_now == granted_value + account_credit."""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from chalicelib.domain.enums import Periodicity, RenewalMode
+from chalicelib.domain.errors import DomainError
+from chalicelib.domain.money import prorate
+from chalicelib.domain.periods import Period, period_starting
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    charge_now_cents: int  # difference charged on the change date
+    credit_cents: int  # unused part of the amount paid for the current period
+    account_credit_cents: int  # centavos the granted days could not absorb
+    new_period_start: date
+    new_period_end: date  # the new renewal date
+    days_granted: int  # days of the new plan paid for by credit + charge
+    granted_value_cents: int  # those days at the new plan's daily rate
+
+    @property
+    def new_period(self) -> Period:
+        return Period(self.new_period_start, self.new_period_end)
+
+
+def unused_credit(paid_cents: int, current: Period, on: date) -> int:
+    """What was paid for `current` × unused days ÷ days in the period, rounded once."""
+    _require_non_negative(paid_cents)
+    return prorate(paid_cents, current.remaining_days(on), current.days)
+
+
+def change_plan(paid_cents: int, current: Period, change_date: date,
+                new_period_price_cents: int, new_periodicity: Periodicity) -> PlanChange:
+    """What changing plan or periodicity on `change_date` costs or gives back."""
+    if new_period_price_cents <= 0:
+        raise DomainError("O preço do novo plano deve ser positivo.")
+    credit = unused_credit(paid_cents, current, change_date)
+    first = period_starting(change_date, new_periodicity)
+    if credit < new_period_price_cents:
+        return PlanChange(new_period_price_cents - credit, credit, 0, first.start, first.end,
+                          first.days, new_period_price_cents)
+    days = credit * first.days // new_period_price_cents  # whole days the credit covers
+    granted = prorate(new_period_price_cents, days, first.days)  # <= credit: days were floored
+    return PlanChange(0, credit, credit - granted, change_date, change_date + timedelta(days=days),
+                      days, granted)
+
+
+def prorate_addition(quantity_delta: int, unit_price_cents: int, current: Period, on: date) -> int:
+    """Charge for seats or storage GB added on `on`, prorated to the current period end."""
+    if quantity_delta <= 0:
+        raise DomainError("A quantidade adicionada deve ser positiva.")
+    _require_non_negative(unit_price_cents)
+    return prorate(quantity_delta * unit_price_cents, current.remaining_days(on), current.days)
+
+
+def renewal_quantity(mode: RenewalMode, purchased: int, active_members: int) -> int:
+    """Licenses billed at renewal: all purchased, or (active_only) the active members, at least 1
+    and never more than were purchased."""
+    if purchased < 1 or active_members < 0:
+        raise DomainError("Quantidade de licenças inválida.")
+    if RenewalMode(mode) is RenewalMode.ALL:
+        return purchased
+    return min(purchased, max(1, active_members))
+
+
+def _require_non_negative(cents: int) -> None:
+    if cents < 0:
+        raise DomainError("O valor não pode ser negativo.")
