@@ -1,0 +1,76 @@
+"""The product catalog: a versioned JSON file in the repository, validated by pydantic when loaded.
+A broken catalog stops the process at start-up instead of mis-billing someone later."""
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from chalicelib.domain.enums import Consolidation, Contract, Periodicity, Pricing, ProductKind
+
+CATALOG_FILE = Path(__file__).resolve().parent / "catalog.json"
+
+
+class OverduePolicy(BaseModel):
+    """Days are counted from the due date: business days for the grace, calendar days to cancel."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    grace_business_days: int = Field(3, ge=0, le=30)
+    cancel_after_days: int = Field(60, ge=1, le=365)
+
+
+class Product(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,48}$")
+    name: str
+    kind: ProductKind
+    contract: Contract
+    pricing: Pricing
+    prices: dict[Periodicity, int] = Field(description="Centavos por licença, por GB ou preço fixo.")
+    boleto_periodicities: list[Periodicity]
+    consolidation: Consolidation
+    term_installments: int | None = Field(None, ge=2, le=120)
+    addons: list[str] = Field(default_factory=list)
+    overdue: OverduePolicy = OverduePolicy()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Product":
+        if not self.prices or any(cents <= 0 for cents in self.prices.values()):
+            raise ValueError(f"{self.id}: every price must be a positive number of centavos")
+        if not set(self.boleto_periodicities) <= set(self.prices):
+            raise ValueError(f"{self.id}: boleto offered on a periodicity without a price")
+        if (self.contract is Contract.FIXED_TERM) != (self.term_installments is not None):
+            raise ValueError(f"{self.id}: term_installments is for fixed_term contracts only")
+        if self.contract is Contract.FIXED_TERM and self.consolidation is not Consolidation.CARRY:
+            raise ValueError(f"{self.id}: a fixed_term contract must carry overdue installments")
+        return self
+
+    def accepts_boleto(self, periodicity: Periodicity) -> bool:
+        return periodicity in self.boleto_periodicities
+
+
+class Catalog(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    version: str
+    currency: str = Field(pattern="^BRL$")
+    products: list[Product]
+
+    @model_validator(mode="after")
+    def _references(self) -> "Catalog":
+        ids = [p.id for p in self.products]
+        if len(ids) != len(set(ids)):
+            raise ValueError("duplicate product id in the catalog")
+        addons = {p.id for p in self.products if p.kind is ProductKind.ADDON}
+        for product in self.products:
+            unknown = set(product.addons) - addons
+            if unknown:
+                raise ValueError(f"{product.id}: unknown add-ons {sorted(unknown)}")
+        return self
+
+    def product(self, product_id: str) -> Product | None:
+        return next((p for p in self.products if p.id == product_id), None)
+
+
+@lru_cache(maxsize=1)
+def load_catalog(path: Path = CATALOG_FILE) -> Catalog:
+    return Catalog.model_validate_json(path.read_text(encoding="utf-8"))

@@ -48,14 +48,6 @@ def add_business_days(day: date, count: int) -> date:
     return day
 
 
-def business_days_between(start: date, end: date) -> int:
-    """Business days in (start, end]: how many business days `end` is after `start`."""
-    if end < start:
-        return -business_days_between(end, start)
-    return sum(1 for offset in range(1, (end - start).days + 1)
-               if is_business_day(start + timedelta(days=offset)))
-
-
 def compensation_deadline(paid_on: date) -> date:
     """Last day by which a boleto paid on `paid_on` is compensated (24 business hours).
 

@@ -1,0 +1,77 @@
+"""E-mail adapter: pt-BR jinja2 templates sent through SES. In the local stage every message is
+also kept in the outbox that `GET /v1/_dev/outbox` lists."""
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+from chalicelib.observability.logging import get_logger, log_event
+
+_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
+_log = get_logger("email")
+
+
+@dataclass(frozen=True)
+class Email:
+    to: tuple[str, ...]
+    subject: str
+    text: str
+    html: str
+    template: str
+
+
+@lru_cache(maxsize=1)
+def _environment():
+    import jinja2  # imported on first e-mail only: keeps the Lambda's cold start small
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def render(template: str, recipients: list[str], **context) -> Email:
+    env = _environment()
+    subject = env.get_template(f"{template}.subject.txt").render(**context).strip()
+    text = env.get_template(f"{template}.txt").render(**context)
+    html = env.get_template(f"{template}.html").render(**context)
+    unique = tuple(dict.fromkeys(r.lower() for r in recipients if r))
+    return Email(to=unique, subject=subject, text=text, html=html, template=template)
+
+
+class SesMailer:
+    def __init__(self, ses_client, sender: str, outbox=None):
+        self._ses = ses_client
+        self._sender = sender
+        self._outbox = outbox
+
+    def send(self, email: Email, account_id: str | None = None) -> None:
+        if not email.to:
+            return
+        self._ses.send_email(
+            Source=self._sender,
+            Destination={"ToAddresses": list(email.to)},
+            Message={
+                "Subject": {"Data": email.subject, "Charset": "UTF-8"},
+                "Body": {
+                    "Text": {"Data": email.text, "Charset": "UTF-8"},
+                    "Html": {"Data": email.html, "Charset": "UTF-8"},
+                },
+            },
+        )
+        log_event(_log, "email sent", template=email.template, recipients=len(email.to))
+        if self._outbox is not None:
+            self._record(email, account_id)
+
+    def _record(self, email: Email, account_id: str | None) -> None:
+        from chalicelib.store.system import OutboxItem
+
+        sent_at = datetime.now(timezone.utc).isoformat()
+        message_id = uuid.uuid4().hex
+        self._outbox.add_to_outbox(OutboxItem(
+            sk=f"{sent_at}#{message_id}", message_id=message_id, to=",".join(email.to),
+            subject=email.subject, text=email.text, html=email.html, template=email.template,
+            account_id=account_id, created_at=datetime.now(timezone.utc),
+        ))

@@ -1,0 +1,32 @@
+"""The one place where results and errors become HTTP responses."""
+import json
+
+from chalice import Response
+from pydantic import BaseModel
+
+from chalicelib.errors import AppError
+
+JSON = "application/json; charset=utf-8"
+
+
+def json_response(body, status: int = 200, headers: dict | None = None) -> Response:
+    if isinstance(body, BaseModel):
+        body = body.model_dump(mode="json")
+    return Response(
+        body=json.dumps(body, ensure_ascii=False),
+        status_code=status,
+        headers={"Content-Type": JSON, **(headers or {})},
+    )
+
+
+def error_body(code: str, message: str, details: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def error_response(error: AppError, headers: dict | None = None) -> Response:
+    return json_response(error_body(error.code, error.message, error.details), error.status, headers)
+
+
+def internal_error_response(headers: dict | None = None) -> Response:
+    body = error_body("internal_error", "Erro interno. Tente novamente; se persistir, contate o suporte.")
+    return json_response(body, 500, headers)

@@ -1,0 +1,141 @@
+"""The `endpoint` decorator: every route is declared once with its access rule and its pydantic
+models. The same declaration drives parsing, authorization, error mapping, logging and the OpenAPI
+document, so no handler repeats any of it."""
+import logging
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from chalice import Blueprint, IAMAuthorizer, Response
+from pydantic import BaseModel
+
+from chalicelib.api import access as access_rules
+from chalicelib.api.access import Access
+from chalicelib.api.auth import Principal, bearer_token, verify_internal_token, verify_token
+from chalicelib.api.responses import error_response, internal_error_response, json_response
+from chalicelib.api.validation import parse_json_body, validate_model
+from chalicelib.errors import AppError, Forbidden, NotFound, PayloadTooLarge
+from chalicelib.observability.logging import account_id_var, get_logger, log_event, request_id_var
+from chalicelib.wiring import container
+
+_log = get_logger("api")
+_PATH_PARAM = re.compile(r"{(\w+)}")
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    path: str
+    method: str
+    access: Access
+    summary: str
+    handler_name: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    tags: tuple[str, ...] = ()
+    raw_body: bool = False  # the handler reads the raw bytes itself (webhooks, bank files)
+
+    @property
+    def path_params(self) -> list[str]:
+        return _PATH_PARAM.findall(self.path)
+
+
+@dataclass
+class RequestContext:
+    request_id: str
+    headers: Any
+    raw_body: bytes
+    principal: Principal | None = None
+    member: Any = None
+    body: Any = None
+    query: Any = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def actor(self) -> str:
+        return self.principal.user_id if self.principal else "system"
+
+
+ENDPOINTS: list[EndpointSpec] = []
+
+
+def endpoint(bp: Blueprint, path: str, method: str, *, access: Access, summary: str,
+             body=None, query=None, response=None, status: int = 200, tags=(), raw_body=False):
+    spec = EndpointSpec(path=path, method=method, access=access, summary=summary, body=body,
+                        query=query, response=response, status=status, tags=tuple(tags),
+                        raw_body=raw_body, handler_name="")
+
+    def decorator(handler: Callable):
+        registered = EndpointSpec(**{**spec.__dict__, "handler_name": handler.__name__})
+        ENDPOINTS.append(registered)
+        route_kwargs = {"methods": [method], "content_types": ["*/*"]}
+        if access is Access.INTERNAL:
+            route_kwargs["authorizer"] = IAMAuthorizer()
+
+        def view(**path_params):
+            return _handle(bp, registered, handler, path_params)
+
+        view.__name__ = handler.__name__
+        bp.route(path, **route_kwargs)(view)
+        return handler
+
+    return decorator
+
+
+def _handle(bp: Blueprint, spec: EndpointSpec, handler: Callable, path_params: dict) -> Response:
+    request = bp.current_request
+    request_id = (request.context or {}).get("requestId") or uuid.uuid4().hex
+    request_id_var.set(request_id)
+    account_id_var.set(path_params.get("account_id"))
+    headers = {"X-Request-Id": request_id, **_cors_headers(request.headers)}
+    ctx = RequestContext(request_id=request_id, headers=request.headers, raw_body=request.raw_body or b"")
+    try:
+        result = _run(spec, handler, ctx, request, path_params)
+    except AppError as error:
+        log_event(_log, "request refused", logging.INFO, method=spec.method, path=spec.path,
+                  status=error.status, code=error.code)
+        return error_response(error, headers)
+    except Exception:  # noqa: BLE001 — the last line of defence: log it, answer in the error shape
+        _log.exception("unhandled error", extra={"fields": {"method": spec.method, "path": spec.path}})
+        return internal_error_response(headers)
+    if isinstance(result, Response):
+        result.headers = {**headers, **(result.headers or {})}
+        return result
+    return json_response(result, spec.status, headers)
+
+
+def _run(spec: EndpointSpec, handler: Callable, ctx: RequestContext, request, path_params: dict):
+    services = container()
+    settings = services.settings
+    if spec.access is Access.DEV and not settings.is_local:
+        raise NotFound("Rota não encontrada.", code="route_not_found")
+    if spec.access is Access.INTERNAL:
+        verify_internal_token(request.headers, settings)
+    elif spec.access not in (Access.PUBLIC, Access.WEBHOOK, Access.DEV):
+        ctx.principal = verify_token(bearer_token(request.headers), settings)
+    if spec.access is Access.FINANCE_STAFF and not ctx.principal.is_finance_staff:
+        raise Forbidden("Apenas a equipe financeira pode usar esta rota.", code="finance_only")
+    if spec.access.account_scoped:
+        ctx.member = services.memberships.authorize(
+            ctx.principal, path_params["account_id"], access_rules.ACCOUNT_ROLES[spec.access])
+    if spec.body is not None:
+        ctx.body = validate_model(spec.body, parse_json_body(request.headers, ctx.raw_body,
+                                                             settings.max_body_bytes))
+    elif len(ctx.raw_body) > settings.max_body_bytes:
+        raise PayloadTooLarge()
+    if spec.query is not None:
+        ctx.query = validate_model(spec.query, dict(request.query_params or {}))
+    return handler(ctx, **path_params)
+
+
+def _cors_headers(request_headers) -> dict:
+    origin = request_headers.get("origin")
+    if not origin or origin not in container().settings.allowed_origins:
+        return {}
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Vary": "Origin",
+        "Access-Control-Allow-Headers": "Authorization,Content-Type,Idempotency-Key",
+    }

@@ -1,0 +1,74 @@
+"""Request parsing: content type, size, JSON and pydantic validation, with pt-BR messages."""
+import json
+
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+
+# pydantic error types → what a person reads. Anything else falls back to a generic message.
+_MESSAGES = {
+    "missing": "Campo obrigatório.",
+    "extra_forbidden": "Campo não permitido.",
+    "string_too_short": "Texto curto demais.",
+    "string_too_long": "Texto longo demais.",
+    "string_type": "Deve ser um texto.",
+    "int_type": "Deve ser um número inteiro.",
+    "int_parsing": "Deve ser um número inteiro.",
+    "bool_type": "Deve ser verdadeiro ou falso.",
+    "bool_parsing": "Deve ser verdadeiro ou falso.",
+    "literal_error": "Valor não permitido.",
+    "enum": "Valor não permitido.",
+    "list_type": "Deve ser uma lista.",
+    "dict_type": "Deve ser um objeto.",
+    "model_type": "Deve ser um objeto.",
+    "value_error": "Valor inválido.",
+    "greater_than_equal": "Valor pequeno demais.",
+    "less_than_equal": "Valor grande demais.",
+    "greater_than": "Valor pequeno demais.",
+    "less_than": "Valor grande demais.",
+    "too_short": "Lista curta demais.",
+    "too_long": "Lista longa demais.",
+    "date_from_datetime_parsing": "Data inválida (use AAAA-MM-DD).",
+    "date_parsing": "Data inválida (use AAAA-MM-DD).",
+    "datetime_parsing": "Data e hora inválidas (use ISO 8601 com fuso).",
+    "datetime_from_date_parsing": "Data e hora inválidas (use ISO 8601 com fuso).",
+    "timezone_aware": "Informe o fuso horário.",
+    "string_pattern_mismatch": "Formato inválido.",
+}
+
+
+def field_errors(error: ValidationError) -> list[dict]:
+    fields = []
+    for item in error.errors(include_url=False, include_input=False):
+        message = _MESSAGES.get(item["type"], "Valor inválido.")
+        if item["type"] == "value_error":
+            # Our own validators raise ValueError with a pt-BR sentence already.
+            message = str(item.get("ctx", {}).get("error") or message)
+        fields.append({
+            "field": ".".join(str(part) for part in item["loc"]) or "body",
+            "code": item["type"],
+            "message": message,
+        })
+    return fields
+
+
+def validate_model(model: type[BaseModel], data) -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(details={"fields": field_errors(exc)}) from exc
+
+
+def parse_json_body(headers, raw_body: bytes | None, max_bytes: int):
+    raw = raw_body or b""
+    if len(raw) > max_bytes:
+        raise PayloadTooLarge(f"O corpo da requisição passa do limite de {max_bytes // 1024} KB.")
+    content_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise UnsupportedMediaType()
+    if not raw.strip():
+        raise BadRequest("Envie um corpo JSON.", code="empty_body")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise BadRequest("O corpo não é um JSON válido.", code="invalid_json") from exc

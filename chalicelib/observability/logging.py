@@ -1,0 +1,69 @@
+"""Structured JSON logs carrying the request id and account id of the current request.
+
+Secrets never reach the output: values under sensitive keys are replaced, and any run of 13-19
+digits (a possible card number) is masked, whatever field it hides in.
+"""
+import contextvars
+import json
+import logging
+import re
+import sys
+from datetime import datetime, timezone
+
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+account_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("account_id", default=None)
+
+_SENSITIVE_KEY = re.compile(r"token|secret|authorization|password|card_number|pan|signature|cvv|cvc", re.I)
+_CARD_LIKE = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+REDACTED = "[redacted]"
+
+
+def redact_text(text: str) -> str:
+    return _CARD_LIKE.sub(REDACTED, text)
+
+
+def redact(value):
+    if isinstance(value, dict):
+        return {k: (REDACTED if _SENSITIVE_KEY.search(str(k)) else redact(v)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact(v) for v in value]
+    if isinstance(value, str):
+        return redact_text(value)
+    return value
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, tz=timezone.utc).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": redact_text(record.getMessage()),
+            "request_id": request_id_var.get(),
+            "account_id": account_id_var.get(),
+        }
+        fields = getattr(record, "fields", None)
+        if fields:
+            entry.update(redact(fields))
+        if record.exc_info:
+            entry["exception"] = redact_text(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    root = logging.getLogger("renova")
+    if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+        return
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(JsonFormatter())
+    root.addHandler(handler)
+    root.setLevel(level)
+    root.propagate = False
+
+
+def get_logger(name: str) -> logging.Logger:
+    return logging.getLogger(f"renova.{name}")
+
+
+def log_event(logger: logging.Logger, message: str, level: int = logging.INFO, **fields) -> None:
+    logger.log(level, message, extra={"fields": fields})

@@ -1,0 +1,90 @@
+"""Configuration from the environment (pydantic-settings), read once per process.
+
+The `local` stage has safe defaults for every secret so `make run` works out of the box; any other
+stage refuses to start while a secret or the token issuer is missing, naming the variable.
+"""
+from functools import lru_cache
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOCAL_STAGE = "local"
+
+# Variables that must be set explicitly outside the local stage.
+_REQUIRED_OUTSIDE_LOCAL = (
+    "auth_issuer",
+    "auth_jwks_url",
+    "cursor_secret",
+    "stripe_webhook_secret",
+    "asaas_webhook_token",
+)
+
+
+class MissingSetting(RuntimeError):
+    pass
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    stage: str = Field(LOCAL_STAGE, alias="RENOVA_STAGE")
+    aws_region: str = Field("sa-east-1", alias="AWS_DEFAULT_REGION")
+    # Set to the moto server (local stack) or DynamoDB Local; empty means the real AWS endpoints.
+    aws_endpoint_url: str | None = Field(None, alias="AWS_ENDPOINT_URL")
+
+    billing_table: str = Field("", alias="BILLING_TABLE")
+    idempotency_table: str = Field("", alias="IDEMPOTENCY_TABLE")
+    files_bucket: str = Field("", alias="FILES_BUCKET")
+    work_queue: str = Field("", alias="WORK_QUEUE")
+    event_bus: str = Field("", alias="EVENT_BUS")
+
+    auth_dev_secret: str = Field("local-dev-secret", alias="AUTH_DEV_SECRET")
+    auth_issuer: str = Field("", alias="AUTH_ISSUER")
+    auth_audience: str = Field("", alias="AUTH_AUDIENCE")
+    auth_jwks_url: str = Field("", alias="AUTH_JWKS_URL")
+    internal_api_token: str = Field("local-internal-token", alias="INTERNAL_API_TOKEN")
+    cursor_secret: str = Field("", alias="CURSOR_SECRET")
+    stripe_webhook_secret: str = Field("", alias="STRIPE_WEBHOOK_SECRET")
+    asaas_webhook_token: str = Field("", alias="ASAAS_WEBHOOK_TOKEN")
+
+    email_sender: str = Field("cobranca@renova.local", alias="EMAIL_SENDER")
+    finance_team_email: str = Field("financeiro@renova.local", alias="FINANCE_TEAM_EMAIL")
+    cors_origins: str = Field("http://localhost:3000", alias="CORS_ORIGINS")
+    max_body_bytes: int = Field(256 * 1024, alias="MAX_BODY_BYTES")
+
+    @property
+    def allowed_origins(self) -> frozenset[str]:
+        return frozenset(o.strip() for o in self.cors_origins.split(",") if o.strip())
+
+    @property
+    def is_local(self) -> bool:
+        return self.stage == LOCAL_STAGE
+
+    @model_validator(mode="after")
+    def _defaults_and_required(self) -> "Settings":
+        prefix = f"renova-{self.stage}"
+        self.billing_table = self.billing_table or f"{prefix}-billing"
+        self.idempotency_table = self.idempotency_table or f"{prefix}-idempotency"
+        self.files_bucket = self.files_bucket or f"{prefix}-files"
+        self.work_queue = self.work_queue or f"{prefix}-work"
+        self.event_bus = self.event_bus or f"{prefix}-events"
+        if self.is_local:
+            self.cursor_secret = self.cursor_secret or "local-cursor-secret"
+            self.stripe_webhook_secret = self.stripe_webhook_secret or "whsec_local"
+            self.asaas_webhook_token = self.asaas_webhook_token or "local-asaas-token"
+            return self
+        missing = [name for name in _REQUIRED_OUTSIDE_LOCAL if not getattr(self, name)]
+        if missing:
+            variables = ", ".join(self.model_fields[name].alias for name in missing)
+            raise MissingSetting(f"stage {self.stage!r} cannot start: set {variables}")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests that change the environment)."""
+    get_settings.cache_clear()

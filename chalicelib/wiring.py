@@ -1,0 +1,89 @@
+"""Composition root: builds the services with their repositories, clock and adapters, lazily, once
+per process. Tests replace the container (`set_container`) to run the same services on fakes."""
+from functools import cached_property
+
+from chalicelib.settings import Settings, get_settings
+
+
+class Container:
+    def __init__(self, settings: Settings | None = None, clock=None):
+        self._settings = settings
+        if clock is not None:
+            self.clock = clock
+
+    @cached_property
+    def settings(self) -> Settings:
+        return self._settings or get_settings()
+
+    # --- adapters -------------------------------------------------------------------------
+    def boto3_client(self, service: str):
+        import boto3
+
+        return boto3.client(service, region_name=self.settings.aws_region,
+                            endpoint_url=self.settings.aws_endpoint_url)
+
+    @cached_property
+    def clock(self):
+        from chalicelib.adapters.clock import OffsetClock, SystemClock
+
+        return OffsetClock(self.system) if self.settings.is_local else SystemClock()
+
+    @cached_property
+    def mailer(self):
+        from chalicelib.adapters.email import SesMailer
+
+        outbox = self.system if self.settings.is_local else None
+        return SesMailer(self.boto3_client("ses"), self.settings.email_sender, outbox=outbox)
+
+    # --- repositories ---------------------------------------------------------------------
+    @cached_property
+    def system(self):
+        from chalicelib.store.system import SystemRepository
+
+        return SystemRepository()
+
+    @cached_property
+    def account_repository(self):
+        from chalicelib.store.accounts import AccountRepository
+
+        return AccountRepository()
+
+    @cached_property
+    def audit_repository(self):
+        from chalicelib.store.audit import AuditRepository
+
+        return AuditRepository()
+
+    # --- services -------------------------------------------------------------------------
+    @cached_property
+    def memberships(self):
+        from chalicelib.services.memberships import MembershipService
+
+        return MembershipService(self.account_repository)
+
+    @cached_property
+    def accounts(self):
+        from chalicelib.services.accounts import AccountService
+
+        return AccountService(self.account_repository, self.clock, self.mailer)
+
+    @cached_property
+    def catalog(self):
+        from chalicelib.catalog import load_catalog
+
+        return load_catalog()
+
+
+_container: Container | None = None
+
+
+def container() -> Container:
+    global _container
+    if _container is None:
+        _container = Container()
+    return _container
+
+
+def set_container(new: Container | None) -> None:
+    global _container
+    _container = new

@@ -1,0 +1,68 @@
+"""Test environment: the local stage against moto's in-process AWS, one fresh world per test."""
+import json
+import os
+
+os.environ.update({
+    "RENOVA_STAGE": "local",
+    "AWS_DEFAULT_REGION": "sa-east-1",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+})
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_PROFILE", None)
+
+import pytest  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from tests.support import auth, body, make_token  # noqa: E402
+
+
+@pytest.fixture
+def aws():
+    with mock_aws():
+        from chalicelib.settings import get_settings
+        from chalicelib.wiring import Container, set_container
+        from scripts.provision import provision
+
+        settings = get_settings()
+        services = Container(settings)
+        provision(services)
+        set_container(services)
+        yield services
+        set_container(None)
+
+
+@pytest.fixture
+def client(aws):
+    from chalice.test import Client
+
+    import app as app_module
+
+    with Client(app_module.app) as test_client:
+        yield ApiClient(test_client.http)
+
+
+class ApiClient:
+    """Thin wrapper over Chalice's test client that speaks JSON and carries a token."""
+
+    def __init__(self, http):
+        self.http = http
+
+    def call(self, method: str, path: str, token: str | None = None, json_body=None, headers=None,
+             raw: bytes | str | None = None):
+        all_headers = auth(token) if token else {"Content-Type": "application/json"}
+        all_headers.update(headers or {})
+        payload = raw if raw is not None else (body(json_body) if json_body is not None else None)
+        kwargs = {"headers": all_headers}
+        if payload is not None:
+            kwargs["body"] = payload
+        response = self.http.request(method, path, **kwargs)
+        response.data = json.loads(response.body) if response.body else None
+        return response
+
+    def create_account(self, user: str, name: str = "Conta de teste") -> tuple[str, str]:
+        token = make_token(user)
+        response = self.call("POST", "/v1/accounts", token, {"name": name})
+        assert response.status_code == 201, response.data
+        return response.data["id"], token
