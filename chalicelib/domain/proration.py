@@ -46,7 +46,7 @@ def change_plan(paid_cents: int, current: Period, change_date: date,
                           first.days, new_period_price_cents)
     days = credit * first.days // new_period_price_cents  # whole days the credit covers
     granted = prorate(new_period_price_cents, days, first.days)  # <= credit: days were floored
-    return PlanChange(0, credit, credit - granted, change_date, change_date + timedelta(days=days),
+    return PlanChange(0, credit, credit - granted, change_date, _days_after(change_date, days),
                       days, granted)
 
 
@@ -66,6 +66,13 @@ def renewal_quantity(mode: RenewalMode, purchased: int, active_members: int) -> 
     if RenewalMode(mode) is RenewalMode.ALL:
         return purchased
     return min(purchased, max(1, active_members))
+
+
+def _days_after(day: date, days: int) -> date:
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:  # only a credit worth thousands of years of the new plan gets here
+        raise DomainError("O crédito estenderia a renovação além do calendário.") from None
 
 
 def _require_non_negative(cents: int) -> None:
