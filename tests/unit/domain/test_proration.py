@@ -1,7 +1,7 @@
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from chalicelib.domain.enums import Periodicity, RenewalMode
 from chalicelib.domain.errors import DomainError
@@ -121,6 +121,7 @@ def plan_changes(draw):
     return paid, old, change_date, new_price, draw(periodicities)
 
 
+@settings(max_examples=500)
 @given(plan_changes())
 def test_plan_change_never_creates_or_loses_a_centavo(args):
     """The invariant, exactly: what the customer brings (credit from the old plan + charge now)
