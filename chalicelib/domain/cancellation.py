@@ -82,7 +82,8 @@ def _early_termination(request: CancellationRequest) -> CancellationOutcome:
                                owed, SubscriptionStatus.PENDING_CANCELLATION)
 
 
-def _with_notice(request: CancellationRequest, today: date, notice_days: int) -> CancellationOutcome:
+def _with_notice(request: CancellationRequest, today: date,
+                 notice_days: int) -> CancellationOutcome:
     current = request.current_period
     if (current.end - today).days >= notice_days:
         return CancellationOutcome(CancellationKind.AT_PERIOD_END, current.end, 0, 0,

@@ -50,7 +50,7 @@ def plan_invoice(next_due_date: date, renewals: Iterable[PeriodCharge],
     billed are dropped); open_items: unpaid items of older open invoices; billed_keys: every key
     already on any invoice, paid or not."""
     open_items = _unique_open_items(open_items)
-    carried = [item for item in open_items if Consolidation(item.consolidation) is Consolidation.CARRY]
+    carried = [item for item in open_items if _is_carried(item)]
     taken = set(billed_keys) | {item.key for item in open_items}
     new_lines = _new_renewal_lines(renewals, next_due_date, taken)
     superseded = _invoice_ids(carried)
@@ -61,6 +61,10 @@ def plan_invoice(next_due_date: date, renewals: Iterable[PeriodCharge],
         reissue_separately=tuple(item for item in left_behind if item.invoice_id in superseded),
         separate_invoice_ids=tuple(i for i in _invoice_ids(left_behind) if i not in superseded),
     )
+
+
+def _is_carried(item: PeriodCharge) -> bool:
+    return Consolidation(item.consolidation) is Consolidation.CARRY
 
 
 def _unique_open_items(open_items: Iterable[PeriodCharge]) -> list[PeriodCharge]:

@@ -41,7 +41,8 @@ class CreditApplication:
     amount_due_cents: int
 
 
-def apply_account_credit(invoice_total_cents: int, available_credit_cents: int) -> CreditApplication:
+def apply_account_credit(invoice_total_cents: int,
+                         available_credit_cents: int) -> CreditApplication:
     """Account credit pays an invoice first; what it does not cover is still due."""
     if invoice_total_cents < 0 or available_credit_cents < 0:
         raise DomainError("Valores de fatura e crédito não podem ser negativos.")

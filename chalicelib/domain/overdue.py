@@ -87,7 +87,8 @@ def evaluate_overdue(contract: Contract, unpaid_due_dates: Iterable[date], today
                      policy: OverduePolicy = OverduePolicy()) -> OverdueEvaluation:
     due_dates = tuple(unpaid_due_dates)
     status = overdue_status(due_dates, today, policy)
-    return OverdueEvaluation(status, entitlements_for(contract, status), min(due_dates, default=None))
+    oldest = min(due_dates, default=None)
+    return OverdueEvaluation(status, entitlements_for(contract, status), oldest)
 
 
 def evaluate_account(subscriptions: Mapping[str, SubscriptionDues],

@@ -51,7 +51,8 @@ def period_starting(start: date, periodicity: Periodicity, anchor_day: int | Non
 
 
 def next_period(current: Period, periodicity: Periodicity, anchor_day: int) -> Period:
-    """The period right after `current`; pass the anchor so a clamped end (Feb 28) is not inherited."""
+    """The period right after `current`. The anchor is explicit so that a clamped end (Feb 28)
+    does not become the new anchor."""
     return Period(current.end, add_months(current.end, periodicity.months, anchor_day))
 
 
@@ -70,7 +71,8 @@ def chain(start: date, periodicity: Periodicity, anchor_day: int | None = None) 
 def periods_starting_before(start: date, periodicity: Periodicity, before: date,
                             anchor_day: int | None = None) -> list[Period]:
     """Every period of the chain from `start` that starts before `before` (what is due to bill)."""
-    return list(takewhile(lambda period: period.start < before, chain(start, periodicity, anchor_day)))
+    periods = chain(start, periodicity, anchor_day)
+    return list(takewhile(lambda period: period.start < before, periods))
 
 
 def period_containing(start: date, periodicity: Periodicity, on: date,

@@ -66,7 +66,8 @@ def test_periods_starting_before_and_containing():
     assert [p.start for p in due] == [date(2025, 1, 10), date(2025, 2, 10)]
     assert period_containing(start, Periodicity.MONTHLY, date(2025, 3, 9)) == Period(
         date(2025, 2, 10), date(2025, 3, 10))
-    assert period_containing(start, Periodicity.MONTHLY, date(2025, 3, 10)).start == date(2025, 3, 10)
+    on_renewal_day = period_containing(start, Periodicity.MONTHLY, date(2025, 3, 10))
+    assert on_renewal_day.start == date(2025, 3, 10)
     with pytest.raises(DomainError):
         period_containing(start, Periodicity.MONTHLY, date(2025, 1, 9))
 

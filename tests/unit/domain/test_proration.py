@@ -162,7 +162,8 @@ def test_addition_shrinks_as_the_period_runs_out(start, periodicity, delta, unit
     earlier = start + timedelta(days=data.draw(st.integers(0, period.days - 1)))
     later = earlier + timedelta(days=data.draw(st.integers(0, (period.end - earlier).days - 1)))
     assert prorate_addition(delta, unit, period, start) == delta * unit
-    assert prorate_addition(delta, unit, period, later) <= prorate_addition(delta, unit, period, earlier)
+    charge_later = prorate_addition(delta, unit, period, later)
+    assert charge_later <= prorate_addition(delta, unit, period, earlier)
 
 
 @given(st.sampled_from(list(RenewalMode)), st.integers(1, 1000), st.integers(0, 1000))
