@@ -58,7 +58,7 @@ class Record:
         try:
             return date(year, int(digits[2:4]), int(digits[:2]))
         except ValueError:
-            raise self.error(f"{field.label} (posições {field.start}-{field.end}) não é uma data válida: '{value}'")
+            raise self.error(f"{field.label} (posições {field.start}-{field.end}) não é data válida: '{value}'")
 
     def error(self, message: str) -> BankFileError:
         return BankFileError(message, self.number)
