@@ -47,10 +47,8 @@ def parse_cnab400_return(records: list[Record]) -> ReturnFile:
     profile = _PROFILES.get(bank_code)
     if profile is None:
         raise header.error(f"CNAB 400 do banco {bank_code} não é suportado (apenas Itaú 341 e Bradesco 237)")
-    _check_sequence(records)
-    trailer = _trailer(records)
-    transactions = [record for record in records[1:-1] if _is_transaction(record, profile)]
-    profile.check_trailer(trailer, len(transactions))
+    transactions = _transactions(records, profile)
+    profile.check_trailer(_trailer(records), len(transactions))
     return ReturnFile(
         layout=Layout.CNAB400,
         bank_code=bank_code,
@@ -59,11 +57,16 @@ def parse_cnab400_return(records: list[Record]) -> ReturnFile:
     )
 
 
-def _check_sequence(records: list[Record]) -> None:
-    # Every 400 record is numbered from 000001: a lost, repeated or reordered line breaks the run.
+def _transactions(records: list[Record], profile: _BankProfile) -> list[Record]:
+    """The type 1 records, checking line by line the numbering and the record types."""
+    transactions = []
     for record in records:
+        # Every 400 record is numbered from 000001: a lost, repeated or reordered line breaks the run.
         if record.integer(SEQUENCE) != record.number:
             raise record.error(f"número sequencial {record.raw(SEQUENCE)} deveria ser {record.number:06d}")
+        if 1 < record.number < len(records) and _is_transaction(record, profile):
+            transactions.append(record)
+    return transactions
 
 
 def _trailer(records: list[Record]) -> Record:
