@@ -75,7 +75,7 @@ class Settings(BaseSettings):
             return self
         missing = [name for name in _REQUIRED_OUTSIDE_LOCAL if not getattr(self, name)]
         if missing:
-            variables = ", ".join(self.model_fields[name].alias for name in missing)
+            variables = ", ".join(type(self).model_fields[name].alias for name in missing)
             raise MissingSetting(f"stage {self.stage!r} cannot start: set {variables}")
         return self
 

@@ -1,8 +1,16 @@
 """Composition root: builds the services with their repositories, clock and adapters, lazily, once
 per process. Tests replace the container (`set_container`) to run the same services on fakes."""
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from chalicelib.settings import Settings, get_settings
+
+
+@lru_cache(maxsize=32)
+def _client(service: str, region: str, endpoint_url: str | None):
+    # Building a botocore client costs tens of milliseconds; one per service and endpoint is enough.
+    import boto3
+
+    return boto3.client(service, region_name=region, endpoint_url=endpoint_url)
 
 
 class Container:
@@ -17,10 +25,7 @@ class Container:
 
     # --- adapters -------------------------------------------------------------------------
     def boto3_client(self, service: str):
-        import boto3
-
-        return boto3.client(service, region_name=self.settings.aws_region,
-                            endpoint_url=self.settings.aws_endpoint_url)
+        return _client(service, self.settings.aws_region, self.settings.aws_endpoint_url)
 
     @cached_property
     def clock(self):

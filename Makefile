@@ -1,0 +1,49 @@
+# Renova — the two commands: `make run` (local stack) and `make test` (every test and check).
+# Both create the virtualenv and install the pinned dependencies when needed.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+BUILD := build
+
+# Fragments add their own system dependencies to TEST_DEPS (see mk/).
+TEST_DEPS :=
+include $(wildcard mk/*.mk)
+
+.PHONY: run test venv unit template bench clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
+
+run: venv
+	$(PY) -m scripts.local_stack
+
+# Every test, the domain coverage gate, and the deployable template checked by cfn-lint.
+test: venv $(TEST_DEPS)
+	$(PY) -m pytest -q -p no:randomly \
+		--cov=chalicelib.domain --cov-report=term-missing:skip-covered --cov-fail-under=95
+	$(MAKE) --no-print-directory template
+
+unit: venv
+	$(PY) -m pytest -q tests/unit
+
+# `chalice package` with our tables, bucket, queue, bus and gateway responses merged in, then cfn-lint.
+template: venv
+	@rm -rf $(BUILD)/package && mkdir -p $(BUILD)
+	$(PY) -m infra.build_resources > $(BUILD)/resources.json
+	cd $(CURDIR) && AWS_DEFAULT_REGION=sa-east-1 $(VENV)/bin/chalice package --stage prod \
+		--merge-template $(BUILD)/resources.json $(BUILD)/package
+	$(VENV)/bin/cfn-lint $(BUILD)/package/sam.json
+	@echo "template: $(BUILD)/package/sam.json passes cfn-lint"
+
+bench: venv
+	$(PY) -m bench
+
+clean:
+	rm -rf $(BUILD) .pytest_cache .coverage
