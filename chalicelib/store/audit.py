@@ -1,9 +1,10 @@
-"""Audit trail: who changed what, when and why, in the account's item collection."""
+"""Audit trail: who changed what, when and why. Entries live in a partition of their own per account
+(AUDIT#<account>), so reading an account's live items never pages through its history."""
 import uuid
 
 from pynamodb.attributes import MapAttribute, UnicodeAttribute
 
-from chalicelib.store.base import BillingItem, account_pk
+from chalicelib.store.base import BillingItem
 
 
 class AuditItem(BillingItem, discriminator="audit"):
@@ -19,10 +20,14 @@ class AuditItem(BillingItem, discriminator="audit"):
     reason = UnicodeAttribute(null=True)
 
 
+def audit_pk(account_id: str) -> str:
+    return f"AUDIT#{account_id}"
+
+
 def new_audit_item(account_id: str, at: str, **fields) -> AuditItem:
     audit_id = uuid.uuid4().hex
     return AuditItem(
-        pk=account_pk(account_id), sk=f"AUDIT#{at}#{audit_id}", account_id=account_id,
+        pk=audit_pk(account_id), sk=f"{at}#{audit_id}", account_id=account_id,
         audit_id=audit_id, at=at, **fields,
     )
 
@@ -31,8 +36,8 @@ class AuditRepository:
     def list(self, account_id: str, limit: int, after_sk: str | None = None) -> tuple[list[AuditItem], str | None]:
         kwargs = {"scan_index_forward": False, "limit": limit}
         if after_sk:
-            kwargs["last_evaluated_key"] = {"pk": {"S": account_pk(account_id)}, "sk": {"S": after_sk}}
-        result = AuditItem.query(account_pk(account_id), AuditItem.sk.startswith("AUDIT#"), **kwargs)
+            kwargs["last_evaluated_key"] = {"pk": {"S": audit_pk(account_id)}, "sk": {"S": after_sk}}
+        result = AuditItem.query(audit_pk(account_id), **kwargs)
         items = list(result)
         last = result.last_evaluated_key
         return items, (last["sk"]["S"] if last else None)
