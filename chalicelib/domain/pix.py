@@ -123,17 +123,21 @@ def build_static_pix(
     key = (key or "").strip()
     pix_key_type(key)
     account = _tlv(GUI_ID, GUI) + _tlv(KEY_ID, key)
+    room = 99 - len(account) - 4  # the merchant account template holds at most 99 characters
+    description = normalize_text(description or "", room) if room > 0 else ""
     if description:
-        account += _tlv(INFO_ID, normalize_text(description, 99 - len(account) - 4))
+        account += _tlv(INFO_ID, description)
     # Point of initiation (01) is optional for static payloads; the BCB example leaves it out.
     return _payload(account, None, merchant_name, merchant_city, amount_cents, _static_txid(txid))
 
 
-def build_dynamic_pix(location_url: str, merchant_name: str, merchant_city: str, amount_cents: int | None = None) -> str:
+def build_dynamic_pix(
+    location_url: str, merchant_name: str, merchant_city: str, amount_cents: int | None = None
+) -> str:
     """A dynamic (single-use) BR Code whose charge lives at the PSP's ``location_url``."""
     location = re.sub(r"^https://", "", (location_url or "").strip())
     if not location or len(location) > 77:
-        raise PixError(MALFORMED_PAYLOAD, "URL de localização do Pix dinâmico inválida (até 77 caracteres, sem https://).")
+        raise PixError(MALFORMED_PAYLOAD, "URL de localização do Pix dinâmico inválida (até 77 caracteres).")
     account = _tlv(GUI_ID, GUI) + _tlv(URL_ID, location)
     return _payload(account, DYNAMIC_ONCE, merchant_name, merchant_city, amount_cents, NO_TXID)
 
@@ -157,7 +161,8 @@ def _payload(account: str, initiation: str | None, name: str, city: str, amount_
 
 def format_amount(amount_cents: int) -> str:
     """Centavos to the BR Code's decimal text: 1050 -> "10.50"."""
-    if not isinstance(amount_cents, int) or isinstance(amount_cents, bool) or not 0 < amount_cents <= MAX_AMOUNT_CENTS:
+    is_integer = isinstance(amount_cents, int) and not isinstance(amount_cents, bool)
+    if not is_integer or not 0 < amount_cents <= MAX_AMOUNT_CENTS:
         raise PixError(INVALID_AMOUNT, "Valor do Pix deve ser um número inteiro positivo de centavos.")
     reais, cents = divmod(amount_cents, 100)
     return f"{reais}.{cents:02d}"

@@ -81,7 +81,8 @@ def _pix_copy_paste(canvas: Canvas, payload: str, top: float) -> None:
     lines = _wrap(payload, VALUE_FONT, 7, WIDTH - 2 * mm)
     height = 6 * mm + 3.2 * mm * len(lines)
     _rect(canvas, LEFT, top - height, WIDTH, height)
-    _label(canvas, LEFT + 1 * mm, top - 2.5 * mm, "Pix copia e cola: pague com Pix usando o código abaixo ou o QR code da ficha de compensação")
+    _label(canvas, LEFT + 1 * mm, top - 2.5 * mm,
+           "Pix copia e cola: pague com Pix usando o código abaixo ou o QR code da ficha de compensação")
     for index, line in enumerate(lines):
         _text(canvas, LEFT + 1 * mm, top - 6 * mm - index * 3.2 * mm, line, WIDTH - 2 * mm, size=7)
 
@@ -90,9 +91,15 @@ def _compensation_slip(canvas: Canvas, data: BoletoPdfData, top: float) -> None:
     y = _bank_header(canvas, data, top, right_text=data.formatted_line, right_font=(BOLD, 10.5))
     split = RIGHT - RIGHT_COLUMN
     left_width = (split - LEFT) / mm
-    y = _row(canvas, y, [(left_width, "Local de pagamento", data.payment_place), (48, "Vencimento", _date(data.due_date))], bold_last=True)
+    y = _row(canvas, y, [
+        (left_width, "Local de pagamento", data.payment_place),
+        (48, "Vencimento", _date(data.due_date)),
+    ], bold_last=True)
     beneficiary = f"{data.beneficiary.name} - {data.beneficiary.document}"
-    y = _row(canvas, y, [(left_width, "Beneficiário", beneficiary), (48, "Agência/Código do beneficiário", data.beneficiary_code)])
+    y = _row(canvas, y, [
+        (left_width, "Beneficiário", beneficiary),
+        (48, "Agência/Código do beneficiário", data.beneficiary_code),
+    ])
     y = _row(canvas, y, [
         (27, "Data do documento", _date(data.document_date)),
         (35, "Nº do documento", data.document_number),
@@ -126,7 +133,8 @@ def _instructions(canvas: Canvas, data: BoletoPdfData, top: float, split: float)
         _text(canvas, LEFT + 1 * mm, top - 7 * mm - index * 3.8 * mm, line, text_width, size=7.5)
     if data.pix_payload:
         _pix_qr(canvas, data.pix_payload, x=split - QR_SIZE - 2 * mm, y=top - height + 5 * mm)
-    labels = ("(-) Desconto/Abatimento", "(-) Outras deduções", "(+) Mora/Multa", "(+) Outros acréscimos", "(=) Valor cobrado")
+    labels = ("(-) Desconto/Abatimento", "(-) Outras deduções", "(+) Mora/Multa", "(+) Outros acréscimos",
+              "(=) Valor cobrado")
     for index, label in enumerate(labels):
         _box(canvas, split, top - index * ROW, RIGHT_COLUMN, ROW, label, "")
     return top - height
@@ -135,7 +143,8 @@ def _instructions(canvas: Canvas, data: BoletoPdfData, top: float, split: float)
 # --- pieces ---------------------------------------------------------------------------------------
 
 
-def _bank_header(canvas: Canvas, data: BoletoPdfData, top: float, right_text: str, right_font: tuple[str, float]) -> float:
+def _bank_header(canvas: Canvas, data: BoletoPdfData, top: float, right_text: str,
+                 right_font: tuple[str, float]) -> float:
     height = 9 * mm
     baseline = top - height + 2.2 * mm
     _text(canvas, LEFT, baseline, data.bank_name, 52 * mm, font=BOLD, size=10)
@@ -145,7 +154,8 @@ def _bank_header(canvas: Canvas, data: BoletoPdfData, top: float, right_text: st
     canvas.line(code_left + 20 * mm, top - height, code_left + 20 * mm, top - 1 * mm)
     canvas.setFont(BOLD, 14)
     canvas.drawCentredString(code_left + 10 * mm, baseline, data.printed_bank_code)
-    _text(canvas, RIGHT, baseline, right_text, RIGHT - code_left - 22 * mm, font=right_font[0], size=right_font[1], align="right")
+    _text(canvas, RIGHT, baseline, right_text, RIGHT - code_left - 22 * mm, font=right_font[0],
+          size=right_font[1], align="right")
     canvas.line(LEFT, top - height, RIGHT, top - height)
     canvas.setLineWidth(0.5)
     return top - height

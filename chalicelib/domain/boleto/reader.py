@@ -58,7 +58,7 @@ def parse_boleto(text: str, today: date) -> ParsedBoleto:
 
 def _only_digits(text: str) -> str:
     cleaned = _SEPARATORS.sub("", text or "")
-    if not (cleaned.isdigit() and cleaned.isascii()):
+    if cleaned and not (cleaned.isdigit() and cleaned.isascii()):
         raise BoletoError(e.INVALID_CHARACTERS, "O código deve conter apenas números, pontos e espaços.")
     return cleaned
 
@@ -77,7 +77,8 @@ def _check_fields(line: str) -> None:
         if mod10(line[start:end]) != int(line[dv_index]):
             raise BoletoError(
                 _FIELD_ERRORS[number - 1],
-                f"Dígito verificador do campo {number} da linha digitável não confere; revise os dígitos desse campo.",
+                f"Dígito verificador do campo {number} da linha digitável não confere; "
+                "revise os dígitos desse campo.",
             )
 
 
