@@ -184,8 +184,7 @@ def _required_text(text: str, max_length: int, label: str) -> str:
 
 
 def _tlv(tag: str, value: str) -> str:
-    if len(value) > 99:
-        raise PixError(MALFORMED_PAYLOAD, f"Campo {tag} do BR Code passa de 99 caracteres.")
+    assert len(value) <= 99, (tag, value)  # the limits checked above keep every object within EMV's 99
     return f"{tag}{len(value):02d}{value}"
 
 

@@ -85,7 +85,7 @@ def test_key_types(key, kind):
     assert pix_key_type(key) == kind
 
 
-@pytest.mark.parametrize("key", ["", "11144477736", "11222333000182", "11999998888", "not a key", "x" * 80])
+@pytest.mark.parametrize("key", ["", "11111111111", "00000000000000", "11144477736", "11222333000182", "11999998888", "not a key", "x" * 80])
 def test_invalid_keys(key):
     with pytest.raises(PixError) as error:
         build_static_pix(key, "Fulano", "Brasilia")
@@ -103,6 +103,25 @@ def test_invalid_txid(txid):
 def test_invalid_amount(amount):
     with pytest.raises(PixError):
         build_static_pix("fulano@example.com", "Fulano", "Brasilia", amount_cents=amount)
+
+
+def test_dynamic_payload():
+    payload = build_dynamic_pix("pix.example.com/qr/v2/abc", "Loja", "Recife", amount_cents=500)
+    fields = parse_pix(payload).fields
+
+    assert fields["point_of_initiation_method"] == "12"
+    assert fields["url"] == "pix.example.com/qr/v2/abc"
+    assert fields["key"] is None
+    assert fields["amount_cents"] == 500
+    with pytest.raises(PixError):
+        build_dynamic_pix("https://" + "x" * 78, "Loja", "Recife")
+
+
+@pytest.mark.parametrize("name, city", [("", "Recife"), ("Loja", "©®")])
+def test_name_and_city_are_required(name, city):
+    with pytest.raises(PixError) as error:
+        build_static_pix("fulano@example.com", name, city)
+    assert error.value.code == "invalid_text"
 
 
 def test_malformed_payload():
