@@ -1,4 +1,7 @@
-"""Test environment: the local stage against moto's in-process AWS, one fresh world per test."""
+"""Test environment: the local stage against moto's in-process AWS, one fresh world per test.
+
+With RENOVA_TEST_BACKEND=ddblocal (the second pass of `make test`, tests marked `ddblocal`) DynamoDB
+is AWS's DynamoDB Local instead, started for the session (tests/ddblocal.py); the rest stays on moto."""
 import json
 import os
 
@@ -15,7 +18,17 @@ os.environ.pop("AWS_PROFILE", None)
 import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
+from tests import ddblocal  # noqa: E402
 from tests.support import auth, body, make_token  # noqa: E402
+
+
+def pytest_configure(config):
+    if ddblocal.ACTIVE:
+        ddblocal.configure()  # before any test module imports chalicelib (PynamoDB fixes its host)
+
+
+def pytest_unconfigure(config):
+    ddblocal.unconfigure()
 
 
 @pytest.fixture
@@ -26,8 +39,10 @@ def aws():
         from scripts.provision import provision
 
         settings = get_settings()
-        services = Container(settings)
+        services = (ddblocal.container_class() if ddblocal.ACTIVE else Container)(settings)
         provision(services)
+        if ddblocal.ACTIVE:
+            ddblocal.empty_tables(services.boto3_client("dynamodb"), settings)
         set_container(services)
         yield services
         set_container(None)

@@ -1,4 +1,9 @@
+import pytest
+
 from tests.support import VALID_BILLING_DATA, make_token
+
+# Also runs on AWS DynamoDB Local (second pass of `make test`), see docs/reliability.md.
+pytestmark = pytest.mark.ddblocal
 
 
 def test_creating_an_account_makes_the_caller_its_owner(client):
