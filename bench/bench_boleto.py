@@ -51,13 +51,18 @@ def pdf(n: int) -> bytes:
     ))
 
 
+def measure(seconds: float = 3.0) -> dict:
+    pdf(0)  # warm-up: loads reportlab and its fonts
+    return {"lines_per_second": round(rate(boleto, seconds)), "pdfs_per_second": round(rate(pdf, seconds), 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=3.0, help="time spent on each measurement")
     args = parser.parse_args()
-    pdf(0)  # warm-up: loads reportlab and its fonts
-    print(f"linhas digitáveis built per second: {rate(boleto, args.seconds):,.0f}")
-    print(f"PDFs rendered per second (with Pix QR): {rate(pdf, args.seconds):,.1f}")
+    result = measure(args.seconds)
+    print(f"linhas digitáveis built per second: {result['lines_per_second']:,}")
+    print(f"PDFs rendered per second (with Pix QR): {result['pdfs_per_second']:,}")
 
 
 if __name__ == "__main__":

@@ -5,8 +5,6 @@ import hmac
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import jwt
-
 from chalicelib.errors import Unauthorized
 from chalicelib.settings import Settings
 
@@ -34,6 +32,8 @@ def bearer_token(headers) -> str:
 
 
 def verify_token(token: str, settings: Settings) -> Principal:
+    import jwt  # PyJWT loads `cryptography`; only routes that carry a token pay for it
+
     try:
         claims = _decode(token, settings)
     except jwt.ExpiredSignatureError as exc:
@@ -51,6 +51,8 @@ def verify_token(token: str, settings: Settings) -> Principal:
 
 
 def _decode(token: str, settings: Settings) -> dict:
+    import jwt
+
     algorithm = jwt.get_unverified_header(token).get("alg")
     options = {"require": ["exp", "sub"]}
     if settings.is_local and algorithm == "HS256":
@@ -69,7 +71,9 @@ def _decode(token: str, settings: Settings) -> dict:
 
 
 @lru_cache(maxsize=4)
-def _jwks_client(url: str) -> jwt.PyJWKClient:
+def _jwks_client(url: str):
+    import jwt
+
     return jwt.PyJWKClient(url, cache_keys=True, lifespan=3600)
 
 

@@ -3,10 +3,10 @@ import re
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, EmailStr, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from validate_docbr import CNPJ, CPF
 
-from chalicelib.api.schemas.common import RequestModel
+from chalicelib.api.schemas.common import ApiModel, Email, RequestModel
 from chalicelib.domain.enums import PaymentMethod
 
 BRAZILIAN_STATES = frozenset(
@@ -48,7 +48,7 @@ class BillingData(RequestModel):
     document: str = Field(min_length=11, max_length=18, description="CPF ou CNPJ, com ou sem pontuação.")
     address: Address
     state_registration: str | None = Field(None, max_length=20)
-    billing_emails: list[EmailStr] = Field(min_length=1, max_length=10)
+    billing_emails: list[Email] = Field(min_length=1, max_length=10)
 
     @field_validator("document")
     @classmethod
@@ -76,7 +76,7 @@ class BillingSettings(RequestModel):
         return self
 
 
-class AddressOut(BaseModel):
+class AddressOut(ApiModel):
     street: str
     number: str
     complement: str | None = None
@@ -86,7 +86,7 @@ class AddressOut(BaseModel):
     cep: str
 
 
-class BillingDataOut(BaseModel):
+class BillingDataOut(ApiModel):
     legal_name: str
     document: str
     document_type: Literal["cpf", "cnpj"]
@@ -95,7 +95,7 @@ class BillingDataOut(BaseModel):
     billing_emails: list[str]
 
 
-class AccountOut(BaseModel):
+class AccountOut(ApiModel):
     id: str
     name: str
     status: str
@@ -109,7 +109,7 @@ class AccountOut(BaseModel):
 
 
 class MemberInvite(RequestModel):
-    email: EmailStr
+    email: Email
     role: Literal["admin", "finance", "member"]
 
 
@@ -124,7 +124,7 @@ class MemberPatch(RequestModel):
         return self
 
 
-class MemberOut(BaseModel):
+class MemberOut(ApiModel):
     user_id: str
     email: str
     role: str
@@ -132,6 +132,6 @@ class MemberOut(BaseModel):
     invited: bool
 
 
-class MemberList(BaseModel):
+class MemberList(ApiModel):
     items: list[MemberOut]
     next_cursor: str | None = None

@@ -1,7 +1,8 @@
-from pydantic import BaseModel
+"""Audit trail entries as the portal reads them."""
+from chalicelib.api.schemas.common import ApiModel
 
 
-class AuditEntryOut(BaseModel):
+class AuditEntryOut(ApiModel):
     id: str
     at: str
     actor: str
@@ -13,6 +14,6 @@ class AuditEntryOut(BaseModel):
     reason: str | None = None
 
 
-class AuditPage(BaseModel):
+class AuditPage(ApiModel):
     items: list[AuditEntryOut]
     next_cursor: str | None = None

@@ -1,11 +1,11 @@
 """Catalog as the portal reads it (API.md field names)."""
-from pydantic import BaseModel
+from chalicelib.api.schemas.common import ApiModel
 
 from chalicelib.catalog import OverduePolicy
 from chalicelib.domain.enums import Consolidation, Contract, Periodicity, Pricing, ProductKind
 
 
-class ProductOut(BaseModel):
+class ProductOut(ApiModel):
     id: str
     name: str
     kind: ProductKind
@@ -20,6 +20,6 @@ class ProductOut(BaseModel):
     overdue: OverduePolicy
 
 
-class CatalogOut(BaseModel):
+class CatalogOut(ApiModel):
     version: str
     items: list[ProductOut]

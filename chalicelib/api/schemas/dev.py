@@ -1,28 +1,28 @@
 """Local-stage tools: the clock, jobs and the e-mail outbox."""
 from datetime import date, datetime
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
-from chalicelib.api.schemas.common import RequestModel
+from chalicelib.api.schemas.common import ApiModel, RequestModel
 
 
 class ClockIn(RequestModel):
     now: AwareDatetime = Field(description="Instante ISO 8601 com fuso, ex. 2026-12-01T09:00:00-03:00.")
 
 
-class ClockOut(BaseModel):
+class ClockOut(ApiModel):
     now: datetime
     today: date
 
 
-class JobSummary(BaseModel):
-    model_config = {"extra": "allow"}
+class JobSummary(ApiModel):
+    model_config = ConfigDict(extra="allow", defer_build=True)
     job: str
     date: date
     processed: int
 
 
-class OutboxMessage(BaseModel):
+class OutboxMessage(ApiModel):
     id: str
     to: list[str]
     subject: str
@@ -32,6 +32,6 @@ class OutboxMessage(BaseModel):
     sent_at: datetime | None = None
 
 
-class OutboxOut(BaseModel):
+class OutboxOut(ApiModel):
     items: list[OutboxMessage]
     next_cursor: str | None = None

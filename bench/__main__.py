@@ -1,0 +1,42 @@
+"""`make bench`: run every benchmark, print one table and write it as JSON under bench/results/.
+
+Each benchmark module exposes `measure() -> dict`; a figure with a `target` key is checked, and a
+missed target makes the run exit non-zero."""
+import importlib
+import json
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+BENCHMARKS = (
+    ("cold import (app vs boto3)", "bench.cold_import"),
+    ("boleto lines and PDFs", "bench.bench_boleto"),
+)
+
+
+def main() -> int:
+    rows, failed = {}, []
+    for title, module_name in BENCHMARKS:
+        started = time.perf_counter()
+        result = importlib.import_module(module_name).measure()
+        result["seconds"] = round(time.perf_counter() - started, 1)
+        rows[title] = result
+        if "target" in result and "ratio" in result and result["ratio"] > result["target"]:
+            failed.append(title)
+    width = max(len(title) for title in rows)
+    for title, result in rows.items():
+        figures = "  ".join(f"{key}={value}" for key, value in result.items())
+        print(f"{title:<{width}}  {figures}")
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False))
+    if failed:
+        print(f"targets missed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
