@@ -4,6 +4,7 @@ One rule for plan changes in both directions (PRODUCT.md §3): the unused part o
 paid becomes credit; the new plan starts on the change date; a credit short of one new period is
 topped up now, a larger one buys whole days of the new plan and the leftover centavos become
 account credit. Balance, exactly: credit + charge_now == granted_value + account_credit."""
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -34,12 +35,27 @@ def unused_credit(paid_cents: int, current: Period, on: date) -> int:
     return prorate(paid_cents, current.remaining_days(on), current.days)
 
 
+def unused_credit_of_payments(payments: Iterable[tuple[int, Period]], on: date) -> int:
+    """Credit when the current period was paid in parts, each covering its own tail of the period
+    (the period itself, then seats or storage added mid-period): each part's unused share, summed.
+    A part added on day d covered only [d, end), so crediting it over the whole period would lose
+    centavos."""
+    return sum(unused_credit(paid, covered, on) for paid, covered in payments)
+
+
 def change_plan(paid_cents: int, current: Period, change_date: date,
                 new_period_price_cents: int, new_periodicity: Periodicity) -> PlanChange:
     """What changing plan or periodicity on `change_date` costs or gives back."""
+    credit = unused_credit(paid_cents, current, change_date)
+    return change_plan_with_credit(credit, change_date, new_period_price_cents, new_periodicity)
+
+
+def change_plan_with_credit(credit: int, change_date: date, new_period_price_cents: int,
+                            new_periodicity: Periodicity) -> PlanChange:
+    """The same rule when the credit is already known (see `unused_credit_of_payments`)."""
     if new_period_price_cents <= 0:
         raise DomainError("O preço do novo plano deve ser positivo.")
-    credit = unused_credit(paid_cents, current, change_date)
+    _require_non_negative(credit)
     first = period_starting(change_date, new_periodicity)
     if credit < new_period_price_cents:
         return PlanChange(new_period_price_cents - credit, credit, 0, first.start, first.end,
@@ -50,12 +66,18 @@ def change_plan(paid_cents: int, current: Period, change_date: date,
                       days, granted)
 
 
-def prorate_addition(quantity_delta: int, unit_price_cents: int, current: Period, on: date) -> int:
-    """Charge for seats or storage GB added on `on`, prorated to the current period end."""
+def prorate_addition(quantity_delta: int, unit_price_cents: int, current: Period, on: date,
+                     periodicity: Periodicity | None = None) -> int:
+    """Charge for seats or storage GB added on `on`, prorated to the current period end.
+
+    With `periodicity`, the daily rate is that of one normal period from the current start: a
+    period moved onto a due day or stretched by a plan-change credit is not one period long, and
+    the unit price is for one period."""
     if quantity_delta <= 0:
         raise DomainError("A quantidade adicionada deve ser positiva.")
     _require_non_negative(unit_price_cents)
-    return prorate(quantity_delta * unit_price_cents, current.remaining_days(on), current.days)
+    rate_days = period_starting(current.start, periodicity).days if periodicity else current.days
+    return prorate(quantity_delta * unit_price_cents, current.remaining_days(on), rate_days)
 
 
 def renewal_quantity(mode: RenewalMode, purchased: int, active_members: int) -> int:

@@ -10,11 +10,12 @@ import re
 import sys
 from datetime import datetime, timezone
 
+from chalicelib.domain.card_numbers import CARD_NUMBER_LIKE as _CARD_LIKE
+
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 account_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("account_id", default=None)
 
 _SENSITIVE_KEY = re.compile(r"token|secret|authorization|password|card_number|pan|signature|cvv|cvc", re.I)
-_CARD_LIKE = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
 REDACTED = "[redacted]"
 
 
