@@ -54,6 +54,12 @@ class Container:
         return AccountRepository()
 
     @cached_property
+    def idempotency_repository(self):
+        from chalicelib.store.idempotency import IdempotencyRepository
+
+        return IdempotencyRepository()
+
+    @cached_property
     def audit_repository(self):
         from chalicelib.store.audit import AuditRepository
 

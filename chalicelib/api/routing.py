@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from chalicelib.api import access as access_rules
 from chalicelib.api.access import Access
 from chalicelib.api.auth import Principal, bearer_token, verify_internal_token, verify_token
+from chalicelib.api.idempotency import guard_for
 from chalicelib.api.responses import error_response, internal_error_response, json_response
 from chalicelib.api.validation import parse_json_body, validate_model
 from chalicelib.errors import AppError, Forbidden, NotFound, PayloadTooLarge
@@ -91,6 +92,15 @@ def _handle(bp: Blueprint, spec: EndpointSpec, handler: Callable, path_params: d
     account_id_var.set(path_params.get("account_id"))
     headers = {"X-Request-Id": request_id, **_cors_headers(request.headers)}
     ctx = RequestContext(request_id=request_id, headers=request.headers, raw_body=request.raw_body or b"")
+    response = _respond(spec, handler, ctx, request, path_params, headers)
+    guard = ctx.extra.get("idempotency")
+    if guard is not None:
+        guard.finish(response)
+    return response
+
+
+def _respond(spec: EndpointSpec, handler: Callable, ctx: RequestContext, request, path_params: dict,
+             headers: dict) -> Response:
     try:
         result = _run(spec, handler, ctx, request, path_params)
     except AppError as error:
@@ -127,6 +137,12 @@ def _run(spec: EndpointSpec, handler: Callable, ctx: RequestContext, request, pa
         raise PayloadTooLarge()
     if spec.query is not None:
         ctx.query = validate_model(spec.query, dict(request.query_params or {}))
+    guard = guard_for(spec, ctx, request, path_params, services.idempotency_repository)
+    if guard is not None:
+        replay = guard.begin()
+        if replay is not None:
+            return replay
+        ctx.extra["idempotency"] = guard
     return handler(ctx, **path_params)
 
 

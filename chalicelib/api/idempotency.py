@@ -1,0 +1,59 @@
+"""`Idempotency-Key` on mutating POSTs (API.md): the same key with the same body replays the first
+answer; with another body it is a 409. Keys are scoped to the caller and the route, so one
+customer's key can never replay another's answer."""
+import hashlib
+
+from chalice import Response
+
+from chalicelib.api.access import Access
+from chalicelib.api.responses import JSON
+from chalicelib.errors import BadRequest, Conflict
+
+HEADER = "idempotency-key"
+_EXEMPT = (Access.PUBLIC, Access.WEBHOOK, Access.DEV)  # webhooks dedupe by event id instead
+_MAX_KEY_LENGTH = 255
+
+
+class IdempotencyGuard:
+    def __init__(self, repository, key: str, body_hash: str):
+        self._repository = repository
+        self._key = key
+        self._body_hash = body_hash
+        self._record = None
+
+    def begin(self) -> Response | None:
+        """Claim the key, or answer with the stored response of the first request."""
+        self._record = self._repository.claim(self._key, self._body_hash)
+        if self._record is not None:
+            return None
+        previous = self._repository.get(self._key)
+        if previous is None:  # expired between the two calls: claim again
+            self._record = self._repository.claim(self._key, self._body_hash)
+            return None
+        if previous.body_hash != self._body_hash:
+            raise Conflict("Esta Idempotency-Key já foi usada com outro corpo.", code="idempotency_key_reused")
+        if previous.status != "done":
+            raise Conflict("Uma requisição com esta Idempotency-Key ainda está em andamento.",
+                           code="idempotency_in_progress")
+        return Response(body=previous.response_body, status_code=int(previous.response_status),
+                        headers={"Content-Type": JSON, "Idempotent-Replayed": "true"})
+
+    def finish(self, response: Response) -> None:
+        if self._record is None:
+            return
+        if response.status_code >= 500:
+            self._repository.release(self._record)  # a failure of ours must not be replayed
+        else:
+            self._repository.complete(self._record, response.status_code, response.body)
+
+
+def guard_for(spec, ctx, request, path_params: dict, repository) -> IdempotencyGuard | None:
+    key = (request.headers.get(HEADER) or "").strip()
+    if not key or spec.method != "POST" or spec.access in _EXEMPT:
+        return None
+    if len(key) > _MAX_KEY_LENGTH:
+        raise BadRequest("Idempotency-Key longa demais (máximo 255 caracteres).", code="invalid_idempotency_key")
+    caller = ctx.principal.user_id if ctx.principal else spec.access.value
+    scope = "|".join([caller, spec.method, spec.path, *[f"{k}={v}" for k, v in sorted(path_params.items())], key])
+    return IdempotencyGuard(repository, hashlib.sha256(scope.encode()).hexdigest(),
+                            hashlib.sha256(ctx.raw_body).hexdigest())
