@@ -16,7 +16,8 @@ from chalicelib.api.auth import Principal, bearer_token, verify_internal_token, 
 from chalicelib.api.idempotency import guard_for
 from chalicelib.api.responses import error_response, internal_error_response, json_response
 from chalicelib.api.validation import parse_json_body, validate_model
-from chalicelib.errors import AppError, Forbidden, NotFound, PayloadTooLarge
+from chalicelib.domain.errors import DomainError
+from chalicelib.errors import AppError, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
 from chalicelib.observability.logging import account_id_var, get_logger, log_event, request_id_var
 from chalicelib.wiring import container
 
@@ -103,10 +104,10 @@ def _respond(spec: EndpointSpec, handler: Callable, ctx: RequestContext, request
              headers: dict) -> Response:
     try:
         result = _run(spec, handler, ctx, request, path_params)
+    except DomainError as error:  # a billing rule refused the values: 422 with the rule's message
+        return _refused(spec, ValidationFailed(str(error), code="business_rule_violated"), headers)
     except AppError as error:
-        log_event(_log, "request refused", logging.INFO, method=spec.method, path=spec.path,
-                  status=error.status, code=error.code)
-        return error_response(error, headers)
+        return _refused(spec, error, headers)
     except Exception:  # noqa: BLE001 — the last line of defence: log it, answer in the error shape
         _log.exception("unhandled error", extra={"fields": {"method": spec.method, "path": spec.path}})
         return internal_error_response(headers)
@@ -114,6 +115,12 @@ def _respond(spec: EndpointSpec, handler: Callable, ctx: RequestContext, request
         result.headers = {**headers, **(result.headers or {})}
         return result
     return json_response(result, spec.status, headers)
+
+
+def _refused(spec: EndpointSpec, error: AppError, headers: dict) -> Response:
+    log_event(_log, "request refused", logging.INFO, method=spec.method, path=spec.path,
+              status=error.status, code=error.code)
+    return error_response(error, headers)
 
 
 def _run(spec: EndpointSpec, handler: Callable, ctx: RequestContext, request, path_params: dict):
