@@ -2,11 +2,13 @@
 from chalice import Blueprint
 
 from chalicelib.api.access import BILLING_VIEWERS, Access
+from chalicelib.api.pagination import decode_cursor, encode_cursor
 from chalicelib.api.routing import RequestContext, endpoint
 from chalicelib.api.schemas.accounts import (
     AccountCreate, AccountOut, BillingData, BillingDataOut, BillingSettings, MemberInvite, MemberList,
     MemberOut, MemberPatch,
 )
+from chalicelib.api.schemas.common import PageQuery
 from chalicelib.domain.enums import Role
 from chalicelib.wiring import container
 
@@ -63,11 +65,14 @@ def put_billing_settings(ctx: RequestContext, account_id: str):
     return account_out(account, ctx.member.role)
 
 
-@endpoint(bp, ACCOUNT + "/members", "GET", access=Access.BILLING, response=MemberList,
+@endpoint(bp, ACCOUNT + "/members", "GET", access=Access.BILLING, query=PageQuery, response=MemberList,
           summary="Membros da conta e convites pendentes.", tags=["members"])
 def list_members(ctx: RequestContext, account_id: str):
-    members = container().accounts.list_members(account_id)
-    return MemberList(items=[member_out(m) for m in members])
+    services = container()
+    secret = services.settings.cursor_secret
+    after = decode_cursor(secret, account_id, ctx.query.cursor)
+    members, last = services.accounts.members_page(account_id, ctx.query.limit, after)
+    return MemberList(items=[member_out(m) for m in members], next_cursor=encode_cursor(secret, account_id, last))
 
 
 @endpoint(bp, ACCOUNT + "/members", "POST", access=Access.MEMBERS_MANAGE, body=MemberInvite,

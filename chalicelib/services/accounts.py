@@ -54,8 +54,8 @@ class AccountService:
         self._save(account, actor, "account.billing_settings_updated", before, changes)
         return account
 
-    def list_members(self, account_id: str) -> list[MemberItem]:
-        return self._repo.list_members(account_id)
+    def members_page(self, account_id: str, limit: int, after_sk: str | None):
+        return self._repo.members_page(account_id, limit, after_sk)
 
     def invite(self, account_id: str, email: str, role: Role, actor: str) -> MemberItem:
         account = self.get(account_id)

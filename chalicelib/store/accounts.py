@@ -3,7 +3,7 @@ from pynamodb.attributes import BooleanAttribute, MapAttribute, NumberAttribute,
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from chalicelib.errors import Conflict
-from chalicelib.store.base import BillingItem, account_pk, transaction
+from chalicelib.store.base import BillingItem, account_pk, query_page, transaction
 
 ACCOUNT_SK = "ACCOUNT"
 
@@ -75,6 +75,9 @@ class AccountRepository:
 
     def list_members(self, account_id: str) -> list[MemberItem]:
         return list(MemberItem.query(account_pk(account_id), MemberItem.sk.startswith("MEMBER#")))
+
+    def members_page(self, account_id: str, limit: int, after_sk: str | None) -> tuple[list[MemberItem], str | None]:
+        return query_page(MemberItem, account_pk(account_id), MemberItem.sk.startswith("MEMBER#"), limit, after_sk)
 
     def invite(self, member: MemberItem, audit) -> None:
         invite = InviteItem(

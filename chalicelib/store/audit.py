@@ -4,7 +4,7 @@ import uuid
 
 from pynamodb.attributes import MapAttribute, UnicodeAttribute
 
-from chalicelib.store.base import BillingItem
+from chalicelib.store.base import BillingItem, query_page
 
 
 class AuditItem(BillingItem, discriminator="audit"):
@@ -34,10 +34,4 @@ def new_audit_item(account_id: str, at: str, **fields) -> AuditItem:
 
 class AuditRepository:
     def list(self, account_id: str, limit: int, after_sk: str | None = None) -> tuple[list[AuditItem], str | None]:
-        kwargs = {"scan_index_forward": False, "limit": limit}
-        if after_sk:
-            kwargs["last_evaluated_key"] = {"pk": {"S": audit_pk(account_id)}, "sk": {"S": after_sk}}
-        result = AuditItem.query(audit_pk(account_id), **kwargs)
-        items = list(result)
-        last = result.last_evaluated_key
-        return items, (last["sk"]["S"] if last else None)
+        return query_page(AuditItem, audit_pk(account_id), None, limit, after_sk, newest_first=True)

@@ -61,6 +61,18 @@ class BillingItem(Model):
     due_index = DueIndex()
 
 
+def query_page(model, pk: str, range_condition, limit: int, after_sk: str | None,
+               newest_first: bool = False) -> tuple[list, str | None]:
+    """One page of a partition; the position is the last sort key, for a signed cursor."""
+    kwargs = {"limit": limit, "scan_index_forward": not newest_first}
+    if after_sk:
+        kwargs["last_evaluated_key"] = {"pk": {"S": pk}, "sk": {"S": after_sk}}
+    result = model.query(pk, range_condition, **kwargs)
+    items = list(result)
+    last = result.last_evaluated_key
+    return items, (last["sk"]["S"] if last else None)
+
+
 def account_pk(account_id: str) -> str:
     return f"ACCOUNT#{account_id}"
 
