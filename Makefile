@@ -24,10 +24,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: venv
 	$(PY) -m scripts.local_stack
 
-# Every test, the domain coverage gate, and the deployable template checked by cfn-lint.
+# Every test, the domain coverage gate, the store/service tests again on AWS DynamoDB Local
+# (tests marked `ddblocal`, see docs/reliability.md), and the deployable template checked by cfn-lint.
 test: venv $(TEST_DEPS)
 	$(PY) -m pytest -q -p no:randomly \
 		--cov=chalicelib.domain --cov-report=term-missing:skip-covered --cov-fail-under=95
+	RENOVA_TEST_BACKEND=ddblocal $(PY) -m pytest -q -p no:randomly -m ddblocal tests
 	$(MAKE) --no-print-directory template
 
 unit: venv

@@ -1,5 +1,6 @@
 # AWS DynamoDB Local for the second pass of `make test` (store and service tests, concurrency, TTL).
-# - Java 17: Debian openjdk-17-jre-headless when no `java` is on the PATH.
+# - Java 17: Debian openjdk-17-jre-headless when no `java` is on the PATH (apt-get update only when
+#   the install fails on stale or missing package lists).
 # - DynamoDB Local: the jar shipped inside the npm package amplify-dynamodb-simulator (pinned version
 #   and registry integrity below). Only that package's tarball is fetched (`npm pack`) and unpacked
 #   into the git-ignored $(DDBLOCAL_HOME): its Node.js wrapper and dependencies are never used, we
@@ -20,13 +21,14 @@ DDBLOCAL_SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps-ddblocal ddblocal-start ddblocal-stop
 deps-ddblocal:
-	@if ! command -v java >/dev/null 2>&1; then \
-	  echo "deps-ddblocal: installing openjdk-17-jre-headless"; \
-	  if ! apt-cache show openjdk-17-jre-headless >/dev/null 2>&1; then $(DDBLOCAL_SUDO) apt-get update -qq; fi; \
-	  DEBIAN_FRONTEND=noninteractive $(DDBLOCAL_SUDO) apt-get install -y -qq --no-install-recommends \
-	    openjdk-17-jre-headless || exit 1; \
+	@missing=""; \
+	command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps-ddblocal: installing$$missing"; \
+	  install="$(DDBLOCAL_SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends$$missing"; \
+	  $$install || { $(DDBLOCAL_SUDO) apt-get update -qq && $$install; } || exit 1; \
 	fi
-	@command -v npm >/dev/null 2>&1 || { echo "deps-ddblocal: npm is required (see deps-boleto)"; exit 1; }
 	@stamp="$(DDBLOCAL_PACKAGE_DIR)/.renova-version"; \
 	if [ "$$(cat $$stamp 2>/dev/null)" != "$(DDBLOCAL_NPM_VERSION)" ] || [ ! -f "$(DDBLOCAL_EMULATOR)/DynamoDBLocal.jar" ]; then \
 	  echo "deps-ddblocal: npm pack $(DDBLOCAL_NPM_PACKAGE)@$(DDBLOCAL_NPM_VERSION)"; \
