@@ -1,12 +1,13 @@
 """Lambda entry point: registers the blueprints, nothing else."""
 from chalice import Chalice
 
-from chalicelib.api import accounts, audit, dev, system
+from chalicelib.api import accounts, audit, cards, dev, subscriptions, system, usage
 from chalicelib.jobs import schedules
 from chalicelib.observability.logging import configure_logging
 
 configure_logging()
 app = Chalice(app_name="renova")
 
-for blueprint in (system.bp, accounts.bp, audit.bp, dev.bp, schedules.bp):
+for blueprint in (system.bp, accounts.bp, subscriptions.bp, cards.bp, usage.bp, audit.bp, dev.bp,
+                  schedules.bp):
     app.register_blueprint(blueprint)

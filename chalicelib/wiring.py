@@ -65,6 +65,12 @@ class Container:
 
         return AuditRepository()
 
+    @cached_property
+    def billing_repository(self):
+        from chalicelib.store.billing import BillingRepository
+
+        return BillingRepository()
+
     # --- services -------------------------------------------------------------------------
     @cached_property
     def memberships(self):
@@ -77,6 +83,36 @@ class Container:
         from chalicelib.services.accounts import AccountService
 
         return AccountService(self.account_repository, self.clock, self.mailer)
+
+    @cached_property
+    def subscriptions(self):
+        from chalicelib.services.subscriptions import SubscriptionService
+
+        return SubscriptionService(self.billing_repository, self.catalog, self.clock)
+
+    @cached_property
+    def subscription_views(self):
+        from chalicelib.services.subscription_views import SubscriptionViews
+
+        return SubscriptionViews(self.billing_repository, self.catalog)
+
+    @cached_property
+    def plan_changes(self):
+        from chalicelib.services.plan_changes import PlanChangeService
+
+        return PlanChangeService(self.billing_repository, self.catalog, self.clock)
+
+    @cached_property
+    def cards(self):
+        from chalicelib.services.cards import CardService
+
+        return CardService(self.billing_repository, self.clock)
+
+    @cached_property
+    def storage(self):
+        from chalicelib.services.storage import StorageService
+
+        return StorageService(self.billing_repository, self.clock)
 
     @cached_property
     def catalog(self):

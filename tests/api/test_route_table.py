@@ -22,6 +22,16 @@ EXPECTED_ROLES = {
     "POST /v1/accounts/{account_id}/members": MANAGERS,
     "PATCH /v1/accounts/{account_id}/members/{user_id}": MANAGERS,
     "GET /v1/accounts/{account_id}/audit": MANAGERS,
+    "GET /v1/accounts/{account_id}/subscriptions": BILLING,
+    "POST /v1/accounts/{account_id}/subscriptions": MANAGERS,
+    "GET /v1/accounts/{account_id}/subscriptions/{subscription_id}": BILLING,
+    "POST /v1/accounts/{account_id}/subscriptions/{subscription_id}/changes/preview": MANAGERS,
+    "POST /v1/accounts/{account_id}/subscriptions/{subscription_id}/changes": MANAGERS,
+    "PUT /v1/accounts/{account_id}/subscriptions/{subscription_id}/renewal": BILLING,
+    "PUT /v1/accounts/{account_id}/subscriptions/{subscription_id}/payment-method": BILLING,
+    "PUT /v1/accounts/{account_id}/card": BILLING,
+    "DELETE /v1/accounts/{account_id}/card": BILLING,
+    "GET /v1/accounts/{account_id}/storage": BILLING,
 }
 
 

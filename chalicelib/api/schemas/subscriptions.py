@@ -1,0 +1,181 @@
+"""Subscriptions, "Meu Plano", plan changes and storage."""
+from datetime import date
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from chalicelib.api.schemas.common import ApiModel, RequestModel
+from chalicelib.domain.enums import Periodicity, RenewalMode
+
+SubscriptionPaymentMethod = Literal["card", "boleto"]
+Currency = Literal["BRL"]
+MAX_LICENSES = 10_000
+MAX_STORAGE_GB = 100_000
+
+
+class SubscribeIn(RequestModel):
+    product_id: str = Field(min_length=1, max_length=50)
+    periodicity: Periodicity
+    quantity: int = Field(1, ge=1, le=MAX_LICENSES, description="Licenças (1 em produtos de preço fixo).")
+    storage_gb: int = Field(0, ge=0, le=MAX_STORAGE_GB, description="GB de armazenamento adicional.")
+    payment_method: SubscriptionPaymentMethod | None = Field(
+        None, description="Padrão: a forma de pagamento padrão da conta, ou cartão.")
+
+
+class ChangeIn(RequestModel):
+    """Preview and change take the same body: what changes, and how this order is paid."""
+
+    product_id: str | None = Field(None, min_length=1, max_length=50)
+    periodicity: Periodicity | None = None
+    quantity: int | None = Field(None, ge=1, le=MAX_LICENSES, description="Total de licenças após a alteração.")
+    storage_gb: int | None = Field(None, ge=0, le=MAX_STORAGE_GB, description="Total de GB após a alteração.")
+    payment_method: SubscriptionPaymentMethod | None = Field(None, description="Forma de pagamento deste pedido.")
+    make_default: bool = Field(False, description="Tornar esta a forma de pagamento padrão.")
+
+    @model_validator(mode="after")
+    def _something_changes(self) -> "ChangeIn":
+        if all(v is None for v in (self.product_id, self.periodicity, self.quantity, self.storage_gb)):
+            raise ValueError("Informe product_id, periodicity, quantity ou storage_gb.")
+        if self.make_default and self.payment_method is None:
+            raise ValueError("Para tornar padrão, informe payment_method.")
+        return self
+
+
+class RenewalIn(RequestModel):
+    renewal_mode: RenewalMode
+
+
+class PaymentMethodIn(RequestModel):
+    payment_method: SubscriptionPaymentMethod
+
+
+class LineOut(ApiModel):
+    description: str
+    amount_cents: int
+    kind: str
+    subscription_id: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+
+
+class RenewalOut(ApiModel):
+    """What the next renewal will bill."""
+
+    period_start: date
+    period_end: date
+    due_date: date
+    quantity: int
+    storage_gb: int
+    period_price_cents: int
+    proration_cents: int = Field(description="Ajuste por mudança do dia de vencimento (negativo: desconto).")
+    amount_cents: int
+    payment_method: str
+    currency: Currency = "BRL"
+
+
+class OpenInvoiceOut(ApiModel):
+    id: str
+    status: str
+    due_date: date
+    total_cents: int
+    payment_method: str
+
+
+class OpenInvoicesOut(ApiModel):
+    count: int
+    total_cents: int
+    items: list[OpenInvoiceOut]
+    currency: Currency = "BRL"
+
+
+class CardSummaryOut(ApiModel):
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+
+
+class SubscriptionOut(ApiModel):
+    id: str
+    product_id: str
+    product_name: str
+    periodicity: Periodicity
+    quantity: int = Field(description="Licenças contratadas.")
+    status: str
+    current_period_start: date
+    current_period_end: date
+    renewal_mode: RenewalMode
+    auto_renew: bool
+    payment_method: str
+    pending_payment_method: str | None = Field(None, description="Vale a partir da próxima renovação.")
+    pending_payment_method_from: date | None = None
+    licenses_used: int = Field(description="Membros ativos da conta.")
+    storage_gb: int = Field(description="GB contratados.")
+    storage_used_gb: float
+    next_due_date: date | None = None
+
+
+class PlanOut(SubscriptionOut):
+    """"Meu Plano"."""
+
+    paid_cents: int = Field(description="Pago pelo período atual.")
+    next_renewal: RenewalOut | None = None
+    open_invoices: OpenInvoicesOut
+    card: CardSummaryOut | None = None
+    account_credit_cents: int
+    boleto_to_card_until: date | None = Field(
+        None, description="Último dia para trocar de boleto para cartão nesta renovação.")
+    currency: Currency = "BRL"
+
+
+class SubscriptionList(ApiModel):
+    items: list[SubscriptionOut]
+    next_cursor: str | None = None
+
+
+class SubscribedOut(PlanOut):
+    invoice_id: str
+
+
+class ChangeOut(ApiModel):
+    subscription_id: str
+    product_id: str
+    periodicity: Periodicity
+    quantity: int
+    storage_gb: int
+    charge_now_cents: int = Field(description="Cobrado agora pela alteração (antes do crédito da conta).")
+    credit_cents: int = Field(description="Parte não usada do que foi pago pelo período atual.")
+    account_credit_cents: int = Field(description="Centavos do crédito que viram crédito da conta.")
+    account_credit_applied_cents: int = Field(description="Crédito da conta usado neste pedido.")
+    amount_due_cents: int = Field(description="Valor da fatura deste pedido.")
+    new_period_start: date
+    new_period_end: date = Field(description="Nova data de renovação.")
+    days_granted: int
+    payment_method: str
+    make_default: bool
+    lines: list[LineOut]
+    invoice_id: str | None = None
+    currency: Currency = "BRL"
+
+
+class StorageSubscriptionOut(ApiModel):
+    subscription_id: str
+    product_id: str
+    storage_gb: int
+
+
+class StorageOut(ApiModel):
+    storage_gb: int = Field(description="GB contratados.")
+    storage_used_gb: float
+    storage_used_bytes: int
+    subscriptions: list[StorageSubscriptionOut]
+
+
+class UsageIn(RequestModel):
+    storage_used_bytes: int = Field(ge=0, le=10 ** 18)
+
+
+class UsageOut(ApiModel):
+    account_id: str
+    storage_used_bytes: int
+    storage_used_gb: float

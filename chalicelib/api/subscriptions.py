@@ -1,0 +1,175 @@
+""""Minhas assinaturas", "Meu Plano", subscribing, plan changes, renewal mode, payment method and
+storage."""
+from typing import TYPE_CHECKING
+
+from chalice import Blueprint
+
+from chalicelib.api.access import Access
+from chalicelib.api.pagination import decode_cursor, encode_cursor
+from chalicelib.api.routing import RequestContext, endpoint
+from chalicelib.api.schemas.common import PageQuery
+from chalicelib.api.schemas.subscriptions import (
+    CardSummaryOut, ChangeIn, ChangeOut, LineOut, OpenInvoiceOut, OpenInvoicesOut, PaymentMethodIn, PlanOut,
+    RenewalIn, RenewalOut, StorageOut, StorageSubscriptionOut, SubscribedOut, SubscribeIn, SubscriptionList,
+    SubscriptionOut,
+)
+from chalicelib.wiring import container
+
+if TYPE_CHECKING:
+    from chalicelib.services.subscription_views import SubscriptionView
+
+bp = Blueprint(__name__)
+SUBSCRIPTIONS = "/v1/accounts/{account_id}/subscriptions"
+SUBSCRIPTION = SUBSCRIPTIONS + "/{subscription_id}"
+BYTES_PER_GB = 1024 ** 3
+
+
+def gigabytes(used_bytes: int) -> float:
+    return round(used_bytes / BYTES_PER_GB, 2)
+
+
+def subscription_fields(view: "SubscriptionView") -> dict:
+    s = view.subscription
+    return dict(
+        id=s.subscription_id, product_id=s.product_id, product_name=view.product.name,
+        periodicity=s.periodicity, quantity=s.quantity, status=s.status,
+        current_period_start=s.current_period_start, current_period_end=s.current_period_end,
+        renewal_mode=s.renewal_mode, auto_renew=s.auto_renew, payment_method=s.payment_method,
+        pending_payment_method=s.pending_payment_method,
+        pending_payment_method_from=s.current_period_end if s.pending_payment_method else None,
+        licenses_used=view.licenses_used, storage_gb=s.storage_gb,
+        storage_used_gb=gigabytes(view.storage_used_bytes), next_due_date=view.next_due_date,
+    )
+
+
+def plan_fields(view: "SubscriptionView") -> dict:
+    renewal = view.renewal
+    card = view.card
+    invoices = [OpenInvoiceOut(id=i.invoice_id, status=i.status, due_date=i.due_date,
+                               total_cents=i.total_cents, payment_method=i.payment_method)
+                for i in view.open_invoices]
+    return subscription_fields(view) | dict(
+        paid_cents=view.subscription.paid_cents,
+        next_renewal=RenewalOut(
+            period_start=renewal.period.start, period_end=renewal.period.end, due_date=renewal.due_date,
+            quantity=renewal.quantity, storage_gb=renewal.storage_gb,
+            period_price_cents=renewal.period_price_cents, proration_cents=renewal.proration_cents,
+            amount_cents=renewal.amount_cents, payment_method=renewal.payment_method) if renewal else None,
+        open_invoices=OpenInvoicesOut(count=len(invoices), total_cents=sum(i.total_cents for i in invoices),
+                                      items=invoices),
+        card=CardSummaryOut(brand=card.brand, last4=card.last4, exp_month=card.exp_month,
+                            exp_year=card.exp_year) if card else None,
+        account_credit_cents=view.account_credit_cents, boleto_to_card_until=view.boleto_to_card_until,
+    )
+
+
+def plan_out(view: "SubscriptionView") -> PlanOut:
+    return PlanOut(**plan_fields(view))
+
+
+def change_out(result, invoice_id: str | None = None) -> ChangeOut:
+    plan, order = result.plan, result.order
+    return ChangeOut(
+        subscription_id=result.subscription_id, product_id=plan.product.id, periodicity=plan.periodicity,
+        quantity=plan.quantity, storage_gb=plan.storage_gb, charge_now_cents=result.charge_now_cents,
+        credit_cents=result.credit_cents, account_credit_cents=result.account_credit_cents,
+        account_credit_applied_cents=order.credit_applied_cents, amount_due_cents=order.total_cents,
+        new_period_start=result.new_period.start, new_period_end=result.new_period.end,
+        days_granted=result.days_granted, payment_method=result.payment_method,
+        make_default=result.make_default, invoice_id=invoice_id,
+        lines=[LineOut(**line.__dict__) for line in order.lines],
+    )
+
+
+def change_request(body: ChangeIn):
+    from chalicelib.services.plan_changes import ChangeRequest
+
+    return ChangeRequest(**body.model_dump())  # services load with their route, not at cold start
+
+
+@endpoint(bp, SUBSCRIPTIONS, "GET", access=Access.BILLING, query=PageQuery, response=SubscriptionList,
+          summary="Minhas assinaturas.", tags=["subscriptions"])
+def list_subscriptions(ctx: RequestContext, account_id: str):
+    secret = container().settings.cursor_secret
+    after = decode_cursor(secret, account_id, ctx.query.cursor)
+    views = [v for v in container().subscription_views.list(account_id)
+             if after is None or v.subscription.subscription_id > after]
+    page = sorted(views, key=lambda v: v.subscription.subscription_id)[:ctx.query.limit + 1]
+    more = len(page) > ctx.query.limit
+    page = page[:ctx.query.limit]
+    return SubscriptionList(
+        items=[SubscriptionOut(**subscription_fields(v)) for v in page],
+        next_cursor=encode_cursor(secret, account_id, page[-1].subscription.subscription_id) if more else None)
+
+
+@endpoint(bp, SUBSCRIPTIONS, "POST", access=Access.PLAN_CHANGE, body=SubscribeIn, response=SubscribedOut,
+          status=201, summary="Assina um produto do catálogo; o primeiro período é faturado na hora.",
+          tags=["subscriptions"])
+def subscribe(ctx: RequestContext, account_id: str):
+    from chalicelib.services.subscription_views import view_of
+    from chalicelib.services.subscriptions import SubscribeRequest
+
+    services = container()
+    done = services.subscriptions.subscribe(account_id, SubscribeRequest(**ctx.body.model_dump()), ctx.actor)
+    view = view_of(services.catalog, done.snapshot, done.subscription)
+    return SubscribedOut(**plan_fields(view), invoice_id=done.invoice_id)
+
+
+@endpoint(bp, SUBSCRIPTION, "GET", access=Access.BILLING, response=PlanOut,
+          summary="Meu Plano: plano, período, licenças, armazenamento, renovação, pagamento e faturas em aberto.",
+          tags=["subscriptions"])
+def get_subscription(ctx: RequestContext, account_id: str, subscription_id: str):
+    return plan_out(container().subscription_views.plan(account_id, subscription_id))
+
+
+@endpoint(bp, SUBSCRIPTION + "/changes/preview", "POST", access=Access.PLAN_CHANGE, body=ChangeIn,
+          response=ChangeOut, summary="O que uma alteração cobrará ou creditará, e a nova data de renovação.",
+          tags=["subscriptions"])
+def preview_change(ctx: RequestContext, account_id: str, subscription_id: str):
+    result = container().plan_changes.preview(account_id, subscription_id, change_request(ctx.body))
+    return change_out(result)
+
+
+@endpoint(bp, SUBSCRIPTION + "/changes", "POST", access=Access.PLAN_CHANGE, body=ChangeIn,
+          response=ChangeOut, summary="Aplica uma alteração de plano, periodicidade, licenças ou armazenamento.",
+          tags=["subscriptions"])
+def apply_change(ctx: RequestContext, account_id: str, subscription_id: str):
+    result, invoice_id = container().plan_changes.apply(account_id, subscription_id,
+                                                        change_request(ctx.body), ctx.actor)
+    return change_out(result, invoice_id)
+
+
+@endpoint(bp, SUBSCRIPTION + "/renewal", "PUT", access=Access.BILLING, body=RenewalIn, response=PlanOut,
+          summary="Modo de renovação: todas as licenças ou apenas as ativas.", tags=["subscriptions"])
+def put_renewal(ctx: RequestContext, account_id: str, subscription_id: str):
+    services = container()
+    snapshot = services.subscriptions.set_renewal_mode(account_id, subscription_id, ctx.body.renewal_mode,
+                                                       ctx.actor)
+    return _plan_from(snapshot, subscription_id)
+
+
+@endpoint(bp, SUBSCRIPTION + "/payment-method", "PUT", access=Access.BILLING, body=PaymentMethodIn,
+          response=PlanOut, summary="Forma de pagamento da assinatura (vale a partir da próxima renovação).",
+          tags=["subscriptions"])
+def put_payment_method(ctx: RequestContext, account_id: str, subscription_id: str):
+    services = container()
+    snapshot = services.subscriptions.set_payment_method(account_id, subscription_id,
+                                                         ctx.body.payment_method, ctx.actor)
+    return _plan_from(snapshot, subscription_id)
+
+
+@endpoint(bp, "/v1/accounts/{account_id}/storage", "GET", access=Access.BILLING, response=StorageOut,
+          summary="Armazenamento contratado e usado.", tags=["subscriptions"])
+def get_storage(ctx: RequestContext, account_id: str):
+    storage = container().subscription_views.storage(account_id)
+    return StorageOut(storage_gb=storage.purchased_gb, storage_used_gb=gigabytes(storage.used_bytes),
+                      storage_used_bytes=storage.used_bytes,
+                      subscriptions=[StorageSubscriptionOut(subscription_id=s, product_id=p, storage_gb=gb)
+                                     for s, p, gb in storage.by_subscription])
+
+
+def _plan_from(snapshot, subscription_id: str) -> PlanOut:
+    from chalicelib.services.subscription_views import view_of
+    from chalicelib.services.subscriptions import find_subscription
+
+    return plan_out(view_of(container().catalog, snapshot, find_subscription(snapshot, subscription_id)))

@@ -1,0 +1,108 @@
+"""Reads an account's live state in one Query and writes a use case's changes in one transaction."""
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pynamodb.exceptions import TransactWriteError
+
+from chalicelib.errors import AppError, Conflict
+from chalicelib.store.accounts import AccountItem, MemberItem
+from chalicelib.store.base import BillingItem, account_pk, transaction
+from chalicelib.store.collection_keys import HISTORY
+from chalicelib.store.invoices import OpenInvoiceItem
+from chalicelib.store.subscriptions import CardItem, SubscriptionItem, UsageItem
+
+
+def concurrent_update() -> Conflict:
+    return Conflict("O registro foi alterado por outra operação ao mesmo tempo; confira e tente "
+                    "novamente.", code="concurrent_update")
+
+
+@dataclass
+class AccountSnapshot:
+    """Everything live of one account, as one Query returned it."""
+
+    account_id: str
+    account: AccountItem | None = None
+    members: list[MemberItem] = field(default_factory=list)
+    subscriptions: list[SubscriptionItem] = field(default_factory=list)
+    card: CardItem | None = None
+    open_invoices: list[OpenInvoiceItem] = field(default_factory=list)
+    usage: UsageItem | None = None
+
+    def add(self, item: BillingItem) -> None:
+        if isinstance(item, AccountItem):
+            self.account = item
+        elif isinstance(item, MemberItem):
+            self.members.append(item)
+        elif isinstance(item, SubscriptionItem):
+            self.subscriptions.append(item)
+        elif isinstance(item, CardItem):
+            self.card = item
+        elif isinstance(item, OpenInvoiceItem):
+            self.open_invoices.append(item)
+        elif isinstance(item, UsageItem):
+            self.usage = item
+
+
+@dataclass
+class _Write:
+    conflict: AppError  # what a failed condition on this write means
+    apply: Callable  # (transaction) -> None
+
+
+class WriteSet:
+    """The writes of one use case, committed in one transaction. Each conditional write carries the
+    error its failed condition means, so callers get a precise 409 rather than a generic one."""
+
+    def __init__(self):
+        self._checks: list[_Write] = []
+        self._deletes: list[_Write] = []
+        self._puts: list[_Write] = []
+
+    def save(self, item: BillingItem, condition=None, conflict: AppError | None = None) -> None:
+        """Put `item`; items with a version attribute also require the version they were read at."""
+        self._puts.append(_Write(conflict or concurrent_update(),
+                                 lambda tx: tx.save(item, condition=condition)))
+
+    def create(self, item: BillingItem, conflict: AppError | None = None) -> None:
+        self.save(item, type(item).pk.does_not_exist(), conflict)
+
+    def delete(self, item: BillingItem, condition=None, conflict: AppError | None = None) -> None:
+        self._deletes.append(_Write(conflict or concurrent_update(),
+                                    lambda tx: tx.delete(item, condition=condition)))
+
+    def require(self, model, hash_key: str, range_key: str, condition, conflict: AppError) -> None:
+        self._checks.append(_Write(conflict, lambda tx: tx.condition_check(
+            model, hash_key, range_key, condition=condition)))
+
+    def commit(self) -> None:
+        # PynamoDB sends condition checks, then deletes, then puts: cancellation reasons follow it.
+        ordered = self._checks + self._deletes + self._puts
+        try:
+            with transaction() as tx:
+                for write in ordered:
+                    write.apply(tx)
+        except TransactWriteError as exc:
+            raise _conflict_of(exc, ordered) from exc
+
+
+def _conflict_of(exc: TransactWriteError, ordered: list[_Write]) -> AppError:
+    reasons = exc.cancellation_reasons or []
+    for write, reason in zip(ordered, reasons):
+        if reason is not None and reason.code == "ConditionalCheckFailed":
+            return write.conflict
+    return concurrent_update()
+
+
+class BillingRepository:
+    def snapshot(self, account_id: str, consistent: bool = False) -> AccountSnapshot:
+        """The account's live items (sort keys before `~`): one Query, whatever its history."""
+        snapshot = AccountSnapshot(account_id)
+        for item in BillingItem.query(account_pk(account_id), BillingItem.sk < HISTORY,
+                                      consistent_read=consistent):
+            snapshot.add(item)
+        return snapshot
+
+
+    def writes(self) -> WriteSet:
+        return WriteSet()
