@@ -84,7 +84,13 @@ def test_this_pass_really_runs_on_dynamodb_local_on_loopback(aws):
     assert BaseMeta.host == aws.settings.aws_endpoint_url == endpoint
     dynamodb = aws.boto3_client("dynamodb")
     assert dynamodb.meta.endpoint_url == endpoint
-    assert aws.settings.billing_table in dynamodb.list_tables()["TableNames"]
+    answer = dynamodb.list_tables()
+    assert answer["ResponseMetadata"]["HTTPHeaders"]["server"].startswith("Jetty")  # not moto's mock
+    assert aws.settings.billing_table in answer["TableNames"]
+    # What PynamoDB writes lands in DynamoDB Local too.
+    account = new_account(aws)
+    key = {"pk": {"S": account.pk}, "sk": {"S": account.sk}}
+    assert dynamodb.get_item(TableName=aws.settings.billing_table, Key=key)["Item"]["name"] == {"S": "Conta"}
     if ddblocal._server is not None and ddblocal._server.loopback_only:
         assert listening_addresses(ddblocal._server.port) == {"127.0.0.1"}
 
