@@ -7,10 +7,11 @@ account credit. Balance, exactly: credit + charge_now == granted_value + account
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from math import lcm
 
 from chalicelib.domain.enums import Periodicity, RenewalMode
 from chalicelib.domain.errors import DomainError
-from chalicelib.domain.money import prorate
+from chalicelib.domain.money import prorate, round_half_up
 from chalicelib.domain.periods import Period, period_starting
 
 
@@ -37,10 +38,16 @@ def unused_credit(paid_cents: int, current: Period, on: date) -> int:
 
 def unused_credit_of_payments(payments: Iterable[tuple[int, Period]], on: date) -> int:
     """Credit when the current period was paid in parts, each covering its own tail of the period
-    (the period itself, then seats or storage added mid-period): each part's unused share, summed.
-    A part added on day d covered only [d, end), so crediting it over the whole period would lose
-    centavos."""
-    return sum(unused_credit(paid, covered, on) for paid, covered in payments)
+    (the period itself, then seats or storage added mid-period): each part's unused share, summed
+    exactly and rounded once. A part added on day d covered only [d, end), so crediting it over
+    the whole period would lose centavos."""
+    parts = list(payments)
+    common = lcm(*(covered.days for _, covered in parts))  # 1 when there is nothing paid
+    numerator = 0
+    for paid, covered in parts:
+        _require_non_negative(paid)
+        numerator += paid * covered.remaining_days(on) * (common // covered.days)
+    return round_half_up(numerator, common)
 
 
 def change_plan(paid_cents: int, current: Period, change_date: date,

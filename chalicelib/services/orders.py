@@ -8,7 +8,7 @@ from chalicelib.domain.due_day import payable_due_date
 from chalicelib.domain.enums import InvoiceStatus, PaymentMethod
 from chalicelib.domain.money import apply_account_credit, format_brl
 from chalicelib.domain.periods import Period
-from chalicelib.services.ids import time_ordered_id
+from chalicelib.services.ids import sortable_id
 from chalicelib.services.pricing import Plan, describe, licenses_price, storage_price
 from chalicelib.store.base import account_pk
 from chalicelib.store.invoices import (
@@ -73,7 +73,7 @@ def invoice_items(account_id: str, order: Order, *, origin: str, payment_method:
     """The invoice plus what must be created with it: its live summary while open, and one
     uniqueness marker per billed period."""
     today = now.date()
-    invoice_id = time_ordered_id("inv", now)
+    invoice_id = sortable_id("inv", now)
     status = InvoiceStatus.OPEN if order.total_cents > 0 else InvoiceStatus.PAID
     # A card is charged at once; a boleto gets at least until the next business day.
     due = today if payment_method == PaymentMethod.CARD else payable_due_date(today)

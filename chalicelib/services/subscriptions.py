@@ -10,7 +10,7 @@ from chalicelib.domain.enums import (
 from chalicelib.domain.periods import Period, period_starting
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.services.audit import audit_entry
-from chalicelib.services.ids import time_ordered_id
+from chalicelib.services.ids import sortable_id
 from chalicelib.services.instants import frozen
 from chalicelib.services.orders import BilledPeriod, Line, invoice_items, plan_lines, with_account_credit
 from chalicelib.services.payment_rules import (
@@ -121,7 +121,7 @@ class SubscriptionService:
                             request.storage_gb)
         method = request.payment_method or _default_method(account.default_payment_method)
         require_method_allowed(plan.product, plan.periodicity, method, snapshot)
-        subscription_id = time_ordered_id("sub", now)
+        subscription_id = sortable_id("sub", now)
         price = period_price(self._catalog, plan)
         period, proration, anchor = first_period(plan, now.date(), account.due_day, price)
         lines = plan_lines(self._catalog, plan, subscription_id, period)
