@@ -1,0 +1,65 @@
+"""Payment gateways: one port, three adapters (Stripe for cards, Asaas for boleto/Pix charges issued
+by the gateway, and a local fake). Webhooks of every gateway are normalised to `GatewayEvent`, so
+settlement never looks at a gateway's own payload."""
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+
+class EventKind(StrEnum):
+    PAYMENT_SUCCEEDED = "payment_succeeded"
+    PAYMENT_FAILED = "payment_failed"
+    REFUNDED = "refunded"
+    CHARGEBACK = "chargeback"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class GatewayEvent:
+    gateway: str                 # "stripe" | "asaas"
+    event_id: str                # the gateway's id: deduplication key
+    event_type: str              # the gateway's own type name, for logs
+    kind: EventKind
+    occurred_at: datetime | None = None
+    payment_id: str | None = None    # the gateway's id of the payment (PaymentIntent, Asaas payment)
+    invoice_id: str | None = None    # ours, carried as metadata / externalReference
+    amount_cents: int | None = None
+    method: str | None = None        # card | pix | boleto
+    failure_reason: str | None = None
+    raw_type_known: bool = True
+
+
+@dataclass(frozen=True)
+class ChargeResult:
+    succeeded: bool
+    payment_id: str | None
+    failure_code: str | None = None
+    failure_message: str | None = None
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    refund_id: str
+    status: str
+
+
+@dataclass(frozen=True)
+class CardCharge:
+    invoice_id: str
+    account_id: str
+    amount_cents: int
+    customer_ref: str            # the gateway's customer id
+    payment_method_token: str    # the saved card's token at the gateway
+    idempotency_key: str
+    metadata: dict = field(default_factory=dict)
+
+
+class WebhookRejected(Exception):
+    """Signature, token or timestamp did not verify: answer 400 and record nothing."""
+
+
+class CardGateway(Protocol):
+    def charge(self, charge: CardCharge) -> ChargeResult: ...
+
+    def refund(self, payment_id: str, amount_cents: int, idempotency_key: str) -> RefundResult: ...

@@ -1,0 +1,79 @@
+"""Asaas: boleto and Pix charges issued by the gateway. Webhooks carry the `asaas-access-token`
+header, compared in constant time; amounts are reais and are converted with Decimal."""
+import hmac
+import json
+from datetime import datetime
+
+from chalicelib.adapters.gateways import EventKind, GatewayEvent, WebhookRejected
+from chalicelib.adapters.gateways.money import reais_to_cents
+
+_KINDS = {
+    "PAYMENT_CONFIRMED": EventKind.PAYMENT_SUCCEEDED,
+    "PAYMENT_RECEIVED": EventKind.PAYMENT_SUCCEEDED,
+    "PAYMENT_REFUNDED": EventKind.REFUNDED,
+    "PAYMENT_CHARGEBACK_REQUESTED": EventKind.CHARGEBACK,
+    "PAYMENT_REPROVED_BY_RISK_ANALYSIS": EventKind.PAYMENT_FAILED,
+    "PAYMENT_CREDIT_CARD_CAPTURE_REFUSED": EventKind.PAYMENT_FAILED,
+}
+_METHODS = {"BOLETO": "boleto", "PIX": "pix", "CREDIT_CARD": "card"}
+_VALUE_SLOT = "__amount_in_reais__"
+
+
+def verify_asaas_webhook(raw_body: bytes, token_header: str | None, expected_token: str) -> GatewayEvent:
+    if not token_header or not hmac.compare_digest(token_header.encode(), expected_token.encode()):
+        raise WebhookRejected("invalid asaas-access-token")
+    try:
+        return asaas_event(json.loads(raw_body))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise WebhookRejected(f"malformed Asaas event: {exc}") from exc
+
+
+def asaas_event(payload: dict) -> GatewayEvent:
+    event_type = payload["event"]
+    payment = payload.get("payment") or {}
+    kind = _KINDS.get(event_type, EventKind.UNKNOWN)
+    value = payment.get("value")
+    when = payload.get("dateCreated") or payment.get("clientPaymentDate") or payment.get("paymentDate")
+    return GatewayEvent(
+        gateway="asaas", event_id=payload["id"], event_type=event_type, kind=kind,
+        occurred_at=_parse_instant(when), payment_id=payment.get("id"),
+        invoice_id=payment.get("externalReference"),
+        amount_cents=reais_to_cents(value) if value is not None else None,
+        method=_METHODS.get(payment.get("billingType", ""), None),
+        raw_type_known=kind is not EventKind.UNKNOWN,
+    )
+
+
+def _parse_instant(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+class AsaasClient:
+    """Creates boleto/Pix charges at Asaas. `session` is a requests-like object (tests replay
+    recorded responses; production uses requests.Session)."""
+
+    def __init__(self, api_key: str, base_url: str, session):
+        self._api_key = api_key
+        self._base_url = base_url.rstrip("/")
+        self._session = session
+
+    def create_charge(self, customer_id: str, billing_type: str, amount_cents: int, due_date: str,
+                      invoice_id: str, description: str) -> dict:
+        body = {
+            "customer": customer_id, "billingType": billing_type, "dueDate": due_date,
+            "value": _VALUE_SLOT, "externalReference": invoice_id, "description": description,
+        }
+        # Asaas wants a JSON number in reais; it is written from the centavos as text, never via float.
+        payload = json.dumps(body).replace(f'"{_VALUE_SLOT}"', f"{amount_cents // 100}.{amount_cents % 100:02d}")
+        response = self._session.post(f"{self._base_url}/v3/payments", data=payload,
+                                      headers={"access_token": self._api_key,
+                                               "Content-Type": "application/json"}, timeout=10)
+        response.raise_for_status()
+        charge = json.loads(response.text)
+        return {"payment_id": charge["id"], "status": charge["status"],
+                "invoice_url": charge.get("invoiceUrl"), "bank_slip_url": charge.get("bankSlipUrl")}

@@ -1,0 +1,63 @@
+"""The local stage's gateway: card charges decided by the card token, and payment events built in
+each real gateway's format and signed with the real secrets, so `POST /v1/_dev/gateway/pay`
+exercises the same webhook verification and settlement as production."""
+import hashlib
+import hmac
+import json
+import secrets
+import time
+
+from chalicelib.adapters.gateways import CardCharge, ChargeResult, RefundResult
+
+# A card token containing this marker is declined; `FakeCardGateway.script` overrides per test.
+DECLINED_TOKEN_MARKER = "fail"
+
+
+def stripe_signature_header(raw_body: bytes, secret: str, timestamp: int | None = None) -> str:
+    """`Stripe-Signature` as Stripe computes it: HMAC-SHA256 of "<t>.<body>" with the endpoint secret."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    signed = f"{timestamp}.".encode() + raw_body
+    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def stripe_payment_succeeded(invoice_id: str, account_id: str, amount_cents: int,
+                             payment_id: str | None = None, event_id: str | None = None) -> bytes:
+    payment_id = payment_id or f"pi_fake_{secrets.token_hex(8)}"
+    event = {
+        "id": event_id or f"evt_fake_{secrets.token_hex(8)}", "object": "event",
+        "type": "payment_intent.succeeded", "created": int(time.time()),
+        "data": {"object": {"id": payment_id, "object": "payment_intent", "amount": amount_cents,
+                            "amount_received": amount_cents, "currency": "brl", "status": "succeeded",
+                            "metadata": {"invoice_id": invoice_id, "account_id": account_id}}},
+    }
+    return json.dumps(event).encode()
+
+
+def asaas_payment_received(invoice_id: str, amount_cents: int, billing_type: str,
+                           event_id: str | None = None) -> bytes:
+    reais = f"{amount_cents // 100}.{amount_cents % 100:02d}"
+    event = {
+        "id": event_id or f"evt_fake_{secrets.token_hex(8)}", "event": "PAYMENT_RECEIVED",
+        "dateCreated": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "payment": {"id": f"pay_fake_{secrets.token_hex(8)}", "object": "payment", "value": "__value__",
+                    "billingType": billing_type, "status": "RECEIVED", "externalReference": invoice_id},
+    }
+    return json.dumps(event).replace('"__value__"', reais).encode()
+
+
+class FakeCardGateway:
+    def __init__(self):
+        self.script: list[bool] = []  # queued outcomes (True = approved) that override the token rule
+        self.charges: list[CardCharge] = []
+
+    def charge(self, charge: CardCharge) -> ChargeResult:
+        self.charges.append(charge)
+        approved = self.script.pop(0) if self.script else DECLINED_TOKEN_MARKER not in charge.payment_method_token
+        payment_id = f"pi_fake_{hashlib.sha256(charge.idempotency_key.encode()).hexdigest()[:16]}"
+        if approved:
+            return ChargeResult(True, payment_id)
+        return ChargeResult(False, payment_id, "card_declined", "Cartão recusado pela operadora.")
+
+    def refund(self, payment_id: str, amount_cents: int, idempotency_key: str) -> RefundResult:
+        return RefundResult(f"re_fake_{hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]}", "succeeded")
