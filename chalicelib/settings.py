@@ -47,6 +47,19 @@ class Settings(BaseSettings):
     stripe_webhook_secret: str = Field("", alias="STRIPE_WEBHOOK_SECRET")
     asaas_webhook_token: str = Field("", alias="ASAAS_WEBHOOK_TOKEN")
 
+    # The vendor as beneficiary of its boletos (registered with the bank) and its Pix key.
+    boleto_bank: str = Field("341", alias="BOLETO_BANK")
+    boleto_agency: str = Field("0057", alias="BOLETO_AGENCY")
+    boleto_account: str = Field("12345", alias="BOLETO_ACCOUNT")
+    boleto_wallet: str = Field("109", alias="BOLETO_WALLET")
+    boleto_agreement: str = Field("", alias="BOLETO_AGREEMENT")
+    beneficiary_name: str = Field("Renova Software Ltda", alias="BENEFICIARY_NAME")
+    beneficiary_document: str = Field("11.222.333/0001-81", alias="BENEFICIARY_DOCUMENT")
+    beneficiary_address: str = Field("Rua das Flores, 100 - Centro - Caxias do Sul/RS - 95020-000",
+                                     alias="BENEFICIARY_ADDRESS")
+    pix_key: str = Field("cobranca@renova.local", alias="PIX_KEY")
+    pix_city: str = Field("Caxias do Sul", alias="PIX_CITY")
+
     email_sender: str = Field("cobranca@renova.local", alias="EMAIL_SENDER")
     finance_team_email: str = Field("financeiro@renova.local", alias="FINANCE_TEAM_EMAIL")
     cors_origins: str = Field("http://localhost:3000", alias="CORS_ORIGINS")

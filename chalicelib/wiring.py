@@ -9,8 +9,11 @@ from chalicelib.settings import Settings, get_settings
 def _client(service: str, region: str, endpoint_url: str | None):
     # Building a botocore client costs tens of milliseconds; one per service and endpoint is enough.
     import boto3
+    from botocore.config import Config
 
-    return boto3.client(service, region_name=region, endpoint_url=endpoint_url)
+    # SigV4 everywhere: presigned S3 links carry X-Amz-Expires and work in every region.
+    config = Config(signature_version="s3v4") if service == "s3" else None
+    return boto3.client(service, region_name=region, endpoint_url=endpoint_url, config=config)
 
 
 class Container:
