@@ -1,7 +1,7 @@
 """Lambda entry point: registers the blueprints, nothing else."""
 from chalice import Chalice
 
-from chalicelib.api import accounts, audit, cards, dev, subscriptions, system, usage
+from chalicelib.api import accounts, admin, audit, backups, cards, dev, requests, subscriptions, system, usage
 from chalicelib.jobs import schedules
 from chalicelib.observability.logging import configure_logging
 
@@ -9,5 +9,5 @@ configure_logging()
 app = Chalice(app_name="renova")
 
 for blueprint in (system.bp, accounts.bp, subscriptions.bp, cards.bp, usage.bp, audit.bp, dev.bp,
-                  schedules.bp):
+                  schedules.bp, backups.bp, requests.bp, admin.bp):
     app.register_blueprint(blueprint)

@@ -117,6 +117,79 @@ class Container:
 
         return StorageService(self.billing_repository, self.clock)
 
+    # --- data lifecycle, finance channel, domain events (issue 9) ----------------------------
+    @cached_property
+    def events(self):
+        """Domain events publisher: `container().events.publish(type, account_id, data, event_id=...)`."""
+        from chalicelib.adapters.events import EventBridgePublisher
+
+        return EventBridgePublisher(self.boto3_client("events"), self.settings.event_bus, self.clock)
+
+    @cached_property
+    def files(self):
+        from chalicelib.adapters.files import FileStore
+
+        return FileStore(self.boto3_client("s3"), self.settings.files_bucket)
+
+    @cached_property
+    def raw_table(self):
+        from chalicelib.store.raw import RawTable
+
+        return RawTable(self.boto3_client("dynamodb"), self.settings.billing_table)
+
+    @cached_property
+    def checkpoints(self):
+        from chalicelib.store.checkpoints import CheckpointRepository
+
+        return CheckpointRepository()
+
+    @cached_property
+    def backups(self):
+        from chalicelib.services.backups import BackupService
+        from chalicelib.store.backups import BackupRepository
+
+        return BackupService(BackupRepository(), self.account_repository, self.raw_table, self.files,
+                             self.mailer, self.checkpoints, self.clock)
+
+    @cached_property
+    def requests(self):
+        from chalicelib.services.requests import RequestService
+        from chalicelib.store.requests import RequestRepository
+
+        return RequestService(RequestRepository(), self.account_repository, self.mailer, self.clock,
+                              self.settings.finance_team_email)
+
+    @cached_property
+    def credits(self):
+        from chalicelib.services.credits import CreditService
+
+        return CreditService(self.account_repository, self.clock)
+
+    @cached_property
+    def retention_repository(self):
+        from chalicelib.store.retention import RetentionRepository
+
+        return RetentionRepository()
+
+    @cached_property
+    def retention(self):
+        """`container().retention.schedule_purge(account_id, cancelled_on)` when an account is cancelled."""
+        from chalicelib.services.retention import RetentionService
+
+        return RetentionService(self.retention_repository, self.clock)
+
+    @cached_property
+    def purger(self):
+        from chalicelib.services.purge import AccountPurger
+
+        return AccountPurger(self.raw_table, self.files, self.events, self.clock)
+
+    @cached_property
+    def purges(self):
+        from chalicelib.services.purge import PurgeService
+
+        return PurgeService(self.purger, self.retention_repository, self.checkpoints)
+
     @cached_property
     def catalog(self):
         from chalicelib.catalog import load_catalog

@@ -66,12 +66,16 @@ class SesMailer:
             self._record(email, account_id)
 
     def _record(self, email: Email, account_id: str | None) -> None:
-        from chalicelib.store.system import OutboxItem
+        from chalicelib.store.ownership import owned_by
+        from chalicelib.store.system import OUTBOX_PK, OutboxItem
 
         sent_at = datetime.now(timezone.utc).isoformat()
         message_id = uuid.uuid4().hex
+        sk = f"{sent_at}#{message_id}"
+        # An e-mail to an account is the account's data: the retention purge deletes it too.
+        ownership = owned_by(account_id, OUTBOX_PK, sk) if account_id else {}
         self._outbox.add_to_outbox(OutboxItem(
-            sk=f"{sent_at}#{message_id}", message_id=message_id, to=",".join(email.to),
+            sk=sk, message_id=message_id, to=",".join(email.to),
             subject=email.subject, text=email.text, html=email.html, template=email.template,
-            account_id=account_id, created_at=datetime.now(timezone.utc),
+            account_id=account_id, created_at=datetime.now(timezone.utc), **ownership,
         ))

@@ -14,6 +14,7 @@ WITH_BODY = [s for s in specs() if s.method in ("POST", "PUT", "PATCH")]
 BILLING = {"owner", "admin", "finance"}
 MANAGERS = {"owner", "admin"}
 EVERYONE = {"owner", "admin", "finance", "member"}
+OWNER = {"owner"}
 EXPECTED_ROLES = {
     "GET /v1/accounts/{account_id}": EVERYONE,
     "PUT /v1/accounts/{account_id}/billing-data": BILLING,
@@ -32,6 +33,15 @@ EXPECTED_ROLES = {
     "PUT /v1/accounts/{account_id}/card": BILLING,
     "DELETE /v1/accounts/{account_id}/card": BILLING,
     "GET /v1/accounts/{account_id}/storage": BILLING,
+    # §9: the owner schedules backups and downloads them (the file holds every member and all
+    # billing data); the billing roles see the list. §1, §10: requests are billing actions.
+    "GET /v1/accounts/{account_id}/backups": BILLING,
+    "POST /v1/accounts/{account_id}/backups": OWNER,
+    "GET /v1/accounts/{account_id}/backups/{backup_id}/download": OWNER,
+    "GET /v1/accounts/{account_id}/requests": BILLING,
+    "POST /v1/accounts/{account_id}/requests": BILLING,
+    "GET /v1/accounts/{account_id}/requests/{request_id}/messages": BILLING,
+    "POST /v1/accounts/{account_id}/requests/{request_id}/messages": BILLING,
 }
 
 

@@ -1,0 +1,54 @@
+"""Backups of the account's data: the owner schedules them and downloads the files; owner, admin and
+finance see the list (PRODUCT.md §1, §9)."""
+from chalice import Blueprint
+
+from chalicelib.api.access import Access
+from chalicelib.api.pagination import decode_cursor, encode_cursor
+from chalicelib.api.routing import RequestContext, endpoint
+from chalicelib.api.schemas.backups import BackupDownloadOut, BackupIn, BackupOut, BackupPage
+from chalicelib.api.schemas.common import PageQuery
+from chalicelib.api.times import in_sao_paulo
+from chalicelib.domain.data_lifecycle import backup_file_expires_at
+from chalicelib.wiring import container
+
+bp = Blueprint(__name__)
+BACKUPS = "/v1/accounts/{account_id}/backups"
+
+
+def backup_out(backup, now) -> BackupOut:
+    from chalicelib.services.backups import status_of
+
+    return BackupOut(
+        id=backup.backup_id, status=status_of(backup, now), run_at=in_sao_paulo(backup.run_at),
+        requested_by=backup.requested_by, created_at=in_sao_paulo(backup.created_at),
+        ready_at=in_sao_paulo(backup.ready_at),
+        expires_at=in_sao_paulo(backup_file_expires_at(backup.ready_at)) if backup.ready_at else None,
+        size_bytes=backup.size_bytes,
+    )
+
+
+@endpoint(bp, BACKUPS, "POST", access=Access.OWNER, body=BackupIn, response=BackupOut, status=201,
+          summary="Agenda um backup (ZIP de planilhas CSV) entre 19h e 4h.", tags=["backups"])
+def schedule_backup(ctx: RequestContext, account_id: str):
+    services = container()
+    backup = services.backups.schedule(account_id, ctx.body.run_at, ctx.body.next_window, ctx.actor)
+    return backup_out(backup, services.clock.now())
+
+
+@endpoint(bp, BACKUPS, "GET", access=Access.BILLING, query=PageQuery, response=BackupPage,
+          summary="Backups da conta, do mais novo para o mais antigo.", tags=["backups"])
+def list_backups(ctx: RequestContext, account_id: str):
+    services = container()
+    secret = services.settings.cursor_secret
+    items, last = services.backups.list(account_id, ctx.query.limit,
+                                        decode_cursor(secret, account_id, ctx.query.cursor))
+    now = services.clock.now()
+    return BackupPage(items=[backup_out(b, now) for b in items],
+                      next_cursor=encode_cursor(secret, account_id, last))
+
+
+@endpoint(bp, BACKUPS + "/{backup_id}/download", "GET", access=Access.OWNER, response=BackupDownloadOut,
+          summary="Link de download (15 minutos); recusado em dias úteis entre 5h e 19h.", tags=["backups"])
+def download_backup(ctx: RequestContext, account_id: str, backup_id: str):
+    download = container().backups.download(account_id, backup_id, ctx.actor)
+    return BackupDownloadOut(url=download.url, expires_at=download.expires_at, filename=download.filename)

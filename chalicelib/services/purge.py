@@ -1,0 +1,134 @@
+"""The retention purge (PRODUCT.md §9, LGPD): 90 days after cancellation every item and file of the
+account is deleted, except anonymised tax records (services/tax_records.py) and a tombstone.
+
+Steps, each safe to repeat, in an order that keeps the work item (the RETENTION# schedule) until
+the very end, so a purge killed at any point is listed again and resumes:
+1. the account partition ACCOUNT#<id>, page by page: tax copies written first, then the page deleted;
+2. items elsewhere that the account owns (gsi1 OWNED#<id>: lookups, local outbox);
+3. files under the account's S3 prefixes;
+4. the audit trail AUDIT#<id>;
+5. the `account.purged` event (a stable id: a resumed purge republishes the same event);
+6. one transaction: the schedule deleted, the tombstone written.
+Cost follows the account's own items: Queries on its partitions and one index partition, no Scan.
+"""
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from botocore.exceptions import ClientError
+
+from chalicelib.adapters.files import account_prefixes
+from chalicelib.observability.logging import get_logger, log_event
+from chalicelib.services.tax_records import tax_record
+from chalicelib.store.audit import audit_pk
+from chalicelib.store.base import account_pk
+from chalicelib.store.due import days_between
+from chalicelib.store.ownership import owned_pk
+from chalicelib.store.raw import key_of, to_wire
+from chalicelib.store.retention import RETENTION_SK, TOMBSTONE_SK, retention_pk, tax_pk
+
+JOB = "purge-accounts"
+JOB_ACTOR = f"job:{JOB}"
+FIRST_RUN_LOOKBACK_DAYS = 7
+_log = get_logger("purge")
+
+
+class AccountPurger:
+    def __init__(self, raw_table, files, events, clock):
+        self._table = raw_table
+        self._files = files
+        self._events = events
+        self._clock = clock
+
+    def purge(self, account_id: str, today: date) -> dict | None:
+        """Purge the account if its purge date has come; None when nothing is scheduled or due."""
+        schedule = self._table.get(retention_pk(account_id), RETENTION_SK)
+        if schedule is None or date.fromisoformat(schedule["purge_on"]) > today:
+            return None
+        self._purge_live_items(account_id, today)
+        self._delete_all(self._table.index_partition("gsi1", "gsi1pk", owned_pk(account_id)))
+        files = sum(self._files.delete_prefix(prefix) for prefix in account_prefixes(account_id))
+        self._delete_all(self._table.partition(audit_pk(account_id)), keep_sk=TOMBSTONE_SK)
+        facts = {"cancelled_on": schedule["cancelled_on"], "purge_on": schedule["purge_on"],
+                 "purged_on": today.isoformat(), "tax_records_kept": self._table.count(tax_pk(account_id))}
+        self._events.publish("account.purged", account_id, facts, event_id=f"account.purged:{account_id}")
+        self._finish(account_id, facts)
+        log_event(_log, "account purged", account_id=account_id, files_deleted_now=files, **facts)
+        return facts
+
+    def _purge_live_items(self, account_id: str, today: date) -> None:
+        for page in self._table.partition(account_pk(account_id)):
+            copies = [copy for item in page if (copy := tax_record(item, account_id, today))]
+            self._table.put_items(copies)  # before the originals go: a crash in between loses nothing
+            self._table.delete_keys([key_of(item) for item in page])
+
+    def _delete_all(self, pages, keep_sk: str | None = None) -> None:
+        for page in pages:
+            self._table.delete_keys([key_of(item) for item in page if item["sk"] != keep_sk])
+
+    def _finish(self, account_id: str, facts: dict) -> None:
+        """Drop the work item and write the tombstone atomically; a concurrent run that already did
+        it makes the condition fail, which is fine."""
+        now = self._clock.now().isoformat()
+        tombstone = {
+            "pk": audit_pk(account_id), "sk": TOMBSTONE_SK, "type": "audit", "account_id": account_id,
+            "audit_id": "tombstone", "at": now, "actor": JOB_ACTOR, "action": "account.purged",
+            "target": account_id, "after": facts,
+        }
+        try:
+            self._table.client.transact_write_items(TransactItems=[
+                {"Delete": {"TableName": self._table.name,
+                            "Key": to_wire({"pk": retention_pk(account_id), "sk": RETENTION_SK}),
+                            "ConditionExpression": "attribute_exists(pk)"}},
+                {"Put": {"TableName": self._table.name, "Item": to_wire(tombstone)}},
+            ])
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+
+
+@dataclass
+class PurgeRun:
+    business_date: date
+    purged: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    days_checked: int = 0
+
+    def as_dict(self) -> dict:
+        return {"job": JOB, "date": self.business_date.isoformat(), "processed": len(self.purged),
+                "purged": len(self.purged), "failed": len(self.failed), "days_checked": self.days_checked}
+
+
+class PurgeService:
+    """The `purge-accounts` job: every account due on the days since the checkpoint, up to today."""
+
+    def __init__(self, purger: AccountPurger, retention, checkpoints):
+        self._purger = purger
+        self._retention = retention
+        self._checkpoints = checkpoints
+
+    def run_due(self, today: date) -> PurgeRun:
+        run = PurgeRun(today)
+        checkpoint = self._checkpoints.get(JOB)
+        first = checkpoint + timedelta(days=1) if checkpoint else today - timedelta(days=FIRST_RUN_LOOKBACK_DAYS)
+        first_failed_day = None
+        for day in days_between(first, today):
+            run.days_checked += 1
+            for account_id in self._retention.due_on(day):
+                if self._purge_safely(account_id, today, run):
+                    continue
+                first_failed_day = first_failed_day or day
+        # Stop the checkpoint before the first day with a failure, so the next run retries it.
+        done_through = first_failed_day - timedelta(days=1) if first_failed_day else today
+        if done_through >= first:
+            self._checkpoints.advance(JOB, done_through)
+        return run
+
+    def _purge_safely(self, account_id: str, today: date, run: PurgeRun) -> bool:
+        try:
+            if self._purger.purge(account_id, today) is not None:
+                run.purged.append(account_id)
+            return True
+        except Exception:  # noqa: BLE001 — one account's failure must not stop the others
+            _log.exception("purge failed", extra={"fields": {"account_id": account_id}})
+            run.failed.append(account_id)
+            return False
