@@ -13,6 +13,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 BENCHMARKS = (
     ("cold import (app vs boto3)", "bench.cold_import"),
     ("boleto lines and PDFs", "bench.bench_boleto"),
+    ("purge: DynamoDB calls, 1,000-item account", "bench.bench_purge"),
 )
 
 
