@@ -14,8 +14,6 @@ Cost follows the account's own items: Queries on its partitions and one index pa
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from botocore.exceptions import ClientError
-
 from chalicelib.adapters.files import account_prefixes
 from chalicelib.observability.logging import get_logger, log_event
 from chalicelib.services.tax_records import tax_record
@@ -23,8 +21,8 @@ from chalicelib.store.audit import audit_pk
 from chalicelib.store.base import account_pk
 from chalicelib.store.due import days_between
 from chalicelib.store.ownership import owned_pk
-from chalicelib.store.raw import key_of, to_wire
-from chalicelib.store.retention import RETENTION_SK, TOMBSTONE_SK, retention_pk, tax_pk
+from chalicelib.store.raw import key_of
+from chalicelib.store.retention import RETENTION_SK, TOMBSTONE_SK, complete_purge, retention_pk, tax_pk
 
 JOB = "purge-accounts"
 JOB_ACTOR = f"job:{JOB}"
@@ -51,7 +49,7 @@ class AccountPurger:
         facts = {"cancelled_on": schedule["cancelled_on"], "purge_on": schedule["purge_on"],
                  "purged_on": today.isoformat(), "tax_records_kept": self._table.count(tax_pk(account_id))}
         self._events.publish("account.purged", account_id, facts, event_id=f"account.purged:{account_id}")
-        self._finish(account_id, facts)
+        complete_purge(self._table, account_id, self._clock.now().isoformat(), JOB_ACTOR, facts)
         log_event(_log, "account purged", account_id=account_id, files_deleted_now=files, **facts)
         return facts
 
@@ -64,26 +62,6 @@ class AccountPurger:
     def _delete_all(self, pages, keep_sk: str | None = None) -> None:
         for page in pages:
             self._table.delete_keys([key_of(item) for item in page if item["sk"] != keep_sk])
-
-    def _finish(self, account_id: str, facts: dict) -> None:
-        """Drop the work item and write the tombstone atomically; a concurrent run that already did
-        it makes the condition fail, which is fine."""
-        now = self._clock.now().isoformat()
-        tombstone = {
-            "pk": audit_pk(account_id), "sk": TOMBSTONE_SK, "type": "audit", "account_id": account_id,
-            "audit_id": "tombstone", "at": now, "actor": JOB_ACTOR, "action": "account.purged",
-            "target": account_id, "after": facts,
-        }
-        try:
-            self._table.client.transact_write_items(TransactItems=[
-                {"Delete": {"TableName": self._table.name,
-                            "Key": to_wire({"pk": retention_pk(account_id), "sk": RETENTION_SK}),
-                            "ConditionExpression": "attribute_exists(pk)"}},
-                {"Put": {"TableName": self._table.name, "Item": to_wire(tombstone)}},
-            ])
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
 
 
 @dataclass

@@ -11,12 +11,15 @@
 """
 from datetime import date
 
+from botocore.exceptions import ClientError
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
+from chalicelib.store.audit import audit_pk
 from chalicelib.store.base import BillingItem, transaction
 from chalicelib.store.conditions import condition_failed
 from chalicelib.store.due import day_partitions, due_pk
+from chalicelib.store.raw import to_wire
 
 DUE_KIND = "PURGE"
 RETENTION_SK = "RETENTION"
@@ -89,3 +92,25 @@ class RetentionRepository:
 
     def tax_records(self, account_id: str) -> list[TaxRecordItem]:
         return list(TaxRecordItem.query(tax_pk(account_id)))
+
+
+def complete_purge(raw_table, account_id: str, at: str, actor: str, facts: dict) -> bool:
+    """Delete the schedule and write the tombstone in one transaction (through the purge's raw
+    client). False when the schedule was already gone: another run finished first."""
+    tombstone = {
+        "pk": audit_pk(account_id), "sk": TOMBSTONE_SK, "type": "audit", "account_id": account_id,
+        "audit_id": "tombstone", "at": at, "actor": actor, "action": "account.purged",
+        "target": account_id, "after": facts,
+    }
+    try:
+        raw_table.client.transact_write_items(TransactItems=[
+            {"Delete": {"TableName": raw_table.name,
+                        "Key": to_wire({"pk": retention_pk(account_id), "sk": RETENTION_SK}),
+                        "ConditionExpression": "attribute_exists(pk)"}},
+            {"Put": {"TableName": raw_table.name, "Item": to_wire(tombstone)}},
+        ])
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "TransactionCanceledException":
+            raise
+        return False
+    return True
