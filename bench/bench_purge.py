@@ -59,7 +59,9 @@ def _child(other_accounts: int) -> dict:
         from scripts.provision import provision
 
         purge_day = date.fromisoformat(PURGE_DAY)
-        services = Container(get_settings(), clock=FixedClock(datetime(2026, 4, 5, 3, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))))
+        # A fixed clock: the local stage's settable clock would read the store on every now().
+        clock = FixedClock(datetime(2026, 4, 5, 3, 0, tzinfo=ZoneInfo("America/Sao_Paulo")))
+        services = Container(get_settings(), clock=clock)
         provision(services)
         set_container(services)
         _seed(services, other_accounts, purge_day)

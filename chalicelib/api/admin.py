@@ -9,7 +9,9 @@ from chalicelib.api.requests import message_out, request_out
 from chalicelib.api.routing import RequestContext, endpoint
 from chalicelib.api.schemas.admin import CreditIn, CreditOut
 from chalicelib.api.schemas.common import PageQuery
-from chalicelib.api.schemas.requests import AdminMessageIn, AdminRequestQuery, MessagePage, MessagePosted, RequestPage
+from chalicelib.api.schemas.requests import (
+    AdminMessageIn, AdminRequestQuery, MessagePage, MessagePosted, RequestPage,
+)
 from chalicelib.errors import BadRequest
 from chalicelib.wiring import container
 
@@ -18,8 +20,8 @@ ADMIN_REQUEST = "/v1/admin/requests/{request_id}"
 
 
 @endpoint(bp, "/v1/admin/requests", "GET", access=Access.FINANCE_STAFF, query=AdminRequestQuery,
-          response=RequestPage, summary="Solicitações de todas as contas por situação, atividade mais recente primeiro.",
-          tags=["admin"])
+          response=RequestPage, tags=["admin"],
+          summary="Solicitações de todas as contas por situação, atividade mais recente primeiro.")
 def list_all_requests(ctx: RequestContext):
     services = container()
     secret = services.settings.cursor_secret

@@ -1,7 +1,8 @@
 """Backups of an account: the request (when to run, who asked) and, once generated, its file.
 
-Item: pk=ACCOUNT#<id>, sk=~BACKUP#<backup_id> (history: outside the live range, collection_keys.py). While waiting it sits in the `due` index under
-BACKUP#<São Paulo date of run_at>#<shard>, sorted by run_at (UTC ISO), and leaves it when generated.
+Item: pk=ACCOUNT#<id>, sk=~BACKUP#<backup_id> (history: outside the live range, collection_keys.py).
+While waiting it sits in the `due` index under BACKUP#<São Paulo date of run_at>#<shard>, sorted by
+run_at (UTC ISO), and leaves it when generated.
 """
 from __future__ import annotations
 
