@@ -4,7 +4,12 @@ import io
 import zipfile
 from urllib.parse import parse_qs, urlparse
 
+import pytest
+
 from tests.support import VALID_BILLING_DATA, make_token
+
+# Also runs on AWS DynamoDB Local (second pass of `make test`), see docs/reliability.md.
+pytestmark = pytest.mark.ddblocal
 
 TUESDAY_14H = "2026-12-01T14:00:00-03:00"  # a business day
 TUESDAY_20H = "2026-12-01T20:00:00-03:00"

@@ -1,5 +1,10 @@
 """Requests to the finance team end to end (PRODUCT.md §10, issue 9 acceptance 3)."""
+import pytest
+
 from tests.support import VALID_BILLING_DATA, make_token
+
+# Also runs on AWS DynamoDB Local (second pass of `make test`), see docs/reliability.md.
+pytestmark = pytest.mark.ddblocal
 
 FINANCE_STAFF = make_token("fin-1", "carla@vendor.example", groups=["finance"])
 

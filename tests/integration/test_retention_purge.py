@@ -18,6 +18,9 @@ from chalicelib.store.raw import to_plain, to_wire
 from chalicelib.store.base import BillingItem
 from tests.support import VALID_BILLING_DATA
 
+# Also runs on AWS DynamoDB Local (second pass of `make test`), see docs/reliability.md.
+pytestmark = pytest.mark.ddblocal
+
 CANCELLED_ON = date(2026, 1, 5)
 PURGE_DAY = "2026-04-05T03:00:00-03:00"  # 90 days later, the job's hour
 PERSONAL = ("Marcenaria Exemplo", "11222333000181", "Rua das Flores", "financeiro@exemplo.com.br",
