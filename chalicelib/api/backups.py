@@ -8,7 +8,6 @@ from chalicelib.api.routing import RequestContext, endpoint
 from chalicelib.api.schemas.backups import BackupDownloadOut, BackupIn, BackupOut, BackupPage
 from chalicelib.api.schemas.common import PageQuery
 from chalicelib.api.times import in_sao_paulo
-from chalicelib.domain.data_lifecycle import backup_file_expires_at
 from chalicelib.wiring import container
 
 bp = Blueprint(__name__)
@@ -16,6 +15,7 @@ BACKUPS = "/v1/accounts/{account_id}/backups"
 
 
 def backup_out(backup, now) -> BackupOut:
+    from chalicelib.domain.data_lifecycle import backup_file_expires_at  # loaded by its routes only
     from chalicelib.services.backups import status_of
 
     return BackupOut(
