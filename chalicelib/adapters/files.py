@@ -40,6 +40,9 @@ class FileStore:
     def get(self, key: str) -> bytes:
         return self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()
 
+    def delete(self, key: str) -> None:
+        self._s3.delete_object(Bucket=self._bucket, Key=key)
+
     def download_link(self, key: str, filename: str, expires_in_seconds: int) -> DownloadLink:
         url = self._s3.generate_presigned_url(
             "get_object",

@@ -158,6 +158,8 @@ class BackupService:
         audit = audit_entry(self._clock, backup.account_id, actor=JOB_ACTOR, action="backup.generated",
                             target=backup.backup_id, after={"size_bytes": len(content)})
         if not self._repo.mark_ready(backup, key, len(content), ready_at, audit):
+            if self._repo.get(backup.account_id, backup.backup_id) is None:
+                self._files.delete(key)  # the account was purged meanwhile: leave no copy behind
             return False
         self._notify_ready(backup, ready_at)
         return True

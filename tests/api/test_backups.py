@@ -187,3 +187,14 @@ def test_a_backup_not_yet_generated_cannot_be_downloaded(client):
     backup = client.call("POST", backups_path(account_id), owner, {"run_at": "2026-12-06T20:00:00-03:00"}).data
     response = client.call("GET", f"{backups_path(account_id)}/{backup['id']}/download", owner)
     assert response.status_code == 409 and response.data["error"]["code"] == "backup_not_ready"
+
+
+def test_a_backup_whose_account_is_purged_while_it_is_written_leaves_no_file(client, aws):
+    at(client, TUESDAY_14H)
+    account_id, owner = client.create_account("alice")
+    backup_id = client.call("POST", backups_path(account_id), owner, {"run_at": TUESDAY_20H}).data["id"]
+    waiting = aws.backups._repo.get(account_id, backup_id)
+    waiting.delete()  # the purge got there between the job's read and its write
+    assert aws.backups.generate(waiting) is False
+    assert aws.boto3_client("s3").list_objects_v2(
+        Bucket=aws.settings.files_bucket, Prefix=f"backups/{account_id}/").get("KeyCount") == 0
