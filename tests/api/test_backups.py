@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from chalicelib.store.backups import BackupRepository
 from tests.support import VALID_BILLING_DATA, make_token
 
 # Also runs on AWS DynamoDB Local (second pass of `make test`), see docs/reliability.md.
@@ -193,7 +194,7 @@ def test_a_backup_whose_account_is_purged_while_it_is_written_leaves_no_file(cli
     at(client, TUESDAY_14H)
     account_id, owner = client.create_account("alice")
     backup_id = client.call("POST", backups_path(account_id), owner, {"run_at": TUESDAY_20H}).data["id"]
-    waiting = aws.backups._repo.get(account_id, backup_id)
+    waiting = BackupRepository().get(account_id, backup_id)
     waiting.delete()  # the purge got there between the job's read and its write
     assert aws.backups.generate(waiting) is False
     assert aws.boto3_client("s3").list_objects_v2(
