@@ -32,6 +32,9 @@ _MESSAGES = {
     "date_parsing": "Data inválida (use AAAA-MM-DD).",
     "datetime_parsing": "Data e hora inválidas (use ISO 8601 com fuso).",
     "datetime_from_date_parsing": "Data e hora inválidas (use ISO 8601 com fuso).",
+    "datetime_type": "Data e hora inválidas (use ISO 8601 com fuso).",
+    "date_type": "Data inválida (use AAAA-MM-DD).",
+    "float_type": "Deve ser um número.",
     "timezone_aware": "Informe o fuso horário.",
     "string_pattern_mismatch": "Formato inválido.",
 }
@@ -53,8 +56,18 @@ def field_errors(error: ValidationError) -> list[dict]:
 
 
 def validate_model(model: type[BaseModel], data) -> BaseModel:
+    """Query strings: every value arrives as text, so numbers and booleans are parsed from it."""
     try:
         return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(details={"fields": field_errors(exc)}) from exc
+
+
+def validate_body(model: type[BaseModel], data) -> BaseModel:
+    """JSON bodies: strict, as the OpenAPI document says. `"2"` is not an integer, `0` is not a
+    boolean and `false` is not a number of bytes; instants are ISO 8601 text, never a Unix number."""
+    try:
+        return model.model_validate_json(json.dumps(data), strict=True)
     except ValidationError as exc:
         raise ValidationFailed(details={"fields": field_errors(exc)}) from exc
 
