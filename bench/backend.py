@@ -1,0 +1,58 @@
+"""Where the benchmarks' AWS calls go, chosen once per process before anything imports chalicelib
+(PynamoDB fixes each model's host when chalicelib.store.base is imported):
+
+- default: moto's in-process mock (`mock_aws`) for every service;
+- `--ddb-local` (or BENCH_DDB_LOCAL=1): DynamoDB on AWS's DynamoDB Local (scripts/ddb_local.py, started
+  on a free 127.0.0.1 port and stopped at exit), every other service still on moto.
+
+`--quick` (or BENCH_QUICK=1) shrinks every benchmark's sizes for a fast smoke run."""
+import atexit
+import os
+
+_server = None
+
+
+def configure(ddb_local: bool = False, quick: bool = False) -> None:
+    if quick:
+        os.environ["BENCH_QUICK"] = "1"
+    os.environ.update({
+        "RENOVA_STAGE": "local",  # dev tokens (HS256) and the `_dev` routes; see world.BenchContainer
+        "AWS_DEFAULT_REGION": "sa-east-1",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_SESSION_TOKEN": "bench",
+    })
+    os.environ.pop("AWS_PROFILE", None)
+    if ddb_local or os.environ.get("BENCH_DDB_LOCAL") == "1":
+        _start_ddb_local()
+    else:
+        os.environ.pop("AWS_ENDPOINT_URL", None)
+    from bench import call_counter
+
+    call_counter.install()  # before the app creates its first client
+
+
+def _start_ddb_local() -> None:
+    global _server
+    if _server is not None:
+        return
+    from scripts.ddb_local import start
+
+    _server = start()
+    atexit.register(_server.stop)
+    os.environ["BENCH_DDB_LOCAL"] = "1"
+    os.environ["AWS_ENDPOINT_URL"] = _server.endpoint
+    # Clients without an explicit endpoint (S3, SES, ...) must reach moto, not DynamoDB Local.
+    os.environ["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true"
+
+
+def ddb_local() -> bool:
+    return os.environ.get("BENCH_DDB_LOCAL") == "1"
+
+
+def quick() -> bool:
+    return os.environ.get("BENCH_QUICK") == "1"
+
+
+def name() -> str:
+    return "dynamodb-local" if ddb_local() else "moto"

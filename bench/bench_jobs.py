@@ -1,0 +1,299 @@
+"""Per scheduled job: DynamoDB calls per item of work, and whether the cost of the same due work
+follows the work or the size of the tables (a small table vs one 5x larger).
+
+For every job registered at run time (`jobs.registry.available_jobs()`): a priming run (not
+measured) the day before leaves the job's checkpoint where production would have it; then, at each
+table size, on two consecutive days of the job's own:
+  1. an empty run: the fixed cost of a day with nothing due (its queries over the day's shards);
+  2. a work run: `due` accounts made due that day through the job's work recipe (WORK_RECIPES: one
+     account through the API or its service, then cloned): calls per item = (work - empty) / due.
+The tables are filled with clones of a typical account (bench/world.py) whose dated index keys lie
+60 to 420 days ahead, so the background is never due on the benchmark's day.
+
+Checks (failures make `make bench` exit non-zero): no Scan; the work run makes the same DynamoDB
+calls at both sizes; on DynamoDB Local the wall-time ratio large/small is at most 1.2 (issue 6).
+Why the time ratio is checked on DynamoDB Local only: moto answers a Query by walking every item
+of the table and copies whole tables for each TransactWriteItems (moto/dynamodb/models), so on moto
+time grows with the table whatever the app does. `app_time_ratio` (time outside AWS calls) is shown
+on both.
+
+Sizes (accounts in the tables, small / large = 5x small, and due items), overridable by
+BENCH_JOB_ACCOUNTS and BENCH_JOB_DUE:
+  moto            200 / 1,000 accounts, 10 due   (quick: 20 / 100, 3 due)
+  DynamoDB Local  2,000 / 10,000 accounts, 100 due (quick: 200 / 1,000, 10 due)
+The issue's 10,000 / 50,000 runs with `BENCH_JOB_ACCOUNTS=10000 make bench ARGS=--ddb-local`; it
+needs about 1.9 M items seeded (38 items an account, roughly 2,000 items/s here: ~16 minutes).
+
+Run: .venv/bin/python -m bench.bench_jobs [--quick] [--ddb-local]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bench import backend
+
+TIME_RATIO_TARGET = 1.2  # issue 6: the same due work with 5x the accounts takes at most 1.2x the time
+SCALE = 5
+
+
+def _due_backup(world, account: dict) -> None:
+    """run-backups: a backup scheduled within the run's hour."""
+    run_at = world.now.replace(minute=30)
+    world.api.ok("POST", f"/v1/accounts/{account['ids']['account_id']}/backups", account["tokens"]["owner"],
+                 {"run_at": run_at.isoformat()})
+
+
+def _due_purge(world, account: dict) -> None:
+    """purge-accounts: an account cancelled exactly the retention period ago."""
+    from chalicelib.domain.data_lifecycle import RETENTION_DAYS
+
+    cancelled_on = world.now.date() - timedelta(days=RETENTION_DAYS)
+    world.services.retention.schedule_purge(account["ids"]["account_id"], cancelled_on)
+
+
+# Job name -> how to make one account's work due on the benchmark's day. A registered job with no
+# recipe is still measured (empty runs, Scans, growth with the tables) and reported without calls per item.
+WORK_RECIPES = {
+    "run-backups": _due_backup,
+    "purge-accounts": _due_purge,
+}
+
+
+@dataclass
+class Run:
+    calls: dict = field(default_factory=dict)
+    other_calls: dict = field(default_factory=dict)
+    dynamodb_calls: int = 0
+    rru: float = 0.0
+    wru: float = 0.0
+    scans: int = 0
+    seconds: float = 0.0
+    app_seconds: float = 0.0
+    summary: dict = field(default_factory=dict)
+
+
+def sizes() -> tuple[int, int]:
+    """(accounts in the small table, due items)."""
+    quick, local = backend.quick(), backend.ddb_local()
+    accounts = {(False, False): 200, (True, False): 20, (False, True): 2000, (True, True): 200}[(quick, local)]
+    due = {(False, False): 10, (True, False): 3, (False, True): 100, (True, True): 10}[(quick, local)]
+    return int(os.environ.get("BENCH_JOB_ACCOUNTS", accounts)), int(os.environ.get("BENCH_JOB_DUE", due))
+
+
+def run(world, job: str, day) -> Run:
+    """One run of `job` for business day `day`, at 20:00 São Paulo (inside the backup window)."""
+    from bench.call_counter import counting
+    from bench.world import BENCH_NOW
+    from chalicelib.jobs.registry import run_job
+
+    world.set_now(datetime.combine(day, BENCH_NOW.timetz()))
+    with counting() as log:
+        started = time.perf_counter()
+        summary = run_job(job, world.services, day)
+        seconds = time.perf_counter() - started
+    return Run(calls=log.dynamodb(), dynamodb_calls=log.total(), rru=log.read_units, wru=log.write_units,
+               other_calls={svc: log.service(svc) for svc in ("ses", "s3", "events", "sqs") if log.service(svc)},
+               scans=len(log.scans), seconds=seconds, app_seconds=max(seconds - log.aws_ms / 1000, 0.0),
+               summary=summary if isinstance(summary, dict) else {})
+
+
+def work_template(world, job: str, day):
+    """One account whose work for `job` falls due on `day`, made through the recipe and read back as
+    items. Built while the tables are still small: on moto every transaction copies the whole table."""
+    from bench import world as w
+
+    world.set_now(datetime.combine(day, w.BENCH_NOW.timetz()))
+    account = w.seed_account(world, backups=0)
+    WORK_RECIPES[job](world, account)
+    account_id = account["ids"]["account_id"]
+    tokens = w.template_tokens(w.snapshot(world, {account_id}), account_id)
+    return w.snapshot(world, tokens), tokens
+
+
+def measure_size(world, jobs: list[str], due: int, days: dict, templates: dict) -> dict[str, dict]:
+    """Each job gets its own consecutive days (`days[job]`: empty day, work day), so every run
+    catches up exactly one day since the job's checkpoint, at both sizes alike."""
+    from bench import world as w
+
+    results = {}
+    for job in jobs:
+        empty_day, work_day = days[job]
+        try:
+            empty = run(world, job, empty_day)
+            work = None
+            if job in templates:
+                if due > 1:  # the template account is due already; its clones keep the day, the shard is drawn again
+                    w.clone_accounts(world, due - 1, label=f"{job}: due accounts",
+                                     items_template=templates[job][work_day], first_shift=0,
+                                     spread_days=1)
+                work = run(world, job, work_day)
+            results[job] = {"empty": empty, "work": work}
+        except Exception as exc:  # noqa: BLE001 — one broken job must not hide the others' figures
+            results[job] = {"error": f"{type(exc).__name__}: {exc}"}
+    return results
+
+
+@dataclass
+class JobResult:
+    job: str
+    due: int
+    small: dict | None = None
+    large: dict | None = None
+    note: str | None = None
+    failures: list = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v not in (None, [], {})}
+
+
+def compare(job: str, due: int, small: dict, large: dict, local: bool) -> JobResult:
+    result = JobResult(job=job, due=due)
+    for label, data in (("small", small), ("large", large)):
+        if "error" in data:
+            result.failures.append(f"{job} raised at the {label} size: {data['error']}")
+    if result.failures:
+        return result
+    result.small, result.large = _figures(small, due), _figures(large, due)
+    for label, data in (("small", small), ("large", large)):
+        for kind in ("empty", "work"):
+            if data[kind] is not None and data[kind].scans:
+                result.failures.append(f"Scan in {job} ({kind} run, {label} table)")
+    if small["empty"].calls != large["empty"].calls:
+        result.failures.append(f"{job}: an empty run's calls grow with the table "
+                               f"({small['empty'].calls} -> {large['empty'].calls})")
+    if small["work"] is None:
+        result.note = "no work recipe in bench_jobs.WORK_RECIPES: calls per item unmeasured"
+        return result
+    if small["work"].calls != large["work"].calls:
+        result.failures.append(f"{job}: the same due work makes other calls with {SCALE}x the accounts "
+                               f"({small['work'].calls} -> {large['work'].calls})")
+    processed = small["work"].summary.get("processed")
+    if isinstance(processed, int) and processed < due:
+        result.note = f"the job processed {processed} of {due} due items: check its work recipe"
+    ratio = result.large["work_seconds"] / max(result.small["work_seconds"], 1e-9)
+    result.large["time_ratio"] = round(ratio, 2)
+    app_ratio = result.large["work_app_seconds"] / max(result.small["work_app_seconds"], 1e-9)
+    result.large["app_time_ratio"] = round(app_ratio, 2)
+    if local and ratio > TIME_RATIO_TARGET:
+        result.failures.append(f"{job}: {SCALE}x the accounts took {ratio:.2f}x the time (target {TIME_RATIO_TARGET})")
+    return result
+
+
+def _figures(data: dict, due: int) -> dict:
+    empty, work = data["empty"], data["work"]
+    figures = {"empty_run_calls": empty.calls, "empty_run_rru": round(empty.rru, 2),
+               "empty_run_wru": round(empty.wru, 2), "empty_run_seconds": round(empty.seconds, 3)}
+    if work is None:
+        return figures
+    ops = set(work.calls) | set(empty.calls)
+    figures.update({
+        "work_calls": work.calls,
+        "per_item_calls": {op: round((work.calls.get(op, 0) - empty.calls.get(op, 0)) / due, 2) for op in sorted(ops)},
+        "per_item_dynamodb_calls": round((work.dynamodb_calls - empty.dynamodb_calls) / due, 2),
+        "per_item_rru": round((work.rru - empty.rru) / due, 2),
+        "per_item_wru": round((work.wru - empty.wru) / due, 2),
+        "per_item_other_calls": {svc: {op: round(n / due, 2) for op, n in calls.items()}
+                                 for svc, calls in work.other_calls.items()},
+        "per_item_app_ms": round(max(work.app_seconds - empty.app_seconds, 0.0) * 1000 / due, 2),
+        "work_seconds": round(work.seconds, 3),
+        "work_app_seconds": round(work.app_seconds, 3),
+        "summary": work.summary,
+    })
+    return figures
+
+
+LAST: dict | None = None  # the last result in this process (bench/cost.py reads it)
+
+
+def measure(jobs: list[str] | None = None, accounts: int | None = None, due: int | None = None,
+            verbose: bool = True) -> dict:
+    global LAST
+    from bench import world as w
+    from chalicelib.jobs.registry import available_jobs
+
+    default_accounts, default_due = sizes()
+    accounts, due = accounts or default_accounts, due or default_due
+    jobs = available_jobs() if jobs is None else jobs
+    result = {"backend": backend.name(), "jobs": len(jobs), "accounts_small": accounts,
+              "accounts_large": accounts * SCALE, "due": due, "failures": []}
+    if not jobs:
+        result["note"] = "no jobs registered"
+        if verbose:
+            print("\njobs: no jobs registered\n")
+        LAST = result
+        return result
+    today = w.BENCH_NOW.date()
+    day = [today + timedelta(days=n) for n in range(4)]
+    small_days, large_days = {job: (day[0], day[1]) for job in jobs}, {job: (day[2], day[3]) for job in jobs}
+    with w.open_world() as world, w.quiet_app():
+        w.template(world)
+        templates = {job: {d: work_template(world, job, d) for d in (day[1], day[3])}
+                     for job in jobs if job in WORK_RECIPES}
+        seeding = [w.clone_accounts(world, accounts - 1, label=f"{accounts:,} accounts")]
+        primed = {}
+        for job in jobs:  # the day before: leaves the checkpoint where production would have it
+            try:
+                run(world, job, today - timedelta(days=1))
+            except Exception as exc:  # noqa: BLE001 — reported with the job's row
+                primed[job] = {"error": f"{type(exc).__name__}: {exc}"}
+        small = {**measure_size(world, [j for j in jobs if j not in primed], due, small_days, templates), **primed}
+        seeding.append(w.clone_accounts(world, accounts * (SCALE - 1), label=f"{accounts * SCALE:,} accounts"))
+        large = {**measure_size(world, [j for j in jobs if j not in primed], due, large_days, templates), **primed}
+    rows = [compare(job, due, small[job], large[job], backend.ddb_local()) for job in jobs]
+    result["seeding"] = {"items_per_account": seeding[0]["items_per_account"],
+                         "items": sum(s["items"] for s in seeding),
+                         "seconds": round(sum(s["seconds"] for s in seeding), 1),
+                         "items_per_second": round(sum(s["items"] for s in seeding)
+                                                   / max(sum(s["seconds"] for s in seeding), 1e-9))}
+    result["failures"] = [f for row in rows for f in row.failures]
+    result["scans"] = sum(1 for f in result["failures"] if f.startswith("Scan"))
+    result["detail"] = {row.job: row.as_dict() for row in rows}
+    if verbose:
+        print_table(rows, result)
+    LAST = result
+    return result
+
+
+def print_table(rows: list[JobResult], result: dict) -> None:
+    seeding = result["seeding"]
+    print(f"\njobs on {result['backend']}: {result['accounts_small']:,} vs {result['accounts_large']:,} accounts, "
+          f"{result['due']} due; seeded {seeding['items']:,} items in {seeding['seconds']} s "
+          f"({seeding['items_per_second']:,}/s)")
+    print(f"{'job':<16} {'empty run calls':<28} {'calls/item':>10} {'RRU/item':>9} {'WRU/item':>9} "
+          f"{'time x5':>8} {'app x5':>7}  per item")
+    for row in rows:
+        if row.small is None:
+            print(f"{row.job:<16} " + "; ".join(row.failures))
+            continue
+        empty = " ".join(f"{op}={n}" for op, n in row.small["empty_run_calls"].items()) or "none"
+        if "per_item_calls" not in row.small:
+            print(f"{row.job:<16} {empty:<28} {'-':>10}  {row.note or ''}")
+            continue
+        per_item = " ".join(f"{op}={n:g}" for op, n in row.small["per_item_calls"].items() if n)
+        print(f"{row.job:<16} {empty:<28} {row.small['per_item_dynamodb_calls']:>10g} "
+              f"{row.small['per_item_rru']:>9g} {row.small['per_item_wru']:>9g} "
+              f"{row.large['time_ratio']:>8g} {row.large['app_time_ratio']:>7g}  {per_item}"
+              + (f"  ({row.note})" if row.note else ""))
+    for failure in result["failures"]:
+        print(f"  FAILED: {failure}")
+    print()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--ddb-local", action="store_true")
+    args = parser.parse_args(argv)
+    backend.configure(ddb_local=args.ddb_local, quick=args.quick)
+    result = measure()
+    print({k: v for k, v in result.items() if k != "detail"})
+    return 1 if result["failures"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,255 @@
+"""DynamoDB calls per API operation, for every route in the route table (`routing.ENDPOINTS`).
+
+Each route is called in-process through Chalice's test client against an account seeded through the
+API (members, subscriptions with their invoices, requests, a backup, usage) beside cloned
+background accounts. Every AWS call is counted (bench/call_counter.py). A Scan anywhere fails the
+benchmark; so does a route over the call budget its issue states (ROUTE_TARGETS).
+
+Routes are discovered at run time: a new route is walked by itself. A route whose body or path
+parameter the tables below do not know is reported "unmeasured", never skipped silently.
+
+Run: .venv/bin/python -m bench.bench_routes [--quick] [--ddb-local]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+
+from bench import backend
+
+ACCOUNT = "/v1/accounts/{account_id}"
+SUBSCRIPTION = ACCOUNT + "/subscriptions/{subscription_id}"
+
+# Minimal valid bodies, by route. A callable gets (world, n) — n numbers the repeats, so bodies that
+# create something stay unique.
+ROUTE_BODIES = {
+    "PUT /v1/_dev/clock": lambda world, n: {"now": world.now.isoformat()},
+    "POST /v1/accounts": {"name": "Conta nova"},
+    f"POST {ACCOUNT}/backups": lambda world, n: {"run_at": world.now.replace(minute=31 + n % 29).isoformat()},
+    f"PUT {ACCOUNT}/billing-data": "VALID_BILLING_DATA",
+    f"PUT {ACCOUNT}/billing-settings": {"due_day": 15},
+    f"PUT {ACCOUNT}/card": "VALID_CARD",
+    f"POST {ACCOUNT}/members": lambda world, n: {"email": f"convidado-{n}-{time.time_ns()}@bench.example",
+                                                   "role": "member"},
+    f"PATCH {ACCOUNT}/members/{{user_id}}": {"role": "finance"},
+    f"POST {ACCOUNT}/requests": {"type": "nota_fiscal", "text": "Preciso da nota fiscal de novembro."},
+    f"POST {ACCOUNT}/requests/{{request_id}}/messages": {"text": "Segue o CNPJ correto."},
+    f"POST {ACCOUNT}/subscriptions": {"product_id": "operand-pro", "periodicity": "monthly", "quantity": 2,
+                                      "payment_method": "card"},
+    f"POST {SUBSCRIPTION}/changes/preview": lambda world, n: {"quantity": 40 + n},
+    f"POST {SUBSCRIPTION}/changes": lambda world, n: {"quantity": 4 + n},
+    f"PUT {SUBSCRIPTION}/payment-method": {"payment_method": "card"},
+    f"PUT {SUBSCRIPTION}/renewal": {"renewal_mode": "active_only"},
+    "POST /v1/admin/accounts/{account_id}/credits": {"amount_cents": 1000, "reason": "Cortesia de benchmark"},
+    "POST /v1/admin/requests/{request_id}/messages": {"text": "Nota emitida.", "close": False},
+    "PUT /v1/internal/accounts/{account_id}/usage": {"storage_used_bytes": 5 * 2 ** 30},
+}
+
+# DynamoDB call budgets the issues state for single routes.
+ROUTE_TARGETS = {
+    f"GET {SUBSCRIPTION}": 2,          # issue 5: Meu Plano, one item-collection query (+ catalog in memory)
+    f"POST {SUBSCRIPTION}/changes": 4,  # issue 5: a plan change
+}
+
+# Reads first, deletions last, so a route never finds its data removed by another.
+_METHOD_ORDER = {"GET": 0, "PUT": 1, "PATCH": 1, "POST": 2, "DELETE": 3}
+
+
+def route_id(spec) -> str:
+    return f"{spec.method} {spec.path}"
+
+
+@dataclass
+class RouteResult:
+    route: str
+    access: str
+    statuses: list[int] = field(default_factory=list)
+    calls: dict = field(default_factory=dict)      # DynamoDB operation -> calls (the costliest repeat)
+    dynamodb_calls: int = 0
+    other_calls: dict = field(default_factory=dict)  # e.g. {"ses": {"SendEmail": 1}}
+    rru: float = 0.0
+    wru: float = 0.0
+    scans: int = 0
+    ms: float = 0.0      # median wall time of the handler, in-process (backend included)
+    app_ms: float = 0.0  # the same without the time inside AWS calls: the app's own work
+    unmeasured: str | None = None
+    target: int | None = None
+    error: str | None = None  # the error code of the last answer that was not 2xx
+
+    @property
+    def status(self) -> str:
+        return "/".join(str(s) for s in sorted(set(self.statuses))) or "-"
+
+    def as_dict(self) -> dict:
+        data = {k: v for k, v in self.__dict__.items() if v not in (None, {}, [])}
+        data["status"] = self.status
+        return data
+
+
+def walk(world, specs, repeats: int = 3) -> list[RouteResult]:
+    from bench.call_counter import counting
+
+    results = []
+    for spec in sorted(specs, key=lambda s: (_METHOD_ORDER.get(s.method, 9), s.path)):
+        rid = route_id(spec)
+        result = RouteResult(route=rid, access=spec.access.value, target=ROUTE_TARGETS.get(rid))
+        results.append(result)
+        request = _request(world, spec)
+        if isinstance(request, str):
+            result.unmeasured = request
+            continue
+        path, token, headers = request
+        timings, app_timings, heaviest = [], [], None
+        for n in range(repeats):
+            body = _body(world, spec, n)
+            with counting() as log:
+                started = time.perf_counter()
+                status, data = world.api.call(spec.method, path, token, body, headers)
+                elapsed = (time.perf_counter() - started) * 1000
+            timings.append(elapsed)
+            app_timings.append(max(elapsed - log.aws_ms, 0.0))
+            result.statuses.append(status)
+            if status >= 300:
+                result.error = ((data or {}).get("error") or {}).get("code") or str(status)
+            if heaviest is None or log.total() > heaviest.total():
+                heaviest = log
+        result.calls = heaviest.dynamodb()
+        result.dynamodb_calls = heaviest.total()
+        result.other_calls = {svc: heaviest.service(svc) for svc in ("ses", "s3", "events", "sqs")
+                              if heaviest.service(svc)}
+        result.rru, result.wru = round(heaviest.read_units, 2), round(heaviest.write_units, 2)
+        result.scans = len(heaviest.scans)
+        result.ms = round(statistics.median(timings), 1)
+        result.app_ms = round(statistics.median(app_timings), 1)
+    return results
+
+
+def _request(world, spec):
+    """(path, token, headers) for a route, or why it cannot be called."""
+    from chalicelib.api.access import Access
+
+    missing = [p for p in spec.path_params if not world.ids.get(p)]
+    if missing:
+        return f"no value for path parameter {', '.join(missing)}"
+    if spec.body is not None and route_id(spec) not in ROUTE_BODIES:
+        return "no body in bench_routes.ROUTE_BODIES"
+    if spec.raw_body and route_id(spec) not in ROUTE_BODIES:
+        return "raw body (webhook, file): no body in bench_routes.ROUTE_BODIES"
+    path = spec.path
+    for name in spec.path_params:
+        path = path.replace("{" + name + "}", world.ids[name])
+    headers = {}
+    token = None
+    if spec.access is Access.INTERNAL:
+        headers["X-Internal-Token"] = world.services.settings.internal_api_token
+    elif spec.access is Access.FINANCE_STAFF:
+        token = world.tokens["finance_staff"]
+    elif spec.access not in (Access.PUBLIC, Access.WEBHOOK, Access.DEV):
+        token = world.tokens["owner"]
+    return path, token, headers
+
+
+def _body(world, spec, n: int):
+    from bench import world as world_module
+
+    if route_id(spec) not in ROUTE_BODIES:
+        return None
+    body = ROUTE_BODIES[route_id(spec)]
+    if isinstance(body, str):  # a shared constant of bench/world.py
+        return getattr(world_module, body)
+    return body(world, n) if callable(body) else body
+
+
+def prepare(world, background: int) -> None:
+    """The account the walk uses, and `background` cloned accounts around it."""
+    from bench import world as w
+    from chalicelib.jobs.registry import available_jobs, run_job
+
+    seeded = w.seed_account(world, members=4, subscriptions=3, requests=3, backups=2)
+    world.ids.update(seeded["ids"])
+    world.tokens.update(seeded["tokens"])
+    world.tokens["finance_staff"] = world.api.token(w.new_id("usr"), groups=["finance"])
+    jobs = available_jobs()
+    world.ids["job"] = jobs[0] if jobs else None
+    for job in jobs:  # as the schedules would have: routes then find what jobs leave (a ready backup ...)
+        run_job(job, world.services, world.now.date())
+    if background:
+        w.clone_accounts(world, background, label="background accounts")
+
+
+def measure(repeats: int | None = None, background: int | None = None, specs=None, verbose: bool = True) -> dict:
+    from bench import world as w
+
+    quick = backend.quick()
+    repeats = repeats or (2 if quick else 5)
+    background = (5 if quick else 50) if background is None else background
+    with w.open_world() as world, w.quiet_app():
+        if specs is None:
+            from chalicelib.api.routing import ENDPOINTS
+
+            specs = list(ENDPOINTS)
+        prepare(world, background)
+        results = walk(world, specs, repeats)
+    return summarize(results, repeats, background, verbose)
+
+
+LAST: dict | None = None  # the last result in this process (bench/cost.py reads it)
+
+
+def summarize(results: list[RouteResult], repeats: int, background: int, verbose: bool = True) -> dict:
+    global LAST
+    measured = [r for r in results if r.unmeasured is None]
+    failures = [f"Scan in {r.route}" for r in results if r.scans]
+    failures += [f"{r.route}: {r.dynamodb_calls} DynamoDB calls > target {r.target}"
+                 for r in measured if r.target is not None and r.dynamodb_calls > r.target]
+    summary = {
+        "backend": backend.name(),
+        "routes": len(results),
+        "measured": len(measured),
+        "unmeasured": len(results) - len(measured),
+        "scans": sum(r.scans for r in results),
+        "max_dynamodb_calls": max((r.dynamodb_calls for r in measured), default=0),
+        "answered_5xx": sum(1 for r in measured if any(s >= 500 for s in r.statuses)),
+        "repeats": repeats,
+        "background_accounts": background,
+        "failures": failures,
+        "detail": [r.as_dict() for r in results],
+    }
+    if verbose:
+        print_table(results)
+    LAST = summary
+    return summary
+
+
+def print_table(results: list[RouteResult]) -> None:
+    width = max(len(r.route) for r in results)
+    print(f"\n{'route':<{width}}  status  ddb  scan   RRU   WRU      ms  app ms  calls")
+    for r in sorted(results, key=lambda r: (r.route.split(" ", 1)[1], r.route)):
+        if r.unmeasured:
+            print(f"{r.route:<{width}}  {'-':>6}  unmeasured: {r.unmeasured}")
+            continue
+        calls = " ".join(f"{op}={n}" for op, n in r.calls.items())
+        flag = f"  ({r.error})" if r.error else ""
+        if r.target is not None and r.dynamodb_calls > r.target:
+            flag += f"  <-- over target {r.target}"
+        print(f"{r.route:<{width}}  {r.status:>6}  {r.dynamodb_calls:>3}  {r.scans:>4}  {r.rru:>4}  {r.wru:>4}"
+              f"  {r.ms:>6}  {r.app_ms:>6}  {calls}{flag}")
+    print()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--ddb-local", action="store_true")
+    args = parser.parse_args(argv)
+    backend.configure(ddb_local=args.ddb_local, quick=args.quick)
+    result = measure()
+    print({k: v for k, v in result.items() if k != "detail"})
+    return 1 if result["failures"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
