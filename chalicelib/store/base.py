@@ -4,6 +4,7 @@ Every entity of an account lives in the account's item collection (pk = ACCOUNT#
 the `type` discriminator, so one Query returns them already typed.
 """
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.connection import Connection
@@ -77,8 +78,10 @@ def account_pk(account_id: str) -> str:
     return f"ACCOUNT#{account_id}"
 
 
+@lru_cache(maxsize=1)
 def connection() -> Connection:
-    # TransactWrite needs a connection to the same endpoint and region as the models.
+    # TransactWrite needs a connection to the same endpoint and region as the models. One per
+    # process: each new Connection builds a botocore session and client (tens of milliseconds).
     return Connection(region=BaseMeta.region, host=BaseMeta.host)
 
 

@@ -1,0 +1,126 @@
+"""Preview and change agree to the centavo (PRODUCT.md §3), over the HTTP API, on random changes of
+plan, periodicity, licenses, storage and payment method at random days of random periods. One moto
+world for every example; each example gets a fresh account and subscription."""
+from datetime import date, timedelta
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from chalicelib.catalog import load_catalog
+from chalicelib.domain.enums import Pricing
+from chalicelib.domain.periods import period_starting
+from chalicelib.services.pricing import offers_storage
+from tests.api.billing_steps import add_card, at, change, plan, subscribe
+
+CATALOG = load_catalog()
+PRODUCTS = ["operand-pro", "conecta-app", "promob-cats-optional", "promob-cats-mandatory"]
+
+
+@st.composite
+def scenarios(draw):
+    product = CATALOG.product(draw(st.sampled_from(PRODUCTS)))
+    periodicity = draw(st.sampled_from(sorted(product.prices)))
+    per_seat = product.pricing is Pricing.PER_SEAT
+    start = dict(product_id=product.id, periodicity=periodicity.value,
+                 quantity=draw(st.integers(1, 20)) if per_seat else 1,
+                 storage_gb=draw(st.integers(0, 30)) if offers_storage(product) else 0)
+    first_day = draw(st.dates(date(2026, 1, 1), date(2027, 12, 31)))
+    days_in = draw(st.integers(0, period_starting(first_day, periodicity).days - 1))
+    return start, first_day, first_day + timedelta(days=days_in), draw(_change_for(start))
+
+
+@st.composite
+def _change_for(draw, start: dict):
+    """Mostly real changes: a plan or periodicity change, or licenses and storage added."""
+    current = CATALOG.product(start["product_id"])
+    can_add = current.pricing is Pricing.PER_SEAT or offers_storage(current)
+    if can_add and draw(st.booleans()):
+        body = _additions(draw, current, start)
+    else:
+        body = _plan_change(draw, current, start)
+    method = draw(st.sampled_from([None, "card", "boleto"]))
+    if method:
+        body["payment_method"] = method
+        body["make_default"] = draw(st.booleans())
+    return body
+
+
+def _additions(draw, product, start: dict) -> dict:
+    body = {}
+    if product.pricing is Pricing.PER_SEAT and draw(st.booleans()):
+        body["quantity"] = start["quantity"] + draw(st.integers(1, 10))
+    if offers_storage(product) and (not body or draw(st.booleans())):
+        body["storage_gb"] = start["storage_gb"] + draw(st.integers(1, 40))
+    if not body:
+        body["quantity"] = start["quantity"] + draw(st.integers(1, 10))
+    return body
+
+
+def _plan_change(draw, current, start: dict) -> dict:
+    target = CATALOG.product(draw(st.sampled_from(PRODUCTS)))
+    periodicities = sorted(p for p in target.prices if target.id != current.id or p.value != start["periodicity"])
+    body = {"periodicity": draw(st.sampled_from(periodicities)).value}
+    if target.id != current.id:
+        body["product_id"] = target.id
+    if target.pricing is Pricing.PER_SEAT and draw(st.booleans()):
+        body["quantity"] = max(start["quantity"], 1) + draw(st.integers(0, 10))
+    if offers_storage(target) and draw(st.booleans()):
+        body["storage_gb"] = start["storage_gb"] + draw(st.integers(0, 40))
+    return body
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(scenario=scenarios())
+def test_preview_and_change_agree_to_the_centavo(client, aws, scenario):
+    start, first_day, change_day, body = scenario
+    account_id, token = client.create_account("property-owner")
+    try:
+        _check(client, account_id, token, start, first_day, change_day, body)
+    finally:
+        _forget(aws, account_id)
+
+
+def _check(client, account_id, token, start, first_day, change_day, body):
+    at(client, first_day.isoformat())
+    add_card(client, account_id, token, exp_year=2040)
+    sub = subscribe(client, account_id, token, **start)
+    at(client, change_day.isoformat())
+
+    preview = change(client, account_id, token, sub["id"], body, preview=True)
+    applied = change(client, account_id, token, sub["id"], body)
+
+    assert preview.status_code == applied.status_code, (preview.data, applied.data)
+    if preview.status_code != 200:
+        assert 400 <= preview.status_code < 500
+        assert preview.data["error"]["code"] == applied.data["error"]["code"]
+        return
+    result = dict(applied.data)
+    invoice_id = result.pop("invoice_id")
+    assert preview.data == {**result, "invoice_id": None}
+    assert (invoice_id is not None) == (result["charge_now_cents"] > 0)
+    _nothing_created_or_lost(client, account_id, token, sub, result)
+
+
+def _nothing_created_or_lost(client, account_id, token, before, result):
+    after = plan(client, account_id, token, before["id"])
+    if before["periodicity"] != result["periodicity"] or before["product_id"] != result["product_id"]:
+        # The unused credit plus what is charged buys the new period; the rest is account credit.
+        assert after["paid_cents"] == result["credit_cents"] + result["charge_now_cents"] - result["account_credit_cents"]
+        assert after["current_period_end"] == result["new_period_end"]
+    else:
+        assert after["paid_cents"] == before["paid_cents"] + result["charge_now_cents"]
+    assert after["account_credit_cents"] == result["account_credit_cents"]
+    assert sum(line["amount_cents"] for line in result["lines"]) == result["amount_due_cents"]
+
+
+def _forget(aws, account_id: str) -> None:
+    """Delete the example's items: moto copies the whole table on every transaction, so a table
+    that kept growing would make each example slower than the last."""
+    dynamodb = aws.boto3_client("dynamodb")
+    table = aws.settings.billing_table
+    for pk in (f"ACCOUNT#{account_id}", f"AUDIT#{account_id}"):
+        items = dynamodb.query(TableName=table, KeyConditionExpression="pk = :pk",
+                               ExpressionAttributeValues={":pk": {"S": pk}},
+                               ProjectionExpression="pk, sk")["Items"]
+        for first in range(0, len(items), 25):
+            dynamodb.batch_write_item(RequestItems={table: [
+                {"DeleteRequest": {"Key": key}} for key in items[first:first + 25]]})
