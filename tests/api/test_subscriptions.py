@@ -299,11 +299,13 @@ def test_every_mutation_leaves_an_audit_entry_with_actor_and_request_id(client, 
 
 # --- DynamoDB cost ---------------------------------------------------------------------------
 
-def test_meu_plano_costs_two_dynamodb_calls_and_a_change_at_most_four(client, customer):
+def test_meu_plano_costs_two_dynamodb_calls_subscribing_and_changing_at_most_four(client, customer):
     account_id, token = customer
     client.call("PUT", f"/v1/accounts/{account_id}/billing-settings", token, {"due_day": 15})
-    sub = subscribe(client, account_id, token, product_id="operand-pro", periodicity="monthly", quantity=3,
-                    storage_gb=2)
+    with dynamodb_calls() as calls:
+        sub = subscribe(client, account_id, token, product_id="operand-pro", periodicity="monthly", quantity=3,
+                        storage_gb=2)
+    assert [operation for operation, _ in calls] == ["GetItem", "GetItem", "Query", "TransactWriteItems"]
     at(client, "2026-03-10")
     with dynamodb_calls() as calls:
         plan(client, account_id, token, sub["id"])
