@@ -1,13 +1,14 @@
 """Local-stage tools: the clock, jobs and the e-mail outbox."""
 from datetime import date, datetime
 
-from pydantic import AwareDatetime, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from chalicelib.api.schemas.common import ApiModel, RequestModel
+from chalicelib.api.schemas.common import ApiModel, Instant, RequestModel
 
 
 class ClockIn(RequestModel):
-    now: AwareDatetime = Field(description="Instante ISO 8601 com fuso, ex. 2026-12-01T09:00:00-03:00.")
+    now: Instant = Field(description="Instante ISO 8601 com fuso, ex. 2026-12-01T09:00:00-03:00, "
+                                     "entre os anos 2000 e 2199.")
 
 
 class ClockOut(ApiModel):
