@@ -11,7 +11,7 @@ BUILD := build
 TEST_DEPS :=
 include $(wildcard mk/*.mk)
 
-.PHONY: run test venv unit template bench clean
+.PHONY: run test venv unit template bench bench-ddblocal clean
 
 venv: $(STAMP)
 
@@ -44,8 +44,13 @@ template: venv
 	$(VENV)/bin/cfn-lint $(BUILD)/package/sam.json
 	@echo "template: $(BUILD)/package/sam.json passes cfn-lint"
 
+# Every benchmark in one table (docs/performance.md); `make bench ARGS=--quick` for a smoke run.
 bench: venv
-	$(PY) -m bench
+	$(PY) -m bench $(ARGS)
+
+# The same with DynamoDB on AWS's DynamoDB Local instead of moto.
+bench-ddblocal: venv deps-ddblocal
+	$(PY) -m bench --ddb-local $(ARGS)
 
 clean:
 	rm -rf $(BUILD) .pytest_cache .coverage

@@ -1,13 +1,17 @@
-"""Where the benchmarks' AWS calls go, chosen once per process before anything imports chalicelib
-(PynamoDB fixes each model's host when chalicelib.store.base is imported):
+"""Where the benchmarks' AWS calls go, chosen once per process:
 
 - default: moto's in-process mock (`mock_aws`) for every service;
 - `--ddb-local` (or BENCH_DDB_LOCAL=1): DynamoDB on AWS's DynamoDB Local (scripts/ddb_local.py, started
   on a free 127.0.0.1 port and stopped at exit), every other service still on moto.
 
-`--quick` (or BENCH_QUICK=1) shrinks every benchmark's sizes for a fast smoke run."""
+`--quick` (or BENCH_QUICK=1) shrinks every benchmark's sizes for a fast smoke run.
+
+AWS_ENDPOINT_URL is set only inside `endpoint_environment()` (bench/world.py opens it around its
+world): PynamoDB reads the host once, when chalicelib.store.base is imported there, and benchmarks
+that start their own processes on moto (bench_purge) must not inherit DynamoDB Local's address."""
 import atexit
 import os
+from contextlib import contextmanager
 
 _server = None
 
@@ -23,10 +27,9 @@ def configure(ddb_local: bool = False, quick: bool = False) -> None:
         "AWS_SESSION_TOKEN": "bench",
     })
     os.environ.pop("AWS_PROFILE", None)
+    os.environ.pop("AWS_ENDPOINT_URL", None)
     if ddb_local or os.environ.get("BENCH_DDB_LOCAL") == "1":
         _start_ddb_local()
-    else:
-        os.environ.pop("AWS_ENDPOINT_URL", None)
     from bench import call_counter
 
     call_counter.install()  # before the app creates its first client
@@ -41,13 +44,30 @@ def _start_ddb_local() -> None:
     _server = start()
     atexit.register(_server.stop)
     os.environ["BENCH_DDB_LOCAL"] = "1"
+
+
+@contextmanager
+def endpoint_environment():
+    """AWS_ENDPOINT_URL pointing at DynamoDB Local for the block (nothing changes on moto)."""
+    if _server is None:
+        yield
+        return
+    saved = {name: os.environ.get(name) for name in ("AWS_ENDPOINT_URL", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")}
     os.environ["AWS_ENDPOINT_URL"] = _server.endpoint
     # Clients without an explicit endpoint (S3, SES, ...) must reach moto, not DynamoDB Local.
     os.environ["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true"
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def ddb_local() -> bool:
-    return os.environ.get("BENCH_DDB_LOCAL") == "1"
+    return _server is not None
 
 
 def quick() -> bool:

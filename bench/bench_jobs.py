@@ -67,6 +67,7 @@ WORK_RECIPES = {
 @dataclass
 class Run:
     calls: dict = field(default_factory=dict)
+    units_per_call: dict = field(default_factory=dict)
     other_calls: dict = field(default_factory=dict)
     dynamodb_calls: int = 0
     rru: float = 0.0
@@ -96,7 +97,8 @@ def run(world, job: str, day) -> Run:
         started = time.perf_counter()
         summary = run_job(job, world.services, day)
         seconds = time.perf_counter() - started
-    return Run(calls=log.dynamodb(), dynamodb_calls=log.total(), rru=log.read_units, wru=log.write_units,
+    return Run(calls=log.dynamodb(), units_per_call=log.units_per_call(), dynamodb_calls=log.total(),
+               rru=log.read_units, wru=log.write_units,
                other_calls={svc: log.service(svc) for svc in ("ses", "s3", "events", "sqs") if log.service(svc)},
                scans=len(log.scans), seconds=seconds, app_seconds=max(seconds - log.aws_ms / 1000, 0.0),
                summary=summary if isinstance(summary, dict) else {})
@@ -186,18 +188,22 @@ def compare(job: str, due: int, small: dict, large: dict, local: bool) -> JobRes
 
 def _figures(data: dict, due: int) -> dict:
     empty, work = data["empty"], data["work"]
-    figures = {"empty_run_calls": empty.calls, "empty_run_rru": round(empty.rru, 2),
-               "empty_run_wru": round(empty.wru, 2), "empty_run_seconds": round(empty.seconds, 3)}
+    figures = {"empty_run_calls": empty.calls, "empty_run_units_per_call": empty.units_per_call,
+               "empty_run_other_calls": empty.other_calls,
+               "empty_run_rru": round(empty.rru, 2), "empty_run_wru": round(empty.wru, 2),
+               "empty_run_seconds": round(empty.seconds, 3), "empty_run_app_ms": round(empty.app_seconds * 1000, 2)}
     if work is None:
         return figures
     ops = set(work.calls) | set(empty.calls)
     figures.update({
         "work_calls": work.calls,
+        "work_units_per_call": work.units_per_call,
         "per_item_calls": {op: round((work.calls.get(op, 0) - empty.calls.get(op, 0)) / due, 2) for op in sorted(ops)},
         "per_item_dynamodb_calls": round((work.dynamodb_calls - empty.dynamodb_calls) / due, 2),
         "per_item_rru": round((work.rru - empty.rru) / due, 2),
         "per_item_wru": round((work.wru - empty.wru) / due, 2),
-        "per_item_other_calls": {svc: {op: round(n / due, 2) for op, n in calls.items()}
+        "per_item_other_calls": {svc: {op: round((n - empty.other_calls.get(svc, {}).get(op, 0)) / due, 2)
+                                       for op, n in calls.items()}
                                  for svc, calls in work.other_calls.items()},
         "per_item_app_ms": round(max(work.app_seconds - empty.app_seconds, 0.0) * 1000 / due, 2),
         "work_seconds": round(work.seconds, 3),
@@ -246,6 +252,7 @@ def measure(jobs: list[str] | None = None, accounts: int | None = None, due: int
         large = {**measure_size(world, [j for j in jobs if j not in primed], due, large_days, templates), **primed}
     rows = [compare(job, due, small[job], large[job], backend.ddb_local()) for job in jobs]
     result["seeding"] = {"items_per_account": seeding[0]["items_per_account"],
+                         "bytes_per_account": seeding[0]["bytes_per_account"],
                          "items": sum(s["items"] for s in seeding),
                          "seconds": round(sum(s["seconds"] for s in seeding), 1),
                          "items_per_second": round(sum(s["items"] for s in seeding)

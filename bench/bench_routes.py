@@ -68,6 +68,7 @@ class RouteResult:
     access: str
     statuses: list[int] = field(default_factory=list)
     calls: dict = field(default_factory=dict)      # DynamoDB operation -> calls (the costliest repeat)
+    units_per_call: dict = field(default_factory=dict)  # DynamoDB operation -> {"rru", "wru"} of one call
     dynamodb_calls: int = 0
     other_calls: dict = field(default_factory=dict)  # e.g. {"ses": {"SendEmail": 1}}
     rru: float = 0.0
@@ -117,6 +118,7 @@ def walk(world, specs, repeats: int = 3) -> list[RouteResult]:
             if heaviest is None or log.total() > heaviest.total():
                 heaviest = log
         result.calls = heaviest.dynamodb()
+        result.units_per_call = heaviest.units_per_call()
         result.dynamodb_calls = heaviest.total()
         result.other_calls = {svc: heaviest.service(svc) for svc in ("ses", "s3", "events", "sqs")
                               if heaviest.service(svc)}

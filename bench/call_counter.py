@@ -50,6 +50,7 @@ class CallLog:
     calls: Counter = field(default_factory=Counter)  # (service, operation) -> calls
     read_units: float = 0.0
     write_units: float = 0.0
+    op_units: dict = field(default_factory=dict)  # DynamoDB operation -> [read units, write units]
     scans: list[str] = field(default_factory=list)  # table names a Scan touched
     aws_ms: float = 0.0  # time spent inside AWS calls (client work + the backend's answer)
 
@@ -65,6 +66,12 @@ class CallLog:
     def units(self) -> dict[str, float]:
         return {"read": round(self.read_units, 2), "write": round(self.write_units, 2)}
 
+    def units_per_call(self) -> dict[str, dict[str, float]]:
+        """DynamoDB operation -> the mean request units of one call: what the cost model multiplies
+        call counts by."""
+        return {op: {"rru": round(r / self.calls[("dynamodb", op)], 3), "wru": round(w / self.calls[("dynamodb", op)], 3)}
+                for op, (r, w) in sorted(self.op_units.items())}
+
     def as_dict(self) -> dict:
         by_service: dict[str, dict[str, int]] = {}
         for (service, op), n in sorted(self.calls.items()):
@@ -76,6 +83,10 @@ class CallLog:
         self.calls.update(other.calls)
         self.read_units += other.read_units
         self.write_units += other.write_units
+        for op, (r, w) in other.op_units.items():
+            mine = self.op_units.setdefault(op, [0.0, 0.0])
+            mine[0] += r
+            mine[1] += w
         self.scans.extend(other.scans)
         self.aws_ms += other.aws_ms
 
@@ -139,8 +150,12 @@ def _record(http_response, parsed, model, context, **_):
             log.read_units += read
             log.write_units += write
             log.aws_ms += elapsed_ms
-            if service == "dynamodb" and operation == "Scan":
-                log.scans.append(params.get("TableName", "?"))
+            if service == "dynamodb":
+                units = log.op_units.setdefault(operation, [0.0, 0.0])
+                units[0] += read
+                units[1] += write
+                if operation == "Scan":
+                    log.scans.append(params.get("TableName", "?"))
 
 
 # --- request units ----------------------------------------------------------------------------

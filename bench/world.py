@@ -110,7 +110,7 @@ def open_world(now: datetime = BENCH_NOW):
     from chalicelib.settings import get_settings, reset_settings
     from scripts.provision import provision
 
-    with mock_aws():
+    with backend.endpoint_environment(), mock_aws():
         reset_settings()
         settings = get_settings()
         clock = FixedClock(now)
@@ -339,13 +339,28 @@ def clone_accounts(world: World, count: int, label: str, items_template=None, fi
     keys move `first_shift` days ahead and spread over `spread_days` (by default 60 to 420 days
     ahead, so no background account is due on the benchmark's days). Returns what seeding took."""
     items, tokens = items_template or template(world)
-    cloner = Cloner(items, tokens, index_keys(world.services.settings))
+    keys = index_keys(world.services.settings)
+    cloner = Cloner(items, tokens, keys)
     per_account = sum(len(v) for v in items.values())
     clones = (item for n in range(count) for item in cloner.items(shift_days=first_shift + n % spread_days))
     started = time.perf_counter()
     rate = write_items(world, clones, count * per_account, label)
     return {"accounts": count, "items": count * per_account, "items_per_account": per_account,
+            "bytes_per_account": stored_bytes(items, keys),
             "seconds": round(time.perf_counter() - started, 1), "items_per_second": round(rate)}
+
+
+def stored_bytes(items_by_table: dict[str, list[dict]], keys: dict[str, set[str]]) -> int:
+    """What DynamoDB stores for these items: each item's size, once more per index it appears in
+    (the indexes project every attribute), plus the 100 bytes of overhead per item and index entry."""
+    from bench.call_counter import item_size
+
+    total = 0
+    for table, items in items_by_table.items():
+        for item in items:
+            copies = 1 + sum(1 for key in keys.get(table, ()) if key in item)
+            total += copies * (item_size(item) + 100)
+    return total
 
 
 @contextmanager
