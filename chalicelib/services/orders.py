@@ -12,8 +12,8 @@ from chalicelib.services.ids import sortable_id
 from chalicelib.services.pricing import Plan, describe, licenses_price, storage_price
 from chalicelib.store.base import account_pk
 from chalicelib.store.invoices import (
-    BilledPeriodItem, InvoiceItem, InvoiceLine, OpenInvoiceItem, billed_period_sk, invoice_sk,
-    open_invoice_sk,
+    BilledPeriodItem, InvoiceItem, InvoiceLine, OpenInvoiceItem, billed_period_sk, card_charge_due,
+    invoice_sk, open_invoice_sk,
 )
 
 
@@ -91,10 +91,12 @@ def invoice_items(account_id: str, order: Order, *, origin: str, payment_method:
                for b in billed]
     if status is InvoiceStatus.OPEN:
         subscription_ids = sorted({line.subscription_id for line in order.lines if line.subscription_id})
+        # A card invoice joins the charge-cards job's list for its due date.
+        charge = card_charge_due(account_id, invoice_id, due) if payment_method == PaymentMethod.CARD else {}
         related.append(OpenInvoiceItem(
             pk=pk, sk=open_invoice_sk(invoice_id), account_id=account_id, invoice_id=invoice_id,
             status=status.value, due_date=due, total_cents=order.total_cents,
-            payment_method=payment_method, subscription_ids=subscription_ids, created_at=now))
+            payment_method=payment_method, subscription_ids=subscription_ids, created_at=now, **charge))
     return invoice, related
 
 
