@@ -82,7 +82,7 @@ def change_out(result, invoice_id: str | None = None) -> ChangeOut:
 
 
 def change_request(body: ChangeIn):
-    from chalicelib.services.plan_changes import ChangeRequest
+    from chalicelib.services.change_quotes import ChangeRequest
 
     return ChangeRequest(**body.model_dump())  # services load with their route, not at cold start
 

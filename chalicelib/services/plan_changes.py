@@ -1,144 +1,20 @@
-"""Changes of plan, periodicity, licenses and storage (PRODUCT.md §3). The preview and the change
-itself run the same `quote`; applying only adds the writes."""
-from dataclasses import dataclass
-from datetime import date
+"""Changes of plan, periodicity, licenses and storage: the preview returns the quote, the change
+writes it (subscription, account, the order's invoice and the audit entry) in one transaction."""
+from datetime import datetime
 
 from chalicelib.catalog import Catalog
-from chalicelib.domain.enums import Periodicity, Pricing
+from chalicelib.domain.enums import Periodicity
 from chalicelib.domain.periods import Period, period_starting
-from chalicelib.domain.proration import change_plan_with_credit, prorate_addition, unused_credit_of_payments
 from chalicelib.errors import Conflict
 from chalicelib.services.audit import audit_entry
+from chalicelib.services.change_quotes import ChangeRequest, Quote, quote
 from chalicelib.services.instants import frozen
-from chalicelib.services.orders import BilledPeriod, Line, Order, invoice_items, plan_lines, with_account_credit
-from chalicelib.services.payment_rules import require_card_still_there, require_method_allowed
-from chalicelib.services.pricing import Plan, period_price, storage_unit_price
-from chalicelib.services.renewals import current_period
-from chalicelib.services.subscriptions import (
-    catalog_plan, changeable_subscription, require_account, subscription_summary,
-)
+from chalicelib.services.orders import BilledPeriod, invoice_items
+from chalicelib.services.payment_rules import require_card_still_there
+from chalicelib.services.subscriptions import changeable_subscription, subscription_summary
 from chalicelib.store.billing import AccountSnapshot, WriteSet
 from chalicelib.store.invoices import BilledPeriodItem
 from chalicelib.store.subscriptions import PaymentPart, SubscriptionItem
-
-
-@dataclass(frozen=True)
-class ChangeRequest:
-    product_id: str | None = None
-    periodicity: Periodicity | None = None
-    quantity: int | None = None
-    storage_gb: int | None = None
-    payment_method: str | None = None
-    make_default: bool = False
-
-
-@dataclass(frozen=True)
-class Quote:
-    """Everything a change will do, before anything is written."""
-
-    subscription_id: str
-    plan: Plan  # the plan after the change
-    is_plan_change: bool  # product or periodicity: a new period starts today
-    charge_now_cents: int
-    credit_cents: int  # unused part of what was paid for the current period
-    account_credit_cents: int  # leftover centavos of the credit, added to the account
-    days_granted: int
-    new_period: Period
-    order: Order  # what the invoice will say (empty when nothing is charged)
-    payment_method: str  # of this order
-    make_default: bool
-    payments: tuple[tuple[int, date], ...]  # the subscription's period payments afterwards
-
-
-def quote(catalog: Catalog, snapshot: AccountSnapshot, subscription: SubscriptionItem,
-          request: ChangeRequest, today: date) -> Quote:
-    account = require_account(snapshot)
-    target = _target_plan(catalog, subscription, request)
-    is_plan_change = (target.product.id != subscription.product_id
-                      or target.periodicity.value != subscription.periodicity)
-    method = request.payment_method or (subscription.renewal_payment_method if is_plan_change
-                                        else subscription.payment_method)
-    require_method_allowed(target.product, target.periodicity, method, snapshot)
-    current = _period_in_force(subscription, today)
-    if is_plan_change:
-        return _plan_change(catalog, account.credit_cents, subscription, current, target, request, method, today)
-    return _addition(catalog, account.credit_cents, subscription, current, target, request, method, today)
-
-
-def _target_plan(catalog: Catalog, subscription: SubscriptionItem, request: ChangeRequest) -> Plan:
-    target = catalog_plan(
-        catalog, request.product_id or subscription.product_id,
-        request.periodicity or Periodicity(subscription.periodicity),
-        request.quantity if request.quantity is not None else _kept_quantity(catalog, subscription, request),
-        request.storage_gb if request.storage_gb is not None else subscription.storage_gb)
-    if target.quantity < subscription.quantity and target.product.id == subscription.product_id:
-        raise Conflict("Licenças não são removidas por alteração de plano: desative os usuários que não "
-                       "usarão mais o sistema e escolha renovar apenas as licenças ativas; a redução vale "
-                       "na próxima renovação.", code="license_reduction_at_renewal")
-    if target.storage_gb < subscription.storage_gb:
-        raise Conflict("O armazenamento contratado não pode ser reduzido no meio do período.",
-                       code="storage_reduction_not_allowed")
-    if (target.product.id, target.periodicity.value, target.quantity, target.storage_gb) == (
-            subscription.product_id, subscription.periodicity, subscription.quantity, subscription.storage_gb):
-        raise Conflict("A alteração pedida é igual ao plano atual.", code="nothing_to_change")
-    return target
-
-
-def _kept_quantity(catalog: Catalog, subscription: SubscriptionItem, request: ChangeRequest) -> int:
-    """Licenses carried over; a flat product has exactly one."""
-    product = catalog.product(request.product_id or subscription.product_id)
-    if product is not None and product.pricing is not Pricing.PER_SEAT:
-        return 1
-    return subscription.quantity
-
-
-def _period_in_force(subscription: SubscriptionItem, today: date) -> Period:
-    current = current_period(subscription)
-    if not current.contains(today):
-        raise Conflict("O período atual da assinatura não está em vigor hoje; regularize a renovação "
-                       "antes de alterar o plano.", code="period_not_in_force",
-                       details={"current_period_start": current.start.isoformat(),
-                                "current_period_end": current.end.isoformat()})
-    return current
-
-
-def _plan_change(catalog, available_credit, subscription, current, target, request, method, today) -> Quote:
-    payments = [(part.amount_cents, Period(part.since, current.end)) for part in subscription.period_payments]
-    credit = unused_credit_of_payments(payments, today)
-    new_price = period_price(catalog, target)
-    change = change_plan_with_credit(credit, today, new_price, target.periodicity)
-    lines = []
-    if change.charge_now_cents:
-        lines = plan_lines(catalog, target, subscription.subscription_id, change.new_period)
-        lines.append(Line("Crédito do período não utilizado do plano anterior", -credit, "credit",
-                          subscription.subscription_id, current.start, current.end))
-    return Quote(subscription.subscription_id, target, True, change.charge_now_cents, credit,
-                 change.account_credit_cents, change.days_granted, change.new_period,
-                 with_account_credit(lines, available_credit), method, request.make_default,
-                 ((change.granted_value_cents, change.new_period_start),))
-
-
-def _addition(catalog, available_credit, subscription, current, target, request, method, today) -> Quote:
-    periodicity = target.periodicity
-    lines = []
-    added_licenses = target.quantity - subscription.quantity
-    if added_licenses:
-        amount = prorate_addition(added_licenses, target.product.prices[periodicity], current, today, periodicity)
-        lines.append(Line(f"{added_licenses} licença(s) adicional(is), proporcional até "
-                          f"{current.end:%d/%m/%Y}", amount, "proration",
-                          subscription.subscription_id, today, current.end))
-    added_gb = target.storage_gb - subscription.storage_gb
-    if added_gb:
-        amount = prorate_addition(added_gb, storage_unit_price(catalog, periodicity), current, today, periodicity)
-        lines.append(Line(f"{added_gb} GB de armazenamento adicional, proporcional até "
-                          f"{current.end:%d/%m/%Y}", amount, "addon",
-                          subscription.subscription_id, today, current.end))
-    charge = sum(line.amount_cents for line in lines)
-    payments = tuple((part.amount_cents, part.since) for part in subscription.period_payments)
-    return Quote(subscription.subscription_id, target, False, charge, 0, 0, 0, current,
-                 with_account_credit(lines, available_credit), method, request.make_default,
-                 payments + (((charge, today),) if charge else ()))
-
 
 _ALREADY_BILLED = Conflict("Este período desta assinatura já foi faturado; confira as faturas em aberto.",
                            code="period_already_billed")
@@ -182,7 +58,7 @@ class PlanChangeService:
         return result, invoice_id
 
     def _add_invoice(self, writes: WriteSet, account_id: str, subscription: SubscriptionItem,
-                     result: Quote, now) -> str | None:
+                     result: Quote, now: datetime) -> str | None:
         if not result.charge_now_cents:
             return None
         billed = []

@@ -18,7 +18,7 @@ from chalicelib.services.payment_rules import (
 )
 from chalicelib.services.pricing import Plan, offers_storage, period_price
 from chalicelib.store.base import account_pk
-from chalicelib.store.billing import AccountSnapshot, WriteSet
+from chalicelib.store.billing import AccountSnapshot
 from chalicelib.store.invoices import OpenInvoiceItem
 from chalicelib.store.subscriptions import PaymentPart, SubscriptionItem, subscription_sk
 

@@ -6,6 +6,9 @@ from tests.api.billing_steps import account, add_card, at, change, half_up, plan
 from tests.api.dynamodb_calls import dynamodb_calls
 from tests.support import make_token
 
+# Conditional writes and version checks also run on AWS DynamoDB Local (second pass of `make test`).
+pytestmark = pytest.mark.ddblocal
+
 INTERNAL = {"X-Internal-Token": "local-internal-token"}
 
 
@@ -93,16 +96,21 @@ def test_account_credit_pays_the_next_invoice_first(client, customer):
 
 def test_account_credit_pays_an_order_first_and_the_change_says_so(client, customer):
     account_id, token = customer
-    credit = _account_with_credit(client, customer)
-    sub = subscribe(client, account_id, token, product_id="operand-pro", periodicity="monthly", quantity=2,
-                    payment_method="boleto")
+    at(client, "2026-07-01")
+    operand = subscribe(client, account_id, token, product_id="operand-pro", periodicity="monthly",
+                        payment_method="boleto")
+    credit = _account_with_credit(client, customer)  # on 1 Jul, after the operand invoice
     at(client, "2026-07-15")
-    response = change(client, account_id, token, sub["id"], {"quantity": 3})
+    response = change(client, account_id, token, operand["id"], {"quantity": 3})
     assert response.status_code == 200, response.data
-    # The credit went to the subscription's first invoice; nothing is left for the order.
-    assert response.data["account_credit_applied_cents"] == 0
-    assert response.data["amount_due_cents"] == response.data["charge_now_cents"] == half_up(9900 * 17, 31)
-    assert credit > 0
+    charge = half_up(2 * 9900 * 17, 31)
+    assert response.data["charge_now_cents"] == charge
+    assert response.data["account_credit_applied_cents"] == credit
+    assert response.data["amount_due_cents"] == charge - credit
+    assert response.data["lines"][-1] == {"description": "Crédito da conta aplicado (R$ 2,64)",
+                                          "amount_cents": -credit, "kind": "credit", "subscription_id": None,
+                                          "period_start": None, "period_end": None}
+    assert account(client, account_id, token)["credit_cents"] == 0
 
 
 def test_an_order_smaller_than_the_account_credit_is_paid_by_it(client, customer):

@@ -2,8 +2,13 @@
 from datetime import date, timedelta
 from fractions import Fraction
 
+import pytest
+
 from tests.api.billing_steps import account, add_card, at, change, half_up, plan, subscribe
 from tests.support import make_token
+
+# Conditional writes and version checks also run on AWS DynamoDB Local (second pass of `make test`).
+pytestmark = pytest.mark.ddblocal
 
 CONECTA_MONTHLY, CONECTA_ANNUAL = 29900, 299000
 OPERAND_MONTHLY, OPERAND_SEMIANNUAL = 9900, 53400
