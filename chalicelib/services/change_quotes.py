@@ -3,8 +3,8 @@ computed once by `quote` for both the preview and the change itself. Nothing her
 from dataclasses import dataclass
 from datetime import date
 
-from chalicelib.catalog import Catalog
-from chalicelib.domain.enums import Periodicity, Pricing
+from chalicelib.catalog import Catalog, Product
+from chalicelib.domain.enums import Contract, Periodicity, Pricing
 from chalicelib.domain.periods import Period
 from chalicelib.domain.proration import change_plan_with_credit, prorate_addition, unused_credit_of_payments
 from chalicelib.errors import Conflict
@@ -65,6 +65,7 @@ def _target_plan(catalog: Catalog, subscription: SubscriptionItem, request: Chan
         request.periodicity or Periodicity(subscription.periodicity),
         request.quantity if request.quantity is not None else _kept_quantity(catalog, subscription, request),
         request.storage_gb if request.storage_gb is not None else subscription.storage_gb)
+    _require_same_kind_of_contract(catalog.product(subscription.product_id), target.product)
     if target.quantity < subscription.quantity and target.product.id == subscription.product_id:
         raise Conflict("Licenças não são removidas por alteração de plano: desative os usuários que não "
                        "usarão mais o sistema e escolha renovar apenas as licenças ativas; a redução vale "
@@ -76,6 +77,16 @@ def _target_plan(catalog: Catalog, subscription: SubscriptionItem, request: Chan
             subscription.product_id, subscription.periodicity, subscription.quantity, subscription.storage_gb):
         raise Conflict("A alteração pedida é igual ao plano atual.", code="nothing_to_change")
     return target
+
+
+def _require_same_kind_of_contract(current: Product, target: Product) -> None:
+    """A fixed-term contract owes its whole term (leaving it early is a cancellation), and a partner
+    batch is not interchangeable with a single subscription: neither moves by a plan change."""
+    if target.id == current.id:
+        return
+    if Contract.FIXED_TERM in (current.contract, target.contract) or current.kind is not target.kind:
+        raise Conflict(f"Não é possível trocar {current.name} por {target.name} com uma alteração de plano; "
+                       f"fale com o financeiro.", code="plan_change_not_offered")
 
 
 def _kept_quantity(catalog: Catalog, subscription: SubscriptionItem, request: ChangeRequest) -> int:

@@ -192,6 +192,8 @@ def test_another_accounts_subscription_is_not_found(client, customer):
     ({"quantity": 4, "make_default": True}, (422, "validation_error")),
     ({"product_id": "conecta-app", "quantity": 2}, (422, "quantity_not_applicable")),
     ({"product_id": "mentoria-12", "periodicity": "annual"}, (422, "periodicity_not_offered")),
+    ({"product_id": "mentoria-12", "periodicity": "monthly"}, (409, "plan_change_not_offered")),
+    ({"product_id": "conta-azul-mais", "periodicity": "monthly"}, (409, "plan_change_not_offered")),
 ])
 def test_changes_are_checked_the_same_way_in_preview_and_apply(client, customer, body, expected):
     account_id, token = customer
