@@ -3,20 +3,26 @@ is open a small live summary (OPENINV#<id>) lets one Query show it on "Meu Plano
 ~BILLED#<subscription>#<plan revision>#<period start> is created, conditionally, in the invoice's
 transaction, so a period is never billed twice. Every invoice is found by its id alone through gsi1
 (INVOICE#<id>); an open card invoice's summary sits in the `due` index (CHARGE#<day>) until it is
-charged. See docs/data-model.md and docs/payments.md."""
+charged. Each boleto ever issued for an invoice keeps a lookup item NOSSO#<bank>:<number>
+pointing at its invoice (superseded and replaced boletos included), so a bank file paying any of them
+finds the invoice. See docs/data-model.md, docs/invoicing.md and docs/payments.md."""
 from datetime import date
 
-from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.attributes import (
+    BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute,
+)
 
 from chalicelib.store.attributes import DateAttribute
 from chalicelib.store.base import BillingItem
 from chalicelib.store.collection_keys import HISTORY
 from chalicelib.store.due import due_pk
+from chalicelib.store.ownership import owned_by
 
 # gsi1 key of every invoice: gateways and the dev gateway know an invoice by its id alone.
 INVOICE_LOOKUP_SK = "INVOICE"
 # `due` index kind of open card invoices to charge on a day (the charge-cards job, issue 7).
 CARD_CHARGE_KIND = "CHARGE"
+NOSSO_NUMERO_SK = "NOSSO"
 
 
 def invoice_sk(invoice_id: str) -> str:
@@ -38,6 +44,12 @@ def card_charge_due(account_id: str, invoice_id: str, day: date) -> dict:
     return {"due_pk": due_pk(CARD_CHARGE_KIND, day, invoice_id), "due_sk": f"{account_id}#{invoice_id}"}
 
 
+def nosso_numero_pk(key: str) -> str:
+    """key: domain.nosso_numero.nosso_numero_key(bank, printed) — the same for the printed boleto
+    and the bank's return file."""
+    return f"NOSSO#{key}"
+
+
 def billed_period_sk(subscription_id: str, plan_revision: int, period_start: date) -> str:
     return f"{HISTORY}BILLED#{subscription_id}#{plan_revision}#{period_start.isoformat()}"
 
@@ -49,6 +61,24 @@ class InvoiceLine(MapAttribute):
     subscription_id = UnicodeAttribute(null=True)
     period_start = DateAttribute(null=True)
     period_end = DateAttribute(null=True)
+    # Set on items carried over from an older, now superseded, invoice (consolidation `carry`).
+    source_invoice_id = UnicodeAttribute(null=True)
+
+
+class BoletoDocument(MapAttribute):
+    """One boleto issued for an invoice. Only the invoice's current one is payable without fees;
+    a replaced (2ª via) or superseded one is still credited if paid (its lookup item stays)."""
+
+    nosso_numero = UnicodeAttribute()
+    bank_code = UnicodeAttribute()
+    barcode = UnicodeAttribute()
+    digitable_line = UnicodeAttribute()
+    due_date = DateAttribute()
+    amount_cents = NumberAttribute()
+    pix_payload = UnicodeAttribute()
+    pdf_key = UnicodeAttribute()
+    status = UnicodeAttribute()  # current | replaced | superseded | void
+    issued_on = DateAttribute()
 
 
 class InvoiceItem(BillingItem, discriminator="invoice"):
@@ -71,6 +101,11 @@ class InvoiceItem(BillingItem, discriminator="invoice"):
     # The invoice that took over this one's unpaid items (carry, consolidation): a payment of this
     # invoice's boleto is credited there (settlement follows the chain).
     superseded_by = UnicodeAttribute(null=True)
+    # The current boleto's due date and amount (a 2ª via moves them; the invoice's due_date stays)
+    # and every boleto issued for the invoice, oldest first (invoicing, issue 6).
+    boleto_due_date = DateAttribute(null=True)
+    boleto_amount_cents = NumberAttribute(null=True)
+    documents = ListAttribute(of=BoletoDocument, default=list)
     version = VersionAttribute()
 
     def serialize(self, null_check: bool = True):
@@ -93,6 +128,9 @@ class OpenInvoiceItem(BillingItem, discriminator="open_invoice"):
     # Card invoices: failed charge attempts so far and the day of the first failure (retry days).
     charge_attempts = NumberAttribute(default=0)
     charge_failed_on = DateAttribute(null=True)
+    # Set when the invoicing job issues it, cleared once its e-mail and event are out: a worker
+    # retried after a crash in between sends them again.
+    notice_pending = BooleanAttribute(null=True)
 
 
 class BilledPeriodItem(BillingItem, discriminator="billed_period"):
@@ -103,3 +141,23 @@ class BilledPeriodItem(BillingItem, discriminator="billed_period"):
     plan_revision = NumberAttribute()
     period_start = DateAttribute()
     invoice_id = UnicodeAttribute()
+
+
+class NossoNumeroItem(BillingItem, discriminator="nosso_numero_ref"):
+    """Lookup: which invoice a boleto's nosso número belongs to (pk NOSSO#<bank>:<number>, sk NOSSO).
+    Created with attribute_not_exists in the transaction that records the boleto, never deleted
+    before the account's purge (gsi1 OWNED#<account>), so a late payment of a replaced or superseded
+    boleto still finds its invoice."""
+
+    account_id = UnicodeAttribute()
+    invoice_id = UnicodeAttribute()
+    bank_code = UnicodeAttribute()
+    nosso_numero = UnicodeAttribute()
+
+
+def nosso_numero_item(account_id: str, invoice_id: str, bank: str, nosso_numero: str, key: str,
+                      created_at) -> NossoNumeroItem:
+    pk = nosso_numero_pk(key)
+    return NossoNumeroItem(pk=pk, sk=NOSSO_NUMERO_SK, account_id=account_id, invoice_id=invoice_id,
+                           bank_code=bank, nosso_numero=nosso_numero, created_at=created_at,
+                           **owned_by(account_id, pk, NOSSO_NUMERO_SK))
