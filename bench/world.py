@@ -8,6 +8,7 @@ replaced and its dated index keys moved, with BatchWriteItem (25 items a call) u
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 import time
@@ -17,10 +18,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
 
-from bench import backend
+from bench import backend, call_counter
 
-if "RENOVA_STAGE" not in __import__("os").environ:  # run standalone: configure as `python -m bench` would
+if "RENOVA_STAGE" not in os.environ:  # imported on its own: configure as `python -m bench` would
     backend.configure()
+call_counter.install()  # idempotent; under pytest, this import (at collection) precedes every client
 
 from chalicelib.adapters.clock import SAO_PAULO, FixedClock  # noqa: E402
 from chalicelib.wiring import Container, _client, set_container  # noqa: E402

@@ -1,0 +1,81 @@
+"""The job benchmark measures whatever jobs are registered: shown here with small fake jobs, one that
+finds its work through the sharded due index as the real ones do, and one that Scans."""
+import pytest
+
+from bench import bench_jobs  # noqa: F401 — imports bench.world too: the call counter is installed at collection
+
+KIND = "REMIND"
+
+
+def reminders(services, day):
+    """A job in the shape of the real ones: a Query per shard of the day, one update per item."""
+    from chalicelib.store.due import day_partitions
+
+    dynamodb, table = services.boto3_client("dynamodb"), services.settings.billing_table
+    processed = 0
+    for partition in day_partitions(KIND, day):
+        page = dynamodb.query(TableName=table, IndexName="due", KeyConditionExpression="due_pk = :p",
+                              ExpressionAttributeValues={":p": {"S": partition}})
+        for item in page["Items"]:
+            dynamodb.update_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]},
+                                 UpdateExpression="REMOVE due_pk, due_sk")
+            processed += 1
+    return {"job": "send-reminders", "date": day.isoformat(), "processed": processed}
+
+
+def remind(world, account):
+    from chalicelib.store.due import due_pk
+
+    account_id = account["ids"]["account_id"]
+    world.services.boto3_client("dynamodb").put_item(TableName=world.services.settings.billing_table, Item={
+        "pk": {"S": f"ACCOUNT#{account_id}"}, "sk": {"S": "~REMINDER"}, "type": {"S": "reminder"},
+        "due_pk": {"S": due_pk(KIND, world.now.date(), account_id)}, "due_sk": {"S": account_id}})
+
+
+def scanning(services, day):
+    services.boto3_client("dynamodb").scan(TableName=services.settings.billing_table, Limit=1)
+    return {"job": "check-overdue", "date": day.isoformat(), "processed": 0}
+
+
+@pytest.fixture
+def fake_jobs(monkeypatch):
+    from chalicelib.jobs import registry
+
+    registry.available_jobs()  # load the real runners first, so the fakes replace rather than precede them
+    monkeypatch.setitem(registry._RUNNERS, "send-reminders", reminders)
+    monkeypatch.setitem(registry._RUNNERS, "check-overdue", scanning)
+    monkeypatch.setitem(bench_jobs.WORK_RECIPES, "send-reminders", remind)
+    monkeypatch.delitem(bench_jobs.WORK_RECIPES, "check-overdue", raising=False)
+
+
+def test_calls_per_item_equal_at_both_sizes_and_a_scanning_job_fails(fake_jobs):
+    result = bench_jobs.measure(jobs=["send-reminders", "check-overdue"], accounts=3, due=2, verbose=False)
+
+    assert (result["accounts_small"], result["accounts_large"]) == (3, 15)
+    reminders_row = result["detail"]["send-reminders"]
+    small, large = reminders_row["small"], reminders_row["large"]
+    assert small["empty_run_calls"] == large["empty_run_calls"] == {"Query": 8}  # one per shard
+    assert small["per_item_calls"] == {"Query": 0, "UpdateItem": 1}
+    assert small["per_item_dynamodb_calls"] == 1 and small["summary"]["processed"] == 2
+    assert small["work_calls"] == large["work_calls"]
+    assert "failures" not in reminders_row and "note" not in reminders_row
+
+    scanning_row = result["detail"]["check-overdue"]
+    assert scanning_row["note"].startswith("no work recipe")
+    assert "Scan in check-overdue (empty run, small table)" in result["failures"]
+    assert result["scans"] >= 1
+
+
+def test_no_registered_job_is_reported_as_such():
+    result = bench_jobs.measure(jobs=[], verbose=False)
+    assert result["note"] == "no jobs registered" and result["failures"] == []
+
+
+def test_a_job_whose_calls_grow_with_the_table_fails():
+    from bench.bench_jobs import Run, compare
+
+    def size(query_calls):
+        return {"empty": Run(calls={"Query": query_calls}), "work": None}
+
+    row = compare("some-job", due=2, small=size(8), large=size(40), local=False)
+    assert row.failures == ["some-job: an empty run's calls grow with the table ({'Query': 8} -> {'Query': 40})"]

@@ -1,0 +1,80 @@
+"""The cost model's figures come from the counted calls: change a count and the bill moves by what
+that count costs, nothing typed in."""
+import copy
+
+import pytest
+
+from bench import cost
+
+MEU_PLANO = "GET /v1/accounts/{account_id}/subscriptions/{subscription_id}"
+ROUTES = {"detail": [
+    {"route": MEU_PLANO, "calls": {"GetItem": 1, "Query": 1}, "other_calls": {}, "app_ms": 10.0,
+     "units_per_call": {"GetItem": {"rru": 0.5, "wru": 0.0}, "Query": {"rru": 1.5, "wru": 0.0}}},
+    {"route": "POST /v1/accounts/{account_id}/requests", "calls": {"GetItem": 2, "TransactWriteItems": 1},
+     "other_calls": {"ses": {"SendEmail": 1}}, "app_ms": 20.0,
+     "units_per_call": {"GetItem": {"rru": 0.5, "wru": 0.0}, "TransactWriteItems": {"rru": 0.0, "wru": 8.0}}},
+]}
+JOBS = {"detail": {"run-backups": {"small": {
+    "empty_run_calls": {"Query": 16}, "empty_run_units_per_call": {"Query": {"rru": 0.5, "wru": 0.0}},
+    "empty_run_other_calls": {}, "empty_run_app_ms": 3.0,
+    "per_item_calls": {"GetItem": 3, "Query": 1, "TransactWriteItems": 1},
+    "work_units_per_call": {"GetItem": {"rru": 0.5, "wru": 0}, "Query": {"rru": 2.0, "wru": 0},
+                            "TransactWriteItems": {"rru": 0, "wru": 6.0}},
+    "per_item_other_calls": {"ses": {"SendEmail": 1}, "s3": {"PutObject": 1}}, "per_item_app_ms": 40.0}}}}
+
+
+def bill(routes=ROUTES, jobs=JOBS, pdf_bytes=50_000, init_ms=200.0, bytes_per_account=20_000):
+    return cost.monthly_cost(routes, jobs, pdf_bytes, init_ms, bytes_per_account)
+
+
+def with_calls(route: str, op: str, count: int) -> dict:
+    routes = copy.deepcopy(ROUTES)
+    next(r for r in routes["detail"] if r["route"] == route)["calls"][op] = count
+    return routes
+
+
+def test_more_queries_in_meu_plano_cost_their_read_units_and_their_latency():
+    before, after = bill(), bill(with_calls(MEU_PLANO, "Query", 3))
+    extra_reads = 2 * cost.VISITS * 1.5  # two more Queries a visit, at the measured 1.5 RRU each
+    assert after["usage"]["read_units"] - before["usage"]["read_units"] == pytest.approx(extra_reads, abs=1)
+    read_usd = before["by_service_usd"]["dynamodb requests"] + extra_reads / 1e6 * cost.DYNAMODB_READ_PER_MILLION
+    assert after["by_service_usd"]["dynamodb requests"] == pytest.approx(read_usd, abs=1e-4)
+    assert after["by_service_usd"]["lambda"] > before["by_service_usd"]["lambda"]  # each call waits
+    assert sum(after["by_service_usd"].values()) > sum(before["by_service_usd"].values())
+    assert after["saas_fee_to_aws_ratio"] < before["saas_fee_to_aws_ratio"]
+
+
+def test_a_write_never_measured_before_is_billed_at_least_its_minimum():
+    before = bill()
+    after = bill(with_calls(MEU_PLANO, "PutItem", 1))
+    assert after["usage"]["write_units"] - before["usage"]["write_units"] == pytest.approx(cost.VISITS, abs=1)
+
+
+def test_job_items_cost_their_counted_calls_and_e_mails():
+    jobs = copy.deepcopy(JOBS)
+    jobs["detail"]["run-backups"]["small"]["per_item_calls"]["TransactWriteItems"] = 2
+    _, items = cost.JOB_USAGE["run-backups"]
+    assert bill(jobs=jobs)["usage"]["write_units"] - bill()["usage"]["write_units"] == pytest.approx(items * 6, abs=1)
+    jobs["detail"]["run-backups"]["small"]["per_item_other_calls"]["ses"]["SendEmail"] = 3
+    assert bill(jobs=jobs)["usage"]["emails"] - bill()["usage"]["emails"] == pytest.approx(items * 2, abs=1)
+
+
+def test_the_saas_fee_and_the_ratio():
+    result = bill()
+    fee = cost.SUBSCRIPTIONS * cost.SUBSCRIPTION_PRICE_BRL * cost.SAAS_FEE
+    assert result["saas_fee_brl_per_month"] == pytest.approx(fee) == 10_500
+    assert result["saas_fee_to_aws_ratio"] == pytest.approx(fee / cost.BRL_PER_USD / result["usd_per_month"], rel=0.01)
+    assert result["usd_per_month"] == pytest.approx(sum(result["by_service_usd"].values()), abs=0.01)
+
+
+def test_what_no_benchmark_measured_is_listed_and_left_out():
+    result = bill()
+    unmeasured = "\n".join(result["unmeasured"])
+    assert "job issue-invoices" in unmeasured and "POST /v1/webhooks/stripe" in unmeasured
+    assert "job run-backups" not in unmeasured
+    assert not any(line["name"].startswith("issue-invoices") for line in result["lines"])
+
+
+def test_pdf_storage_follows_the_measured_pdf_size():
+    small, large = bill(pdf_bytes=10_000), bill(pdf_bytes=20_000)
+    assert large["usage"]["pdf_gb"] == pytest.approx(2 * small["usage"]["pdf_gb"], rel=0.01)
