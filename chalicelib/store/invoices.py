@@ -7,6 +7,7 @@ charged. Each boleto ever issued for an invoice keeps a lookup item NOSSO#<bank>
 pointing at its invoice (superseded and replaced boletos included), so a bank file paying any of them
 finds the invoice. See docs/data-model.md, docs/invoicing.md and docs/payments.md."""
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from pynamodb.attributes import (
     BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute,
@@ -23,6 +24,9 @@ INVOICE_LOOKUP_SK = "INVOICE"
 # `due` index kind of open card invoices to charge on a day (the charge-cards job, issue 7).
 CARD_CHARGE_KIND = "CHARGE"
 NOSSO_NUMERO_SK = "NOSSO"
+# `due` index kind of boletos to register with the bank in the day's remittance (issue 7).
+REMITTANCE_KIND = "REMIT"
+_SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 
 
 def invoice_sk(invoice_id: str) -> str:
@@ -153,11 +157,18 @@ class NossoNumeroItem(BillingItem, discriminator="nosso_numero_ref"):
     invoice_id = UnicodeAttribute()
     bank_code = UnicodeAttribute()
     nosso_numero = UnicodeAttribute()
+    # Registration with the bank (issue 7): in the `due` index (REMIT#<issue day>) until the day's
+    # remittance lists it; the bank's return file then confirms (02) or rejects (03) the entry.
+    remitted_on = DateAttribute(null=True)
+    registered_on = DateAttribute(null=True)
+    rejected_on = DateAttribute(null=True)
 
 
 def nosso_numero_item(account_id: str, invoice_id: str, bank: str, nosso_numero: str, key: str,
                       created_at) -> NossoNumeroItem:
     pk = nosso_numero_pk(key)
+    issued_on = created_at.astimezone(_SAO_PAULO).date()
     return NossoNumeroItem(pk=pk, sk=NOSSO_NUMERO_SK, account_id=account_id, invoice_id=invoice_id,
                            bank_code=bank, nosso_numero=nosso_numero, created_at=created_at,
+                           due_pk=due_pk(REMITTANCE_KIND, issued_on, key), due_sk=pk,
                            **owned_by(account_id, pk, NOSSO_NUMERO_SK))
