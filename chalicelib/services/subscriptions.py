@@ -12,12 +12,11 @@ from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.services.audit import audit_entry
 from chalicelib.services.ids import sortable_id
 from chalicelib.services.instants import frozen
-from chalicelib.services.orders import BilledPeriod, Line, invoice_items, plan_lines, with_account_credit
+from chalicelib.services.orders import BilledPeriod, Line, Order, invoice_items, plan_lines, with_account_credit
 from chalicelib.services.payment_rules import (
     require_boleto_to_card_possible, require_card_still_there, require_method_allowed,
 )
 from chalicelib.services.pricing import Plan, offers_storage, period_price
-from chalicelib.store.base import account_pk
 from chalicelib.store.billing import AccountSnapshot
 from chalicelib.store.invoices import OpenInvoiceItem
 from chalicelib.store.subscriptions import PaymentPart, SubscriptionItem, subscription_sk
@@ -109,53 +108,54 @@ class SubscriptionService:
         self._catalog = catalog
         self._clock = clock
 
-    def snapshot(self, account_id: str) -> AccountSnapshot:
-        return self._repo.snapshot(account_id)
-
     def subscribe(self, account_id: str, request: SubscribeRequest, actor: str) -> Subscribed:
+        """The subscription and its first period's invoice (an open one: the boleto or the card
+        charge comes with the invoicing and payments flows), account credit applied first."""
         clock = frozen(self._clock)
-        now = clock.now()
         snapshot = self._repo.snapshot(account_id, consistent=True)
         account = require_account(snapshot)
         plan = catalog_plan(self._catalog, request.product_id, request.periodicity, request.quantity,
                             request.storage_gb)
         method = request.payment_method or _default_method(account.default_payment_method)
         require_method_allowed(plan.product, plan.periodicity, method, snapshot)
-        subscription_id = sortable_id("sub", now)
-        price = period_price(self._catalog, plan)
-        period, proration, anchor = first_period(plan, now.date(), account.due_day, price)
-        lines = plan_lines(self._catalog, plan, subscription_id, period)
-        if proration:
-            lines.append(Line("Ajuste proporcional ao dia de vencimento", proration, "proration",
-                              subscription_id, period.start, period.end))
-        order = with_account_credit(lines, account.credit_cents)
-        subscription = SubscriptionItem(
-            pk=account_pk(account_id), sk=subscription_sk(subscription_id), account_id=account_id,
-            subscription_id=subscription_id, product_id=plan.product.id, periodicity=plan.periodicity.value,
-            quantity=plan.quantity, storage_gb=plan.storage_gb, status="active",
-            current_period_start=period.start, current_period_end=period.end, anchor_day=anchor,
-            renewal_mode=RenewalMode.ALL.value, auto_renew=True, payment_method=method,
-            period_payments=[PaymentPart(amount_cents=order.charge_cents, since=period.start)],
-            plan_revision=1, created_at=now,
-        )
+        subscription, order = self._first_period(account, plan, method, clock.now())
         invoice, related = invoice_items(account_id, order, origin="subscription", payment_method=method,
-                                         now=now, billed=[BilledPeriod(subscription_id, 1, period.start)])
+                                         now=clock.now(), billed=[BilledPeriod(
+                                             subscription.subscription_id, 1, subscription.current_period_start)])
         writes = self._repo.writes()
-        writes.create(subscription)
-        writes.create(invoice)
-        for item in related:
+        for item in (subscription, invoice, *related):
             writes.create(item)
         if order.credit_applied_cents:
             account.credit_cents = order.remaining_account_credit_cents
             writes.save(account)
         require_card_still_there(writes, account_id, method)
         writes.save(audit_entry(clock, account_id, actor=actor, action="subscription.created",
-                                target=subscription_id, after=subscription_summary(subscription) | {
+                                target=subscription.subscription_id, after=subscription_summary(subscription) | {
                                     "invoice_id": invoice.invoice_id, "total_cents": order.total_cents}))
         writes.commit()
         snapshot.subscriptions.append(subscription)
         snapshot.open_invoices.extend(i for i in related if isinstance(i, OpenInvoiceItem))
         return Subscribed(subscription, invoice.invoice_id, snapshot)
+
+    def _first_period(self, account, plan: Plan, method: str, now) -> tuple[SubscriptionItem, Order]:
+        subscription_id = sortable_id("sub", now)
+        period, proration, anchor = first_period(plan, now.date(), account.due_day,
+                                                 period_price(self._catalog, plan))
+        lines = plan_lines(self._catalog, plan, subscription_id, period)
+        if proration:
+            lines.append(Line("Ajuste proporcional ao dia de vencimento", proration, "proration",
+                              subscription_id, period.start, period.end))
+        order = with_account_credit(lines, account.credit_cents)
+        subscription = SubscriptionItem(
+            pk=account.pk, sk=subscription_sk(subscription_id), account_id=account.account_id,
+            subscription_id=subscription_id, product_id=plan.product.id, periodicity=plan.periodicity.value,
+            quantity=plan.quantity, storage_gb=plan.storage_gb, status=SubscriptionStatus.ACTIVE.value,
+            current_period_start=period.start, current_period_end=period.end, anchor_day=anchor,
+            renewal_mode=RenewalMode.ALL.value, auto_renew=True, payment_method=method,
+            period_payments=[PaymentPart(amount_cents=order.charge_cents, since=period.start)],
+            plan_revision=1, created_at=now,
+        )
+        return subscription, order
 
     def set_renewal_mode(self, account_id: str, subscription_id: str, mode: RenewalMode,
                          actor: str) -> AccountSnapshot:
