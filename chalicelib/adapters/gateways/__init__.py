@@ -24,6 +24,7 @@ class GatewayEvent:
     occurred_at: datetime | None = None
     payment_id: str | None = None    # the gateway's id of the payment (PaymentIntent, Asaas payment)
     invoice_id: str | None = None    # ours, carried as metadata / externalReference
+    account_id: str | None = None    # ours, when the gateway carries it (Stripe metadata)
     amount_cents: int | None = None
     method: str | None = None        # card | pix | boleto
     failure_reason: str | None = None

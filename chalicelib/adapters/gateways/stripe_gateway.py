@@ -44,7 +44,7 @@ def stripe_event(payload: dict) -> GatewayEvent:
     return GatewayEvent(
         gateway="stripe", event_id=payload["id"], event_type=event_type, kind=kind,
         occurred_at=datetime.fromtimestamp(int(payload.get("created", 0)), tz=timezone.utc),
-        payment_id=payment_id, invoice_id=metadata.get("invoice_id"),
+        payment_id=payment_id, invoice_id=metadata.get("invoice_id"), account_id=metadata.get("account_id"),
         amount_cents=int(amount) if amount is not None else None, method="card",
         failure_reason=failure, raw_type_known=kind is not EventKind.UNKNOWN,
     )
