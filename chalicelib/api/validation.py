@@ -65,11 +65,36 @@ def validate_model(model: type[BaseModel], data) -> BaseModel:
 
 def validate_body(model: type[BaseModel], data) -> BaseModel:
     """JSON bodies: strict, as the OpenAPI document says. `"2"` is not an integer, `0` is not a
-    boolean and `false` is not a number of bytes; instants are ISO 8601 text, never a Unix number."""
+    boolean and `false` is not a number of bytes; instants are ISO 8601 text, never a Unix number.
+    A documented maxLength holds for the text as sent, before surrounding whitespace is stripped."""
+    too_long = list(_too_long_as_sent(model, data, ()))
     try:
-        return model.model_validate_json(json.dumps(data), strict=True)
+        parsed = model.model_validate_json(json.dumps(data), strict=True)
     except ValidationError as exc:
-        raise ValidationFailed(details={"fields": field_errors(exc)}) from exc
+        fields = field_errors(exc)
+        flagged = {item["field"] for item in fields}
+        fields += [item for item in too_long if item["field"] not in flagged]
+        raise ValidationFailed(details={"fields": fields}) from exc
+    if too_long:
+        raise ValidationFailed(details={"fields": too_long})
+    return parsed
+
+
+def _too_long_as_sent(model: type[BaseModel], data, location: tuple):
+    if not isinstance(data, dict):
+        return
+    for name, value in data.items():
+        field = model.model_fields.get(name)
+        if field is None:
+            continue
+        if isinstance(value, str):
+            limit = min((m.max_length for m in field.metadata if getattr(m, "max_length", None) is not None),
+                        default=None)
+            if limit is not None and len(value) > limit:
+                yield {"field": ".".join(map(str, location + (name,))), "code": "string_too_long",
+                       "message": _MESSAGES["string_too_long"]}
+        elif isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+            yield from _too_long_as_sent(field.annotation, value, location + (name,))
 
 
 def parse_json_body(headers, raw_body: bytes | None, max_bytes: int):

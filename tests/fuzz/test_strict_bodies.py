@@ -2,10 +2,11 @@
 JSON type were coerced and accepted — `{"active": 0}` deactivated a member, `{"storage_used_bytes":
 false}` recorded 0 bytes, `{"now": 0}` moved the dev clock to 1970 — although the OpenAPI document
 says boolean, integer and ISO 8601 text. Bodies are now validated strictly (validation.validate_body).
+Also found by it: a documented maxLength did not hold for text with surrounding whitespace.
 
 Walks every route with a body, so a route added later is covered by itself: for each top-level field
 of type integer, number, boolean or date-time, values that lax mode would coerce must answer 422
-naming that field."""
+naming that field; each bounded text field refuses its limit plus a tab."""
 import pytest
 
 from chalicelib.api.routing import ENDPOINTS
@@ -61,3 +62,34 @@ def test_a_value_of_the_wrong_json_type_is_refused_not_coerced(client, spec):
             assert response.status_code == 422, (name, value, response.data)
             flagged = {item["field"]: item["code"] for item in response.data["error"]["details"]["fields"]}
             assert name in flagged and flagged[name] != "missing", (name, value, flagged)
+
+
+def max_length_fields(model) -> dict[str, int]:
+    schema = model.model_json_schema(mode="validation")
+    found = {}
+    for name, prop in schema.get("properties", {}).items():
+        for option in prop.get("anyOf", [prop]):
+            if option.get("type") == "string" and "maxLength" in option:
+                found[name] = option["maxLength"]
+    return found
+
+
+def test_the_walk_finds_the_bounded_text_fields():
+    fields = {spec_id(s): max_length_fields(s.body) for s in WITH_BODY}
+    assert fields["POST /v1/accounts"] == {"name": 120}
+
+
+@pytest.mark.parametrize("spec", [s for s in WITH_BODY if max_length_fields(s.body)], ids=spec_id)
+def test_max_length_holds_for_the_text_as_sent_even_when_whitespace_would_be_stripped(client, spec):
+    """Found by the fuzzing run: `"\\t" + 5000 characters` passed a maxLength of 5000 because
+    surrounding whitespace was stripped before the length was checked."""
+    account_id, _ = client.create_account("owner-user")
+    token = make_token("owner-user", groups=["finance"])
+    path = fill(spec.path, account_id=account_id, user_id="owner-user", job="issue-invoices")
+    for name, limit in max_length_fields(spec.body).items():
+        response = client.call(spec.method, path, token, {name: "\t" + "a" * limit},
+                               headers={"X-Internal-Token": "local-internal-token"})
+        assert response.status_code == 422, (name, response.data)
+        flagged = {item["field"]: item["code"] for item in response.data["error"]["details"]["fields"]}
+        # string_too_long, or the field's own refusal (a CPF/CNPJ or e-mail that long is invalid anyway)
+        assert flagged.get(name) not in (None, "missing"), (name, flagged)
