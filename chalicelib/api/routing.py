@@ -108,7 +108,14 @@ def _respond(spec: EndpointSpec, handler: Callable, ctx: RequestContext, request
         return _refused(spec, ValidationFailed(str(error), code="business_rule_violated"), headers)
     except AppError as error:
         return _refused(spec, error, headers)
-    except Exception:  # noqa: BLE001 — the last line of defence: log it, answer in the error shape
+    except Exception as error:  # noqa: BLE001 — the last line of defence: log it, answer in the error shape
+        from chalicelib.store.base import store_busy  # the store loads only when a route needs it
+
+        busy = store_busy(error)  # DynamoDB still busy after the retries: 429 or 409, not 500
+        if busy is not None:
+            _log.warning("store busy", extra={"fields": {"method": spec.method, "path": spec.path,
+                                                         "code": busy.code}})
+            return _refused(spec, busy, headers)
         _log.exception("unhandled error", extra={"fields": {"method": spec.method, "path": spec.path}})
         return internal_error_response(headers)
     if isinstance(result, Response):
