@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     pix_city: str = Field("Caxias do Sul", alias="PIX_CITY")
 
     email_sender: str = Field("cobranca@renova.local", alias="EMAIL_SENDER")
+    # The customer portal: e-mails link to its pages (e.g. an invoice and its boleto).
+    portal_url: str = Field("http://localhost:3000", alias="PORTAL_URL")
     finance_team_email: str = Field("financeiro@renova.local", alias="FINANCE_TEAM_EMAIL")
     cors_origins: str = Field("http://localhost:3000", alias="CORS_ORIGINS")
     max_body_bytes: int = Field(256 * 1024, alias="MAX_BODY_BYTES")

@@ -196,6 +196,68 @@ class Container:
 
         return load_catalog()
 
+    # --- invoicing (issue 6) ------------------------------------------------------------------
+    @cached_property
+    def boleto_documents(self):
+        """`issue(account_id=, invoice_id=, amount_cents=, due_date=, payer=, description_lines=)`."""
+        from chalicelib.services.boleto_documents import BoletoDocumentService
+        from chalicelib.store.counters import allocate_nosso_numero
+
+        dynamodb, table = self.boto3_client("dynamodb"), self.settings.billing_table
+
+        def allocate(bank, agreement, max_value):
+            return allocate_nosso_numero(dynamodb, table, bank, agreement, max_value=max_value)
+
+        return BoletoDocumentService(self.settings, allocate, self.files, self.clock)
+
+    @cached_property
+    def invoice_reads(self):
+        """Invoices by id, by nosso número (`by_nosso_numero(key)`), an account's list by status."""
+        from chalicelib.store.invoice_reads import InvoiceReads
+
+        return InvoiceReads()
+
+    @cached_property
+    def invoice_notices(self):
+        from chalicelib.services.invoice_notices import InvoiceNotices
+
+        return InvoiceNotices(self.mailer, self.events, self.settings.portal_url)
+
+    @cached_property
+    def invoicing(self):
+        """The issue-invoices worker: `issue_for_account(account_id, issue_date)`."""
+        from chalicelib.services.invoicing import InvoicingService
+
+        return InvoicingService(self.billing_repository, self.invoice_reads, self.catalog, self.boleto_documents,
+                                self.invoice_notices, self.clock, self.settings.boleto_bank)
+
+    @cached_property
+    def invoice_queries(self):
+        from chalicelib.services.invoice_queries import InvoiceQueries
+
+        return InvoiceQueries(self.invoice_reads, self.boleto_documents, self.clock)
+
+    @cached_property
+    def second_copies(self):
+        from chalicelib.services.second_copy import SecondCopyService
+
+        return SecondCopyService(self.invoice_reads, self.account_repository, self.boleto_documents, self.clock,
+                                 self.settings.boleto_bank)
+
+    @cached_property
+    def work_queue(self):
+        from chalicelib.adapters.work_queue import WorkQueue
+
+        return WorkQueue(self.boto3_client("sqs"), self.settings.work_queue)
+
+    @cached_property
+    def issue_invoices_job(self):
+        """The planner; in the local stage the worker runs in-process instead of through SQS."""
+        from chalicelib.services.invoicing_job import IssueInvoicesJob
+
+        queue = None if self.settings.is_local else self.work_queue
+        return IssueInvoicesJob(self.invoice_reads, self.checkpoints, queue)
+
 
 _container: Container | None = None
 

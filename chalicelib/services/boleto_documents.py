@@ -69,6 +69,10 @@ class BoletoDocumentService:
                               digitable_line=boleto.digitable_line, formatted_line=boleto.formatted_line,
                               due_date=due_date, amount_cents=amount_cents, pix_payload=pix, pdf_key=pdf_key)
 
+    def discard(self, pdf_key: str) -> None:
+        """Delete the PDF of a boleto whose invoice was never recorded (its transaction failed)."""
+        self._files.delete(pdf_key)
+
     def pdf_link(self, pdf_key: str) -> str:
         filename = pdf_key.rsplit("/", 1)[-1].replace(".pdf", "")
         return self._files.download_link(pdf_key, f"boleto-{filename}.pdf", PDF_LINK_SECONDS).url

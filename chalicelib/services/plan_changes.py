@@ -9,6 +9,7 @@ from chalicelib.errors import Conflict
 from chalicelib.services.audit import audit_entry
 from chalicelib.services.change_quotes import ChangeRequest, Quote, quote
 from chalicelib.services.instants import frozen
+from chalicelib.services.invoice_schedule import schedule_next_issue
 from chalicelib.services.orders import BilledPeriod, invoice_items
 from chalicelib.services.payment_rules import require_card_still_there
 from chalicelib.services.subscriptions import changeable_subscription, subscription_summary
@@ -45,6 +46,9 @@ class PlanChangeService:
         writes = self._repo.writes()
         invoice_id = self._add_invoice(writes, account_id, subscription, result, now)
         self._update_subscription(subscription, result)
+        if result.is_plan_change:  # the new plan's renewals follow its own first period
+            subscription.billed_through = None
+            schedule_next_issue(self._catalog, subscription, snapshot.account.due_day, now.date())
         writes.save(subscription)
         account_changes = self._update_account(snapshot, result)
         if account_changes:

@@ -37,10 +37,16 @@ def current_period(subscription: SubscriptionItem) -> Period:
     return Period(subscription.current_period_start, subscription.current_period_end)
 
 
+def renews(subscription: SubscriptionItem) -> bool:
+    return subscription.auto_renew and subscription.status in RENEWING_STATUSES
+
+
 def renewal_terms(catalog: Catalog, subscription: SubscriptionItem, due_day: int | None,
-                  active_members: int) -> RenewalTerms | None:
-    """None when the subscription will not renew (auto-renewal off, cancelled)."""
-    if not subscription.auto_renew or subscription.status not in RENEWING_STATUSES:
+                  active_members: int, after: date | None = None) -> RenewalTerms | None:
+    """None when the subscription will not renew (auto-renewal off, cancelled). `after`: the end of
+    the last period already billed, when later than the current period's (invoicing bills ahead of
+    payment); the renewal is the period that follows it."""
+    if not renews(subscription):
         return None
     product = catalog.product(subscription.product_id)
     periodicity = Periodicity(subscription.periodicity)
@@ -49,6 +55,8 @@ def renewal_terms(catalog: Catalog, subscription: SubscriptionItem, due_day: int
         quantity = renewal_quantity(subscription.renewal_mode, subscription.quantity, active_members)
     price = period_price(catalog, Plan(product, periodicity, quantity, subscription.storage_gb))
     current = current_period(subscription)
+    if after is not None and after > current.end:
+        current = Period(current.start, after)
     method = subscription.renewal_payment_method
     if due_day and current.end.day != due_day:
         # A due-day change applies from the next period: the current one keeps its end.

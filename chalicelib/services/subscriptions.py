@@ -12,6 +12,7 @@ from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.services.audit import audit_entry
 from chalicelib.services.ids import sortable_id
 from chalicelib.services.instants import frozen
+from chalicelib.services.invoice_schedule import schedule_next_issue
 from chalicelib.services.orders import BilledPeriod, Line, Order, invoice_items, plan_lines, with_account_credit
 from chalicelib.services.payment_rules import (
     require_boleto_to_card_possible, require_card_still_there, require_method_allowed,
@@ -119,6 +120,7 @@ class SubscriptionService:
         method = request.payment_method or _default_method(account.default_payment_method)
         require_method_allowed(plan.product, plan.periodicity, method, snapshot)
         subscription, order = self._first_period(account, plan, method, clock.now())
+        schedule_next_issue(self._catalog, subscription, account.due_day, clock.today())
         invoice, related = invoice_items(account_id, order, origin="subscription", payment_method=method,
                                          now=clock.now(), billed=[BilledPeriod(
                                              subscription.subscription_id, 1, subscription.current_period_start)])

@@ -6,13 +6,22 @@ from pynamodb.attributes import (
 
 from chalicelib.store.attributes import DateAttribute
 from chalicelib.store.base import BillingItem
+from chalicelib.store.due import due_pk
 
 CARD_SK = "CARD"
 USAGE_SK = "USAGE"
+# `due` index kind of subscriptions whose next renewal the invoicing job bills on a day.
+RENEWAL_ISSUE_KIND = "ISSUE"
 
 
 def subscription_sk(subscription_id: str) -> str:
     return f"SUB#{subscription_id}"
+
+
+def renewal_issue_due(account_id: str, subscription_id: str, day) -> dict:
+    """The `due` attributes that list a subscription for the issue-invoices run of `day` (sharded
+    by account: one account's subscriptions share a partition)."""
+    return {"due_pk": due_pk(RENEWAL_ISSUE_KIND, day, account_id), "due_sk": f"{account_id}#{subscription_id}"}
 
 
 class PaymentPart(MapAttribute):
@@ -42,6 +51,12 @@ class SubscriptionItem(BillingItem, discriminator="subscription"):
     # Bumped by every plan or periodicity change: a new plan's first period may start on a day
     # already billed for the old plan, and must still be billable once (see BilledPeriodItem).
     plan_revision = NumberAttribute(default=1)
+    # Invoicing (issue 6): the exclusive end of the last renewal period billed — the period itself
+    # only advances when paid (settlement) — and how many renewals were billed (a fixed_term
+    # contract stops at its installments). The `due` index lists it under ISSUE#<day> for the run
+    # that bills its next renewal (services/invoice_schedule.py).
+    billed_through = DateAttribute(null=True)
+    renewals_billed = NumberAttribute(default=0)
     version = VersionAttribute()
 
     @property

@@ -105,6 +105,13 @@ def _payment_method(w: World) -> Call:
     return _subscribed(w, {"payment_method": "card"})
 
 
+def _invoice_without_boleto(w: World) -> Call:
+    """An order's open boleto invoice: its 2ª via issues the boleto (billing data needed)."""
+    w.ok("PUT", f"{w.path}/billing-data", VALID_BILLING_DATA)
+    body = {"product_id": "operand-pro", "periodicity": "monthly", "quantity": 1, "payment_method": "boleto"}
+    return Call(params={"invoice_id": w.ok("POST", f"{w.path}/subscriptions", body)["invoice_id"]})
+
+
 ROUTE_CASES: dict[str, Callable[[World], Call]] = {
     "POST /v1/accounts": lambda w: Call({"name": "Outra conta"}, audited_account=lambda data: data["id"]),
     "PUT /v1/accounts/{account_id}/billing-data": lambda w: Call(VALID_BILLING_DATA),
@@ -122,6 +129,7 @@ ROUTE_CASES: dict[str, Callable[[World], Call]] = {
         lambda w: _subscribed(w, {"renewal_mode": "active_only"}),
     "PUT /v1/accounts/{account_id}/subscriptions/{subscription_id}/payment-method": _payment_method,
     "POST /v1/accounts/{account_id}/backups": lambda w: Call({"run_at": "2026-12-01T20:00:00-03:00"}),
+    "POST /v1/accounts/{account_id}/invoices/{invoice_id}/second-copy": _invoice_without_boleto,
     "POST /v1/accounts/{account_id}/requests": lambda w: Call({"type": "nota_fiscal", "text": "NF de novembro"}),
     "POST /v1/accounts/{account_id}/requests/{request_id}/messages": _request_thread,
     "POST /v1/admin/requests/{request_id}/messages": _answered,
@@ -142,9 +150,18 @@ def _cancelled_90_days_ago(w: World, aws) -> str:
     return w.account_id
 
 
+def _renewal_issued_a_week_ahead(w: World) -> str:
+    """A monthly subscription from 1 December renews on 1 January: its invoice is issued on 25 December."""
+    w.ok("PUT", f"{w.path}/billing-data", VALID_BILLING_DATA)
+    w.subscription()
+    w.ok("PUT", "/v1/_dev/clock", {"now": "2026-12-25T06:00:00-03:00"})
+    return w.account_id
+
+
 # Job → prepares work for it and returns the account whose audit trail the run must grow.
 JOB_CASES: dict[str, Callable] = {
     "run-backups": lambda w, aws: _backup_due_at_20h(w),
+    "issue-invoices": lambda w, aws: _renewal_issued_a_week_ahead(w),
     "purge-accounts": _cancelled_90_days_ago,  # its entry is the tombstone, the trail's last word
 }
 

@@ -38,6 +38,10 @@ EXPECTED_ROLES = {
     "GET /v1/accounts/{account_id}/backups": BILLING,
     "POST /v1/accounts/{account_id}/backups": OWNER,
     "GET /v1/accounts/{account_id}/backups/{backup_id}/download": OWNER,
+    # §4: invoices, their boletos and the 2ª via are billing screens and actions.
+    "GET /v1/accounts/{account_id}/invoices": BILLING,
+    "GET /v1/accounts/{account_id}/invoices/{invoice_id}": BILLING,
+    "POST /v1/accounts/{account_id}/invoices/{invoice_id}/second-copy": BILLING,
     "GET /v1/accounts/{account_id}/requests": BILLING,
     "POST /v1/accounts/{account_id}/requests": BILLING,
     "GET /v1/accounts/{account_id}/requests/{request_id}/messages": BILLING,

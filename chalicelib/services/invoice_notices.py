@@ -1,0 +1,57 @@
+"""Telling people and systems that an invoice was issued: the e-mail to the billing list and the
+owner (PRODUCT.md §4: with the boleto's linha digitável, its Pix code and the link to the invoice)
+and the `invoice.issued` domain event.
+
+The e-mail links to the invoice in the portal, where the PDF is a fresh 15-minute link: a presigned
+S3 link in an e-mail would outlive the Lambda credentials that signed it."""
+from chalicelib.adapters.email import render
+from chalicelib.domain.boleto import format_line
+from chalicelib.domain.enums import InvoiceStatus, PaymentMethod
+from chalicelib.domain.money import format_brl
+from chalicelib.store.billing import AccountSnapshot
+from chalicelib.store.invoices import InvoiceItem
+
+TEMPLATE = "invoice_issued"
+
+
+def recipients(snapshot: AccountSnapshot) -> list[str]:
+    """The billing list plus the owner, always (PRODUCT.md §1), from the account's live state."""
+    account = snapshot.account
+    billing = account.billing_data.as_dict() if account.billing_data else {}
+    emails = list(billing.get("billing_emails") or [])
+    emails.extend(m.email for m in snapshot.members if m.user_id == account.owner_user_id)
+    return list(dict.fromkeys(email.lower() for email in emails))
+
+
+class InvoiceNotices:
+    def __init__(self, mailer, events, portal_url: str):
+        self._mailer = mailer
+        self._events = events
+        self._portal_url = portal_url.rstrip("/")
+
+    def issued(self, snapshot: AccountSnapshot, invoice: InvoiceItem, superseded: list[str] = ()) -> None:
+        """E-mail first, then the event: a failure leaves the notice pending and the worker's retry
+        sends both again (the event with the same id)."""
+        self._mailer.send(self._email(snapshot, invoice, list(superseded)), account_id=invoice.account_id)
+        self._events.publish("invoice.issued", invoice.account_id, {
+            "invoice_id": invoice.invoice_id, "due_date": invoice.due_date.isoformat(),
+            "total_cents": invoice.total_cents, "currency": "BRL", "payment_method": invoice.payment_method,
+            "nosso_numero": invoice.nosso_numero, "superseded_invoice_ids": list(superseded),
+        }, event_id=f"invoice.issued:{invoice.invoice_id}")
+
+    def invoice_url(self, invoice: InvoiceItem) -> str:
+        return f"{self._portal_url}/contas/{invoice.account_id}/faturas/{invoice.invoice_id}"
+
+    def _email(self, snapshot: AccountSnapshot, invoice: InvoiceItem, superseded: list[str]):
+        card = snapshot.card if invoice.payment_method == PaymentMethod.CARD else None
+        boleto = None
+        if invoice.digitable_line:
+            boleto = {"line": format_line(invoice.digitable_line), "pix": invoice.pix_payload}
+        return render(
+            TEMPLATE, recipients(snapshot), account_name=snapshot.account.name, invoice_id=invoice.invoice_id,
+            total=format_brl(invoice.total_cents), due_date=f"{invoice.due_date:%d/%m/%Y}",
+            lines=[{"description": line.description, "amount": format_brl(line.amount_cents),
+                    "carried": bool(line.source_invoice_id)} for line in invoice.lines],
+            boleto=boleto, card={"brand": card.brand.capitalize(), "last4": card.last4} if card else None,
+            paid=invoice.status == InvoiceStatus.PAID, invoice_url=self.invoice_url(invoice), superseded=superseded,
+        )
