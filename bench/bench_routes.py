@@ -187,7 +187,7 @@ def measure(repeats: int | None = None, background: int | None = None, specs=Non
 
     quick = backend.quick()
     repeats = repeats or (2 if quick else 5)
-    background = (5 if quick else 50) if background is None else background
+    background = (5 if quick else 20) if background is None else background
     with w.open_world() as world, w.quiet_app():
         if specs is None:
             from chalicelib.api.routing import ENDPOINTS

@@ -93,7 +93,7 @@ class World:
     clock: FixedClock
     ids: dict = field(default_factory=dict)      # path parameter -> a real value
     tokens: dict = field(default_factory=dict)   # role -> bearer token
-    template: tuple | None = None                # (items by table, ids) of the typical account
+    template: "Template | None" = None           # the typical account, read back
 
     def set_now(self, instant: datetime) -> None:
         self.clock.set(instant)
@@ -253,13 +253,15 @@ def _mentions(item: dict, tokens: set[str]) -> bool:
 
 class Cloner:
     """Copies of a template's items with fresh ids. `shift_days` moves the date in every dated,
-    sharded index key (background accounts fall due later, never on the benchmark's day). The shard
-    is computed again from the clone's own id, as the app computes it (store/due.py `shard_of`), so
-    the copies spread over the day's partitions as real keys do and the job finds them where it
-    expects them."""
+    sharded index key but the work keys (background accounts fall due later, never on the
+    benchmark's days). The shard is computed again from the clone's own id, as the app computes it
+    (store/due.py `shard_of`), so the copies spread over the day's partitions as real keys do and
+    the job finds them where it expects them."""
 
-    def __init__(self, template: dict[str, list[dict]], tokens: set[str], index_keys: dict[str, set[str]]):
+    def __init__(self, template: dict[str, list[dict]], tokens: set[str], index_keys: dict[str, set[str]],
+                 work_keys: set = frozenset()):
         self.template = template
+        self.work_keys = work_keys
         # Longest first, so an id is never replaced inside a longer one; account ids first when a
         # shard is traced back to the id it was computed from (the app shards by account).
         self.tokens = sorted(tokens, key=lambda t: (not t.startswith("acc_"), -len(t), t))
@@ -279,7 +281,8 @@ class Cloner:
                     if not match:
                         continue
                     source = self._shard_source(table, number, key, item, int(match.group(3)))
-                    day = date.fromisoformat(match.group(2)) + timedelta(days=shift_days)
+                    own = (table, item["pk"]["S"], item.get("sk", {}).get("S"), key) in self.work_keys
+                    day = date.fromisoformat(match.group(2)) + timedelta(days=0 if own else shift_days)
                     shard = shard_of(mapping[source]) if source else int(match.group(3))
                     prefix = _replace(match.group(1), self.pattern, mapping) if self.pattern else match.group(1)
                     copy[key] = {"S": f"{prefix}#{day.isoformat()}#{shard}"}
@@ -325,26 +328,79 @@ def index_keys(settings) -> dict[str, set[str]]:
             for d in table_definitions(settings)}
 
 
-def template(world: World) -> tuple[dict[str, list[dict]], set[str]]:
-    """A typical account built through the API, read back as items (made once per world)."""
+@dataclass
+class Template:
+    """An account read back as items, ready to clone. `work_keys` names the dated index keys a job's
+    work recipe set, (table, pk, sk, attribute): clones keep their date; every other dated key moves."""
+    items: dict[str, list[dict]]
+    tokens: set[str]
+    work_keys: set = field(default_factory=set)
+
+    @property
+    def per_account(self) -> int:
+        return sum(len(v) for v in self.items.values())
+
+
+def account_template(world: World, account_id: str, recipe=None) -> Template:
+    """Read an account made through the API back as a template, apply `recipe` (a job's work) and
+    note the index keys it set, then remove the account: every account the benchmarks measure
+    among is a clone, its unrelated dates moved off the benchmark's days."""
+    tokens = template_tokens(snapshot(world, {account_id}), account_id)
+    before = snapshot(world, tokens)
+    work_keys = set()
+    if recipe is not None:
+        recipe()
+        tokens = template_tokens(snapshot(world, {account_id}), account_id)
+        after = snapshot(world, tokens)
+        work_keys = _changed_index_keys(before, after, index_keys(world.services.settings))
+        before = after
+    remove_items(world, before)
+    return Template(before, tokens, work_keys)
+
+
+def _changed_index_keys(before, after, keys) -> set:
+    old = {(table, item["pk"]["S"], item.get("sk", {}).get("S")): item
+           for table, items in before.items() for item in items}
+    changed = set()
+    for table, items in after.items():
+        for item in items:
+            key = (table, item["pk"]["S"], item.get("sk", {}).get("S"))
+            for attribute in keys.get(table, ()):
+                if attribute in item and item[attribute] != old.get(key, {}).get(attribute):
+                    changed.add((*key, attribute))
+    return changed
+
+
+def remove_items(world: World, items_by_table: dict[str, list[dict]]) -> None:
+    from chalicelib.store.schema import table_definitions
+
+    dynamodb = world.services.boto3_client("dynamodb")
+    for definition in table_definitions(world.services.settings):
+        table = definition["TableName"]
+        names = [key["AttributeName"] for key in definition["KeySchema"]]
+        requests = [{"DeleteRequest": {"Key": {n: item[n] for n in names}}} for item in items_by_table.get(table, [])]
+        for start in range(0, len(requests), 25):
+            _flush(dynamodb, {table: requests[start:start + 25]})
+
+
+def template(world: World) -> Template:
+    """A typical account built through the API, read back (made once per world)."""
     if world.template is None:
         seeded = seed_account(world, backups=0)  # a scheduled backup is a job's work, not background
-        account_id = seeded["ids"]["account_id"]
-        tokens = template_tokens(snapshot(world, {account_id}), account_id)
-        world.template = (snapshot(world, tokens), tokens)
+        world.template = account_template(world, seeded["ids"]["account_id"])
     return world.template
 
 
-def clone_accounts(world: World, count: int, label: str, items_template=None, first_shift: int = 60,
-                   spread_days: int = 360) -> dict:
+def clone_accounts(world: World, count: int, label: str, source: Template | None = None) -> dict:
     """`count` copies of an account (the typical one unless given) with fresh ids. Their dated index
-    keys move `first_shift` days ahead and spread over `spread_days` (by default 60 to 420 days
-    ahead, so no background account is due on the benchmark's days). Returns what seeding took."""
-    items, tokens = items_template or template(world)
+    keys move 60 to 420 days ahead, so no background account is due on the benchmark's days, but
+    the keys a work recipe set keep their day. Returns what seeding took."""
+    source = source or template(world)
+    items = source.items
     keys = index_keys(world.services.settings)
-    cloner = Cloner(items, tokens, keys)
-    per_account = sum(len(v) for v in items.values())
-    clones = (item for n in range(count) for item in cloner.items(shift_days=first_shift + n % spread_days))
+    cloner = Cloner(items, source.tokens, keys, source.work_keys)
+    per_account = source.per_account
+    clones = (item for n in range(count) for item in cloner.items(shift_days=60 + n % 360))
     started = time.perf_counter()
     rate = write_items(world, clones, count * per_account, label)
     return {"accounts": count, "items": count * per_account, "items_per_account": per_account,
