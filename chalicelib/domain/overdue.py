@@ -98,3 +98,18 @@ def evaluate_account(subscriptions: Mapping[str, SubscriptionDues],
         subscription_id: evaluate_overdue(dues.contract, dues.unpaid_due_dates, today, dues.policy)
         for subscription_id, dues in subscriptions.items()
     }
+
+
+def status_change_days(oldest_due: date, policy: OverduePolicy = OverduePolicy()) -> tuple[date, ...]:
+    """The first day of `past_due`, of `suspended` and of `cancelled` for an item due on
+    `oldest_due`: the only days on which `overdue_status` can change."""
+    one_day = timedelta(days=1)
+    return (payable_due_date(oldest_due) + one_day,
+            add_business_days(oldest_due, policy.grace_business_days) + one_day,
+            oldest_due + timedelta(days=policy.cancel_after_days) + one_day)
+
+
+def next_status_change(oldest_due: date, after: date,
+                       policy: OverduePolicy = OverduePolicy()) -> date | None:
+    """The next day after `after` on which the status may change (None: it is final)."""
+    return min((day for day in status_change_days(oldest_due, policy) if day > after), default=None)

@@ -15,6 +15,7 @@ from chalicelib.store.invoices import (
     BilledPeriodItem, InvoiceItem, InvoiceLine, OpenInvoiceItem, billed_period_sk, card_charge_due,
     invoice_sk, open_invoice_sk,
 )
+from chalicelib.store.reviews import overdue_review_due
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,10 @@ def invoice_items(account_id: str, order: Order, *, origin: str, payment_method:
                for b in billed]
     if status is InvoiceStatus.OPEN:
         subscription_ids = sorted({line.subscription_id for line in order.lines if line.subscription_id})
-        # A card invoice joins the charge-cards job's list for its due date.
-        charge = card_charge_due(account_id, invoice_id, due) if payment_method == PaymentMethod.CARD else {}
+        # A card invoice joins the charge-cards job's list for its due date; any other, the
+        # check-overdue job's list for the day after it (store/reviews.py).
+        charge = (card_charge_due(account_id, invoice_id, due) if payment_method == PaymentMethod.CARD
+                  else overdue_review_due(account_id, invoice_id, due))
         related.append(OpenInvoiceItem(
             pk=pk, sk=open_invoice_sk(invoice_id), account_id=account_id, invoice_id=invoice_id,
             status=status.value, due_date=due, total_cents=order.total_cents,

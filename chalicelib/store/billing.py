@@ -58,6 +58,7 @@ class WriteSet:
         self._checks: list[_Write] = []
         self._deletes: list[_Write] = []
         self._puts: list[_Write] = []
+        self._updates: list[_Write] = []
 
     def save(self, item: BillingItem, condition=None, conflict: AppError | None = None) -> None:
         """Put `item`; items with a version attribute also require the version they were read at."""
@@ -71,13 +72,18 @@ class WriteSet:
         self._deletes.append(_Write(conflict or concurrent_update(),
                                     lambda tx: tx.delete(item, condition=condition)))
 
+    def update(self, item: BillingItem, actions: list, condition=None, conflict: AppError | None = None) -> None:
+        """Change only some attributes (an item others may be changing too, e.g. a live summary)."""
+        self._updates.append(_Write(conflict or concurrent_update(),
+                                    lambda tx: tx.update(item, actions=actions, condition=condition)))
+
     def require(self, model, hash_key: str, range_key: str, condition, conflict: AppError) -> None:
         self._checks.append(_Write(conflict, lambda tx: tx.condition_check(
             model, hash_key, range_key, condition=condition)))
 
     def commit(self) -> None:
-        # PynamoDB sends condition checks, then deletes, then puts: cancellation reasons follow it.
-        ordered = self._checks + self._deletes + self._puts
+        # PynamoDB sends condition checks, deletes, puts, then updates: cancellation reasons follow it.
+        ordered = self._checks + self._deletes + self._puts + self._updates
         try:
             with transaction() as tx:
                 for write in ordered:
