@@ -15,7 +15,7 @@ from chalicelib.api.access import Access
 from chalicelib.api.auth import Principal, bearer_token, verify_internal_token, verify_token
 from chalicelib.api.idempotency import guard_for
 from chalicelib.api.responses import error_response, internal_error_response, json_response
-from chalicelib.api.validation import parse_json_body, validate_body, validate_model
+from chalicelib.api.validation import parse_json_body, refuse_card_numbers, validate_body, validate_model
 from chalicelib.domain.errors import DomainError
 from chalicelib.errors import AppError, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
 from chalicelib.observability.logging import account_id_var, get_logger, log_event, request_id_var
@@ -145,8 +145,9 @@ def _run(spec: EndpointSpec, handler: Callable, ctx: RequestContext, request, pa
         ctx.member = services.memberships.authorize(
             ctx.principal, path_params["account_id"], access_rules.ACCOUNT_ROLES[spec.access])
     if spec.body is not None:
-        ctx.body = validate_body(spec.body, parse_json_body(request.headers, ctx.raw_body,
-                                                            settings.max_body_bytes))
+        data = parse_json_body(request.headers, ctx.raw_body, settings.max_body_bytes)
+        refuse_card_numbers(spec.body, data)
+        ctx.body = validate_body(spec.body, data)
     elif len(ctx.raw_body) > settings.max_body_bytes:
         raise PayloadTooLarge()
     if spec.query is not None:

@@ -3,6 +3,7 @@ import json
 
 from pydantic import BaseModel, ValidationError
 
+from chalicelib.domain.card_numbers import contains_card_number
 from chalicelib.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 # pydantic error types → what a person reads. Anything else falls back to a generic message.
@@ -61,6 +62,41 @@ def validate_model(model: type[BaseModel], data) -> BaseModel:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ValidationFailed(details={"fields": field_errors(exc)}) from exc
+
+
+_CARD_NUMBER_REFUSED = ("O pedido contém algo parecido com um número de cartão. Envie só o token do gateway de "
+                        "pagamento; o número do cartão nunca deve chegar a este servidor.")
+
+
+def refuse_card_numbers(model: type[BaseModel], data) -> None:
+    """PRODUCT.md §5: a request carrying a card number is refused, before anything can store or log
+    it — in any text field of any route (found by the PAN walk: an account name, a support message
+    or a billing e-mail stored one). Numbers are left alone (byte counts), and so are the fields a
+    model declares in `digit_fields` (a CNPJ has 14 digits; its check digits validate it)."""
+    if _text_with_card_number(model, data):
+        raise ValidationFailed(_CARD_NUMBER_REFUSED, code="card_number_refused")
+
+
+def _text_with_card_number(model, data) -> bool:
+    if isinstance(data, str):
+        return contains_card_number(data)
+    if isinstance(data, list):
+        return any(_text_with_card_number(model, item) for item in data)
+    if not isinstance(data, dict):
+        return False
+    exempt = getattr(model, "digit_fields", frozenset()) if model else frozenset()
+    fields = getattr(model, "model_fields", {}) if model else {}
+    for key, value in data.items():
+        if contains_card_number(key):
+            return True
+        if key in exempt:
+            continue
+        field = fields.get(key)
+        annotation = getattr(field, "annotation", None)
+        nested = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+        if _text_with_card_number(nested, value):
+            return True
+    return False
 
 
 def validate_body(model: type[BaseModel], data) -> BaseModel:

@@ -1,7 +1,7 @@
 """Accounts, billing data, billing settings and members."""
 import re
 from datetime import datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 from validate_docbr import CNPJ, CPF
@@ -44,6 +44,8 @@ class Address(RequestModel):
 
 
 class BillingData(RequestModel):
+    digit_fields: ClassVar[frozenset[str]] = frozenset({"document"})  # a CNPJ is 14 digits, not a card
+
     legal_name: str = Field(min_length=2, max_length=120)
     document: str = Field(min_length=11, max_length=18, description="CPF ou CNPJ, com ou sem pontuação.")
     address: Address
