@@ -23,6 +23,12 @@ from bench import backend
 ACCOUNT = "/v1/accounts/{account_id}"
 SUBSCRIPTION = ACCOUNT + "/subscriptions/{subscription_id}"
 
+def _email() -> str:
+    from bench.world import letters_email
+
+    return letters_email()
+
+
 # Minimal valid bodies, by route. A callable gets (world, n) — n numbers the repeats, so bodies that
 # create something stay unique.
 ROUTE_BODIES = {
@@ -32,8 +38,7 @@ ROUTE_BODIES = {
     f"PUT {ACCOUNT}/billing-data": "VALID_BILLING_DATA",
     f"PUT {ACCOUNT}/billing-settings": {"due_day": 15},
     f"PUT {ACCOUNT}/card": "VALID_CARD",
-    f"POST {ACCOUNT}/members": lambda world, n: {"email": f"convidado-{n}-{time.time_ns()}@bench.example",
-                                                   "role": "member"},
+    f"POST {ACCOUNT}/members": lambda world, n: {"email": _email(), "role": "member"},
     f"PATCH {ACCOUNT}/members/{{user_id}}": {"role": "finance"},
     f"POST {ACCOUNT}/requests": {"type": "nota_fiscal", "text": "Preciso da nota fiscal de novembro."},
     f"POST {ACCOUNT}/requests/{{request_id}}/messages": {"text": "Segue o CNPJ correto."},
