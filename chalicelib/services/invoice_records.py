@@ -15,6 +15,7 @@ from chalicelib.store.invoices import (
     BilledPeriodItem, BoletoDocument, InvoiceItem, OpenInvoiceItem, billed_period_sk, card_charge_due,
     invoice_sk, nosso_numero_item, open_invoice_sk,
 )
+from chalicelib.store.reviews import overdue_review_due
 
 CURRENT, REPLACED, SUPERSEDED = "current", "replaced", "superseded"
 
@@ -58,7 +59,8 @@ def current_boleto(invoice: InvoiceItem) -> BoletoDocument | None:
 
 
 def open_summary(invoice: InvoiceItem, notice_pending: bool) -> OpenInvoiceItem:
-    charge = {}
+    # A card invoice waits on the charge-cards list; any other on the check-overdue job's list.
+    charge = overdue_review_due(invoice.account_id, invoice.invoice_id, invoice.due_date)
     if invoice.payment_method == PaymentMethod.CARD:
         charge = card_charge_due(invoice.account_id, invoice.invoice_id, invoice.due_date)
     return OpenInvoiceItem(
