@@ -5,6 +5,9 @@ from dataclasses import dataclass, field
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.errors import AppError, Conflict
+# A snapshot reads every kind of live item, and PynamoDB refuses a `type` it does not know: these
+# imports register the kinds no other import here brings (scheduled cancellation, batch seat).
+from chalicelib.store import batches as _batches, cancellations as _cancellations  # noqa: F401
 from chalicelib.store.accounts import AccountItem, MemberItem
 from chalicelib.store.base import BillingItem, account_pk, transaction
 from chalicelib.store.collection_keys import HISTORY
@@ -28,6 +31,8 @@ class AccountSnapshot:
     card: CardItem | None = None
     open_invoices: list[OpenInvoiceItem] = field(default_factory=list)
     usage: UsageItem | None = None
+    # Live items of other kinds (a scheduled cancellation, a batch seat), for the use cases that need them.
+    others: list[BillingItem] = field(default_factory=list)
 
     def add(self, item: BillingItem) -> None:
         if isinstance(item, AccountItem):
@@ -42,6 +47,12 @@ class AccountSnapshot:
             self.open_invoices.append(item)
         elif isinstance(item, UsageItem):
             self.usage = item
+        else:
+            self.others.append(item)
+
+    def other(self, item_type: type, sk: str):
+        """The live item of `item_type` with sort key `sk`, if the account has one."""
+        return next((item for item in self.others if isinstance(item, item_type) and item.sk == sk), None)
 
 
 @dataclass
