@@ -68,12 +68,14 @@ class Api:
                   "iat": now, "exp": now + 24 * 3600}
         return jwt.encode(claims, self.settings.auth_dev_secret, algorithm="HS256")
 
-    def call(self, method: str, path: str, token: str | None = None, body=None, headers=None):
+    def call(self, method: str, path: str, token: str | None = None, body=None, headers=None, raw: bytes | None = None):
         all_headers = {"Content-Type": "application/json", **(headers or {})}
         if token:
             all_headers["Authorization"] = f"Bearer {token}"
         kwargs = {"headers": all_headers}
-        if body is not None:
+        if raw is not None:
+            kwargs["body"] = raw
+        elif body is not None:
             kwargs["body"] = json.dumps(body)
         response = self.http.request(method, path, **kwargs)
         data = json.loads(response.body) if response.body else None
