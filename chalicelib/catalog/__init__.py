@@ -32,6 +32,9 @@ class Product(BaseModel):
     term_installments: int | None = Field(None, ge=2, le=120)
     addons: list[str] = Field(default_factory=list)
     overdue: OverduePolicy = OverduePolicy()
+    # Partner batch: the product each of its licenses is, the one a client's own subscription takes
+    # when the partner transfers billing responsibility to the client.
+    license_product: str | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> "Product":
@@ -43,6 +46,8 @@ class Product(BaseModel):
             raise ValueError(f"{self.id}: term_installments is for fixed_term contracts only")
         if self.contract is Contract.FIXED_TERM and self.consolidation is not Consolidation.CARRY:
             raise ValueError(f"{self.id}: a fixed_term contract must carry overdue installments")
+        if (self.kind is ProductKind.BATCH) != (self.license_product is not None):
+            raise ValueError(f"{self.id}: license_product is for batch products only, and they need it")
         return self
 
     def accepts_boleto(self, periodicity: Periodicity) -> bool:
@@ -65,6 +70,9 @@ class Catalog(BaseModel):
             unknown = set(product.addons) - addons
             if unknown:
                 raise ValueError(f"{product.id}: unknown add-ons {sorted(unknown)}")
+            licensed = self.product(product.license_product) if product.license_product else None
+            if product.license_product and (licensed is None or licensed.kind is not ProductKind.SUBSCRIPTION):
+                raise ValueError(f"{product.id}: license_product must be a subscription product")
         return self
 
     def product(self, product_id: str) -> Product | None:

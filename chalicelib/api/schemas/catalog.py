@@ -18,6 +18,7 @@ class ProductOut(ApiModel):
     term_installments: int | None = None
     addons: list[str]
     overdue: OverduePolicy
+    license_product: str | None = None  # partner batch: what each of its licenses is
 
 
 class CatalogOut(ApiModel):
