@@ -11,20 +11,21 @@ from chalicelib.domain.data_lifecycle import tax_record_kept_until
 from chalicelib.store.retention import tax_pk
 
 _LINE_FIELDS = ("line_id", "invoice_id", "description", "kind", "amount_cents", "quantity", "unit_cents",
-                "subscription_id", "product_id", "period_start", "period_end")
+                "subscription_id", "product_id", "period_start", "period_end", "source_invoice_id")
 _BOLETO_FIELDS = ("nosso_numero", "bank_code", "barcode", "digitable_line", "due_date", "amount_cents",
                   "status")
 _INVOICE_FIELDS = ("invoice_id", "id", "number", "status", "origin", "issue_date", "issued_at",
                    "issued_on", "due_date", "payment_method", "total_cents", "paid_cents", "amount_cents",
                    "credit_applied_cents", "currency", "nosso_numero", "barcode", "digitable_line",
-                   "paid_at", "created_at")
+                   "paid_at", "created_at", "superseded_by", "boleto_due_date", "boleto_amount_cents")
 _PAYMENT_FIELDS = ("payment_id", "id", "invoice_id", "amount_cents", "fee_cents", "refunded_cents",
                    "currency", "method", "source", "status", "paid_at", "credited_on", "gateway",
                    "gateway_payment_id", "nosso_numero", "created_at")
 
 # type → (top-level allow-list, nested maps/lists and their allow-lists)
 KEPT_TYPES: dict[str, tuple[tuple[str, ...], dict[str, tuple[str, ...]]]] = {
-    "invoice": (_INVOICE_FIELDS, {"lines": _LINE_FIELDS, "boleto": _BOLETO_FIELDS}),
+    # `documents`: every boleto issued for the invoice (services/invoice_records.py).
+    "invoice": (_INVOICE_FIELDS, {"lines": _LINE_FIELDS, "boleto": _BOLETO_FIELDS, "documents": _BOLETO_FIELDS}),
     "invoice_line": (_LINE_FIELDS, {}),
     "payment": (_PAYMENT_FIELDS, {}),
 }
