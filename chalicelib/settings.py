@@ -59,6 +59,15 @@ class Settings(BaseSettings):
                                      alias="BENEFICIARY_ADDRESS")
     pix_key: str = Field("cobranca@renova.local", alias="PIX_KEY")
     pix_city: str = Field("Caxias do Sul", alias="PIX_CITY")
+    boleto_agency_digit: str = Field("0", alias="BOLETO_AGENCY_DIGIT")  # for the CNAB 240 remittance
+    boleto_account_digit: str = Field("0", alias="BOLETO_ACCOUNT_DIGIT")
+
+    # Payments (issue 7): Stripe's secret key for card charges outside the local stage (the local
+    # stage uses the fake gateway), the days after a failed card charge to retry it, and where bank
+    # return files land in the bucket to be imported.
+    stripe_api_key: str = Field("", alias="STRIPE_API_KEY")
+    card_retry_days: str = Field("1,3,5", alias="CARD_RETRY_DAYS")
+    bank_returns_prefix: str = Field("bank-files/returns/", alias="BANK_RETURNS_PREFIX")
 
     email_sender: str = Field("cobranca@renova.local", alias="EMAIL_SENDER")
     # The customer portal: e-mails link to its pages (e.g. an invoice and its boleto).
@@ -70,6 +79,14 @@ class Settings(BaseSettings):
     @property
     def allowed_origins(self) -> frozenset[str]:
         return frozenset(o.strip() for o in self.cors_origins.split(",") if o.strip())
+
+    @property
+    def card_retry_schedule(self) -> tuple[int, ...]:
+        """CARD_RETRY_DAYS as days after the first failure, e.g. "1,3,5" -> (1, 3, 5)."""
+        days = tuple(int(part) for part in self.card_retry_days.split(",") if part.strip())
+        if any(day <= 0 for day in days) or list(days) != sorted(set(days)):
+            raise ValueError("CARD_RETRY_DAYS must list increasing positive days, e.g. 1,3,5")
+        return days
 
     @property
     def is_local(self) -> bool:

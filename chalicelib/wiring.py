@@ -257,6 +257,93 @@ class Container:
 
         queue = None if self.settings.is_local else self.work_queue
         return IssueInvoicesJob(self.invoice_reads, self.checkpoints, queue)
+    # --- payments and settlement (issue 7) ----------------------------------------------------
+    @cached_property
+    def payment_repository(self):
+        from chalicelib.store.payments import PaymentRepository
+
+        return PaymentRepository()
+
+    # The card gateway's name in receipts and lookups (the local fake stands in for Stripe).
+    card_gateway_name = "stripe"
+
+    @cached_property
+    def card_gateway(self):
+        """FakeCardGateway in the local stage (tests set `.script`); Stripe elsewhere."""
+        if self.settings.is_local:
+            from chalicelib.adapters.gateways.fake import FakeCardGateway
+
+            return FakeCardGateway()
+        from chalicelib.adapters.gateways.stripe_gateway import StripeCardGateway
+
+        if not self.settings.stripe_api_key:
+            raise RuntimeError("set STRIPE_API_KEY to charge cards")
+        return StripeCardGateway(self.settings.stripe_api_key)
+
+    @cached_property
+    def payment_notices(self):
+        from chalicelib.services.payment_notices import PaymentNotices
+
+        return PaymentNotices(self.mailer, self.settings.finance_team_email)
+
+    @cached_property
+    def settlement(self):
+        """`settle(IncomingPayment)`: every way money arrives ends here (docs/payments.md)."""
+        from chalicelib.services.settlement import SettlementService
+
+        service = SettlementService(self.payment_repository, self.billing_repository, self.catalog, self.clock,
+                                    self.events, self.payment_notices)
+        service.held_events = lambda lookup, payment: self.refunds.apply_held(lookup, payment)
+        return service
+
+    @cached_property
+    def refunds(self):
+        """`refund_payment(account_id, payment_id, reason, actor)` for cancellations and the finance team."""
+        from chalicelib.services.refunds import RefundService
+
+        return RefundService(self.payment_repository, self.billing_repository, self.card_gateway, self.catalog,
+                             self.clock, self.events, self.payment_notices)
+
+    @cached_property
+    def webhooks(self):
+        from chalicelib.services.webhooks import WebhookService
+
+        return WebhookService(self.settings, self.settlement, self.refunds, self.payment_repository, self.clock)
+
+    @cached_property
+    def dev_gateway(self):
+        from chalicelib.services.dev_gateway import DevGateway
+
+        return DevGateway(self.settings, self.payment_repository, self.webhooks)
+
+    @cached_property
+    def card_charges(self):
+        from chalicelib.services.card_charges import CardChargeService
+
+        return CardChargeService(self.payment_repository, self.billing_repository, self.card_gateway,
+                                 self.card_gateway_name, self.settlement, self.payment_notices, self.checkpoints,
+                                 self.clock, self.settings.card_retry_schedule)
+
+    @cached_property
+    def bank_returns(self):
+        from chalicelib.services.bank_returns import BankReturnService
+
+        return BankReturnService(self.payment_repository, self.settlement, self.payment_notices, self.files,
+                                 self.clock)
+
+    @cached_property
+    def remittances(self):
+        from chalicelib.services.remittance import RemittanceService
+        from chalicelib.store.remittance_counter import next_remittance_sequence
+
+        s = self.settings
+        dynamodb = self.boto3_client("dynamodb")
+
+        def next_sequence() -> int:
+            return next_remittance_sequence(dynamodb, s.billing_table, s.boleto_bank, s.boleto_agreement or s.boleto_account)
+
+        return RemittanceService(s, self.payment_repository, self.account_repository, self.files, self.checkpoints,
+                                 next_sequence, self.clock)
 
 
 _container: Container | None = None

@@ -8,9 +8,10 @@ from chalicelib.errors import NotFound
 
 JobRunner = Callable[[object, date], dict]
 
-# The six jobs of the product (API.md); a name maps to its runner once the job is built.
+# The six jobs of the product (API.md), plus the bank registration of the day's boletos (CNAB 240
+# remittance); a name maps to its runner once the job is built.
 JOB_NAMES = ("issue-invoices", "charge-cards", "check-overdue", "send-reminders", "run-backups",
-             "purge-accounts")
+             "purge-accounts", "register-boletos")
 _RUNNERS: dict[str, JobRunner] = {}
 
 

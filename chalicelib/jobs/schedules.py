@@ -17,6 +17,7 @@ JOB_HOURS = {
     "send-reminders": [9],
     "run-backups": [19, 20, 21, 22, 23, 0, 1, 2, 3],
     "purge-accounts": [3],
+    "register-boletos": [20],  # the day's boletos, after business hours
 }
 
 bp = Blueprint(__name__)

@@ -79,6 +79,7 @@ class Call:
     body: dict | None = None
     params: dict = field(default_factory=dict)
     token: str | None = None  # the owner's when None
+    raw: bytes | None = None  # a body that is not JSON (a bank file)
     # Whose audit trail must grow; the world's account when None.
     audited_account: Callable[[dict], str] | None = None
 
@@ -112,6 +113,26 @@ def _invoice_without_boleto(w: World) -> Call:
     return Call(params={"invoice_id": w.ok("POST", f"{w.path}/subscriptions", body)["invoice_id"]})
 
 
+def _invoice_to_pay_by_card(w: World) -> Call:
+    w.card()
+    body = {"product_id": "operand-pro", "periodicity": "monthly", "quantity": 1, "payment_method": "boleto"}
+    return Call(params={"invoice_id": w.ok("POST", f"{w.path}/subscriptions", body)["invoice_id"]})
+
+
+def _card_payment_to_refund(w: World) -> Call:
+    invoice_id = _invoice_to_pay_by_card(w).params["invoice_id"]
+    payment_id = w.ok("POST", f"{w.path}/invoices/{invoice_id}/pay")["payment"]["id"]
+    return Call({"reason": "Desistência no prazo"}, {"payment_id": payment_id}, token=w.staff)
+
+
+def _bank_return_paying_a_boleto(w: World) -> Call:
+    """CNAB240.RET's first liquidation pays a boleto of this account (its nosso número seeded)."""
+    from tests.api.bank_files import first_liquidation, reference_file, seed_boleto
+
+    seed_boleto(w.account_id, first_liquidation())
+    return Call(raw=reference_file("CNAB240.RET"), token=w.staff)
+
+
 ROUTE_CASES: dict[str, Callable[[World], Call]] = {
     "POST /v1/accounts": lambda w: Call({"name": "Outra conta"}, audited_account=lambda data: data["id"]),
     "PUT /v1/accounts/{account_id}/billing-data": lambda w: Call(VALID_BILLING_DATA),
@@ -135,6 +156,9 @@ ROUTE_CASES: dict[str, Callable[[World], Call]] = {
     "POST /v1/admin/requests/{request_id}/messages": _answered,
     "POST /v1/admin/accounts/{account_id}/credits": lambda w: Call({"amount_cents": 1000, "reason": "Cortesia"},
                                                                    token=w.staff),
+    "POST /v1/accounts/{account_id}/invoices/{invoice_id}/pay": _invoice_to_pay_by_card,
+    "POST /v1/admin/accounts/{account_id}/payments/{payment_id}/refund": _card_payment_to_refund,
+    "POST /v1/admin/bank-returns": _bank_return_paying_a_boleto,
 }
 
 
@@ -158,8 +182,23 @@ def _renewal_issued_a_week_ahead(w: World) -> str:
     return w.account_id
 
 
+def _card_invoice_due_today(w: World) -> str:
+    w.card()
+    w.subscription("card")
+    return w.account_id
+
+
+def _boleto_issued_today(w: World) -> str:
+    """A 2ª via issues the boleto; the day's remittance registers it at the bank."""
+    invoice_id = _invoice_without_boleto(w).params["invoice_id"]
+    w.ok("POST", f"{w.path}/invoices/{invoice_id}/second-copy")
+    return w.account_id
+
+
 # Job → prepares work for it and returns the account whose audit trail the run must grow.
 JOB_CASES: dict[str, Callable] = {
+    "charge-cards": lambda w, aws: _card_invoice_due_today(w),
+    "register-boletos": lambda w, aws: _boleto_issued_today(w),
     "run-backups": lambda w, aws: _backup_due_at_20h(w),
     "issue-invoices": lambda w, aws: _renewal_issued_a_week_ahead(w),
     "purge-accounts": _cancelled_90_days_ago,  # its entry is the tombstone, the trail's last word
@@ -202,7 +241,7 @@ def test_a_mutating_route_writes_an_audit_entry(world, spec):
     call = case(world)
     before = audit_ids(world.account_id)
     path = fill(spec.path, account_id=world.account_id, **call.params)
-    response = world.client.call(spec.method, path, call.token or world.owner, call.body)
+    response = world.client.call(spec.method, path, call.token or world.owner, call.body, raw=call.raw)
     assert response.status_code < 300, (spec_id(spec), response.data)
     account_id = call.audited_account(response.data) if call.audited_account else world.account_id
     if account_id != world.account_id:

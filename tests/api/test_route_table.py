@@ -42,6 +42,9 @@ EXPECTED_ROLES = {
     "GET /v1/accounts/{account_id}/invoices": BILLING,
     "GET /v1/accounts/{account_id}/invoices/{invoice_id}": BILLING,
     "POST /v1/accounts/{account_id}/invoices/{invoice_id}/second-copy": BILLING,
+    # §4, §6: paying an invoice now and the payment history are billing actions and screens.
+    "POST /v1/accounts/{account_id}/invoices/{invoice_id}/pay": BILLING,
+    "GET /v1/accounts/{account_id}/payments": BILLING,
     "GET /v1/accounts/{account_id}/requests": BILLING,
     "POST /v1/accounts/{account_id}/requests": BILLING,
     "GET /v1/accounts/{account_id}/requests/{request_id}/messages": BILLING,

@@ -1,0 +1,26 @@
+"""Gateway webhooks: no token — the raw body is verified by the handler (Stripe signature, Asaas
+token). A verified event answers 200 whatever it did (duplicates and unknown types included), so
+the gateway stops retrying; a forged or stale one answers 400 and records nothing."""
+from chalice import Blueprint
+
+from chalicelib.api.access import Access
+from chalicelib.api.routing import RequestContext, endpoint
+from chalicelib.api.schemas.payments import WebhookAck
+from chalicelib.wiring import container
+
+bp = Blueprint(__name__)
+
+
+@endpoint(bp, "/v1/webhooks/stripe", "POST", access=Access.WEBHOOK, raw_body=True, response=WebhookAck,
+          tags=["webhooks"],
+          summary="Eventos do Stripe (Stripe-Signature: HMAC-SHA256 de t.corpo, tolerância de 300 s).")
+def stripe_webhook(ctx: RequestContext):
+    result = container().webhooks.receive_stripe(ctx.raw_body, ctx.headers.get("stripe-signature"))
+    return WebhookAck(event_id=result.event_id, outcome=result.outcome)
+
+
+@endpoint(bp, "/v1/webhooks/asaas", "POST", access=Access.WEBHOOK, raw_body=True, response=WebhookAck,
+          tags=["webhooks"], summary="Eventos do Asaas (cabeçalho asaas-access-token); responde 200.")
+def asaas_webhook(ctx: RequestContext):
+    result = container().webhooks.receive_asaas(ctx.raw_body, ctx.headers.get("asaas-access-token"))
+    return WebhookAck(event_id=result.event_id, outcome=result.outcome)

@@ -1,0 +1,189 @@
+"""Payments, refunds and the keys that make money arrive exactly once (docs/payments.md).
+
+- `~PAY#<payment_id>` (history of the account): a payment received, type `payment`, with the fields
+  API.md names (id, invoice_id, amount_cents, method, paid_at, source). Ids sort by time, so the
+  history reads newest first with one Query.
+- `~REFUND#<refund_id>`: a refund made through the gateway, or requested from the finance team.
+- `RECEIPT#<key>` / `RECEIPT`: one per delivery that moved money or state — a gateway event id, a
+  bank return movement (bank, nosso número, movement, date), a card charge. Created with a
+  condition inside the transaction that applies it, so a duplicate can never apply twice.
+- `GWPAY#<gateway>#<gateway payment id>` / `PAYMENT`: the payment a gateway's id became (refunds and
+  chargebacks find it here; a second settlement of the same gateway payment is refused). An event
+  that arrives before its payment (a refund first) is held on this item until the payment comes.
+- `UNMATCHED` / `<instant>#<key>`: money that matched no invoice, for the finance team.
+
+Items keyed outside the account partition declare their account in gsi1 (store/ownership.py)."""
+import json
+
+from pynamodb.attributes import (
+    ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute,
+)
+from pynamodb.exceptions import DoesNotExist, PutError
+
+from chalicelib.store.attributes import DateAttribute
+from chalicelib.store.base import BillingItem, account_pk, query_page
+from chalicelib.store.collection_keys import HISTORY
+from chalicelib.store.invoices import (
+    NOSSO_NUMERO_SK, InvoiceItem, NossoNumeroItem, invoice_lookup_pk, invoice_sk, nosso_numero_pk,
+)
+
+PAYMENT_PREFIX = f"{HISTORY}PAY#"
+REFUND_PREFIX = f"{HISTORY}REFUND#"
+RECEIPT_SK = "RECEIPT"
+GATEWAY_PAYMENT_SK = "PAYMENT"
+UNMATCHED_PK = "UNMATCHED"
+
+
+def payment_sk(payment_id: str) -> str:
+    return f"{PAYMENT_PREFIX}{payment_id}"
+
+
+def refund_sk(refund_id: str) -> str:
+    return f"{REFUND_PREFIX}{refund_id}"
+
+
+def receipt_pk(key: str) -> str:
+    return f"RECEIPT#{key}"
+
+
+def gateway_payment_pk(gateway: str, gateway_payment_id: str) -> str:
+    return f"GWPAY#{gateway}#{gateway_payment_id}"
+
+
+class PaymentItem(BillingItem, discriminator="payment"):
+    account_id = UnicodeAttribute()
+    payment_id = UnicodeAttribute()
+    invoice_id = UnicodeAttribute()  # the invoice credited
+    document_invoice_id = UnicodeAttribute(null=True)  # the invoice whose document was paid, if another
+    amount_cents = NumberAttribute()  # received
+    applied_cents = NumberAttribute()  # paid the invoice
+    credit_cents = NumberAttribute(default=0)  # became account credit
+    currency = UnicodeAttribute(default="BRL")
+    method = UnicodeAttribute()  # card | pix | boleto
+    source = UnicodeAttribute()  # gateway | bank_file
+    gateway = UnicodeAttribute(null=True)  # stripe | asaas
+    gateway_payment_id = UnicodeAttribute(null=True)
+    bank_code = UnicodeAttribute(null=True)
+    nosso_numero = UnicodeAttribute(null=True)
+    fee_cents = NumberAttribute(default=0)
+    paid_at = UTCDateTimeAttribute()
+    credited_on = DateAttribute(null=True)
+    status = UnicodeAttribute(default="settled")  # settled | refunded | refund_requested | charged_back
+    refunded_cents = NumberAttribute(default=0)
+    receipt = UnicodeAttribute()
+    version = VersionAttribute()
+
+
+class RefundItem(BillingItem, discriminator="refund"):
+    account_id = UnicodeAttribute()
+    refund_id = UnicodeAttribute()
+    payment_id = UnicodeAttribute()
+    invoice_id = UnicodeAttribute()
+    amount_cents = NumberAttribute()
+    currency = UnicodeAttribute(default="BRL")
+    method = UnicodeAttribute()
+    status = UnicodeAttribute()  # refunded (by the gateway) | requested (from the finance team)
+    gateway_refund_id = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute()
+    requested_by = UnicodeAttribute()
+
+
+class ReceiptItem(BillingItem, discriminator="payment_receipt"):
+    key = UnicodeAttribute()
+    outcome = UnicodeAttribute()  # settled | credited | duplicate_payment | refunded | held | ...
+    account_id = UnicodeAttribute(null=True)
+    payment_id = UnicodeAttribute(null=True)
+    # Domain events the delivery caused, republished (same ids) when a retry finds the receipt:
+    # a failed publication is never lost behind the duplicate check.
+    events = UnicodeAttribute(null=True)
+
+    @property
+    def event_list(self) -> list[dict]:
+        return json.loads(self.events) if self.events else []
+
+
+class HeldEvent(MapAttribute):
+    """A gateway event that arrived before the payment it concerns."""
+
+    receipt_key = UnicodeAttribute()
+    kind = UnicodeAttribute()  # refunded | chargeback
+    amount_cents = NumberAttribute(null=True)
+    event_type = UnicodeAttribute()
+
+
+class GatewayPaymentItem(BillingItem, discriminator="gateway_payment"):
+    gateway = UnicodeAttribute()
+    gateway_payment_id = UnicodeAttribute()
+    account_id = UnicodeAttribute(null=True)
+    payment_id = UnicodeAttribute(null=True)  # None while only held events are known
+    invoice_id = UnicodeAttribute(null=True)
+    held = ListAttribute(of=HeldEvent, default=list)
+    version = VersionAttribute()
+
+
+class UnmatchedPaymentItem(BillingItem, discriminator="unmatched_payment"):
+    receipt_key = UnicodeAttribute()
+    source = UnicodeAttribute()
+    method = UnicodeAttribute()
+    amount_cents = NumberAttribute()
+    reference = UnicodeAttribute()  # the invoice id or nosso número the payment named
+    paid_at = UTCDateTimeAttribute()
+
+
+class PaymentRepository:
+    def receipt(self, key: str) -> ReceiptItem | None:
+        try:
+            return ReceiptItem.get(receipt_pk(key), RECEIPT_SK, consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    def record_receipt(self, receipt: ReceiptItem) -> bool:
+        """Store a receipt on its own (deliveries that move nothing); False when it already exists."""
+        try:
+            receipt.save(condition=ReceiptItem.pk.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def invoice(self, account_id: str, invoice_id: str) -> InvoiceItem | None:
+        try:
+            return InvoiceItem.get(account_pk(account_id), invoice_sk(invoice_id), consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    def invoice_by_id(self, invoice_id: str) -> InvoiceItem | None:
+        """An invoice known only by its id (gsi1; eventually consistent: version checks catch a stale copy)."""
+        found = InvoiceItem.lookup_index.query(invoice_lookup_pk(invoice_id), limit=1)
+        return next(iter(found), None)
+
+    def nosso_numero(self, key: str) -> NossoNumeroItem | None:
+        """The boleto lookup written when the boleto was issued (key: domain.nosso_numero)."""
+        try:
+            return NossoNumeroItem.get(nosso_numero_pk(key), NOSSO_NUMERO_SK, consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    def gateway_payment(self, gateway: str, gateway_payment_id: str) -> GatewayPaymentItem | None:
+        try:
+            return GatewayPaymentItem.get(gateway_payment_pk(gateway, gateway_payment_id), GATEWAY_PAYMENT_SK,
+                                          consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    def payment(self, account_id: str, payment_id: str) -> PaymentItem | None:
+        try:
+            return PaymentItem.get(account_pk(account_id), payment_sk(payment_id), consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    def payments_page(self, account_id: str, limit: int, after_sk: str | None) -> tuple[list[PaymentItem], str | None]:
+        return query_page(PaymentItem, account_pk(account_id), PaymentItem.sk.startswith(PAYMENT_PREFIX),
+                          limit, after_sk, newest_first=True)
+
+    def refunds(self, account_id: str) -> list[RefundItem]:
+        return list(RefundItem.query(account_pk(account_id), RefundItem.sk.startswith(REFUND_PREFIX)))
+
+    def save_unmatched(self, item: UnmatchedPaymentItem) -> None:
+        item.save()
