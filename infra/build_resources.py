@@ -52,6 +52,9 @@ def _bucket(name: str) -> dict:
                 "Id": "backups-expire", "Status": "Enabled", "Prefix": BACKUP_PREFIX,
                 "ExpirationInDays": BACKUP_DAYS,
             }]},
+            # Object events go to EventBridge, where the bank-return-landed rule picks the return
+            # files (chalicelib/jobs/bank_files.py: Chalice cannot package on_s3_event).
+            "NotificationConfiguration": {"EventBridgeConfiguration": {"EventBridgeEnabled": True}},
         },
     }
 
