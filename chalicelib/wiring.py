@@ -257,6 +257,60 @@ class Container:
 
         queue = None if self.settings.is_local else self.work_queue
         return IssueInvoicesJob(self.invoice_reads, self.checkpoints, queue)
+
+    # --- overdue, entitlements, cancellation, partner batches (issue 8) --------------------------
+    @cached_property
+    def batch_repository(self):
+        from chalicelib.store.batches import BatchRepository
+
+        return BatchRepository()
+
+    @cached_property
+    def entitlements(self):
+        """`for_account(account_id, product_id=None)`: license, support, updates, seats, storage."""
+        from chalicelib.services.entitlements import EntitlementService
+
+        return EntitlementService(self.billing_repository, self.batch_repository, self.catalog, self.clock)
+
+    @cached_property
+    def standing_notices(self):
+        from chalicelib.services.standing_notices import StandingNotices
+
+        return StandingNotices(self.mailer, self.events, self.catalog, self.invoice_reads, self.settings.portal_url)
+
+    @cached_property
+    def overdue(self):
+        """`review_account(account_id)`: the overdue steps of one account (check-overdue job)."""
+        from chalicelib.services.overdue import OverdueService
+
+        return OverdueService(self.billing_repository, self.invoice_reads, self.catalog, self.standing_notices,
+                              self.retention, self.clock)
+
+    @cached_property
+    def batches(self):
+        from chalicelib.services.batches import BatchService
+
+        return BatchService(self.billing_repository, self.batch_repository, self.retention, self.mailer,
+                            self.catalog, self.clock)
+
+    @cached_property
+    def cancellations(self):
+        """`cancel(...)`, `reactivate(...)`, `take_effect(...)` (PRODUCT.md §8)."""
+        from chalicelib.services.cancellation_terms import CancellationTerms
+        from chalicelib.services.cancellations import CancellationService
+
+        terms = CancellationTerms(self.catalog, self.payment_repository, self.invoice_reads)
+        return CancellationService(self.billing_repository, terms, self.invoice_reads, self.refunds, self.retention,
+                                   self.standing_notices, self.catalog, self.clock,
+                                   on_batch_end=lambda snapshot, batch, ends_on, actor:
+                                   self.batches.batch_ended(snapshot, batch, ends_on, actor))
+
+    @cached_property
+    def check_overdue_job(self):
+        from chalicelib.services.overdue_job import CheckOverdueJob
+
+        return CheckOverdueJob(self.overdue, self.cancellations, self.batches, self.checkpoints)
+
     # --- payments and settlement (issue 7) ----------------------------------------------------
     @cached_property
     def payment_repository(self):

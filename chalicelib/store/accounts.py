@@ -106,11 +106,17 @@ class AccountRepository:
             email=pending.email, role=pending.role, active=pending.active, invited=False,
             created_at=pending.created_at, gsi1pk=f"USER#{user_id}", gsi1sk=pending.pk,
         )
+        # An account created for someone else (a partner batch's client) has an invited owner: the
+        # account then names the person who claimed it as its owner.
+        account = self.get(account_id) if pending.role == "owner" else None
         try:
             with transaction() as tx:
                 tx.delete(invite, condition=InviteItem.pk.exists())
                 tx.delete(pending)
                 tx.save(joined, condition=MemberItem.pk.does_not_exist())
+                if account is not None and account.owner_user_id == pending.user_id:
+                    account.owner_user_id = user_id
+                    tx.save(account)
         except TransactWriteError:
             return self.get_member(account_id, user_id)
         return joined

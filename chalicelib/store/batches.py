@@ -12,6 +12,7 @@ from pynamodb.exceptions import DoesNotExist
 from chalicelib.store.attributes import DateAttribute
 from chalicelib.store.base import BillingItem, account_pk
 from chalicelib.store.collection_keys import HISTORY
+from chalicelib.store.subscriptions import SubscriptionItem, subscription_sk
 
 SEAT_SK = "SEAT"
 
@@ -29,9 +30,9 @@ class BatchLicenseItem(BillingItem, discriminator="batch_license"):
     subscription_id = UnicodeAttribute()  # the batch
     license_id = UnicodeAttribute()
     status = UnicodeAttribute()  # assigned | leaving | left
-    client_account_id = UnicodeAttribute()
-    client_name = UnicodeAttribute()
-    assigned_on = DateAttribute()
+    client_account_id = UnicodeAttribute(null=True)  # None: cancelled before anyone had it
+    client_name = UnicodeAttribute(null=True)
+    assigned_on = DateAttribute(null=True)
     previous_client_account_ids = ListAttribute(of=UnicodeAttribute, default=list)
     leave_reason = UnicodeAttribute(null=True)  # transfer | cancel
     leaves_on = DateAttribute(null=True)  # the batch renewal it leaves at
@@ -62,6 +63,9 @@ class BatchRepository:
 
     def seat(self, client_id: str) -> SeatItem | None:
         return _get(SeatItem, account_pk(client_id), SEAT_SK)
+
+    def batch_subscription(self, partner_id: str, subscription_id: str) -> SubscriptionItem | None:
+        return _get(SubscriptionItem, account_pk(partner_id), subscription_sk(subscription_id))
 
 
 def _get(model, pk: str, sk: str):

@@ -133,6 +133,25 @@ def _bank_return_paying_a_boleto(w: World) -> Call:
     return Call(raw=reference_file("CNAB240.RET"), token=w.staff)
 
 
+def _cancellation_scheduled(w: World) -> Call:
+    """An annual subscription cancelled two weeks after purchase: scheduled for the period end."""
+    body = {"product_id": "operand-pro", "periodicity": "annual", "quantity": 1, "payment_method": "boleto"}
+    subscription_id = w.ok("POST", f"{w.path}/subscriptions", body)["id"]
+    w.ok("PUT", "/v1/_dev/clock", {"now": "2026-12-15T10:00:00-03:00"})
+    w.ok("POST", f"{w.path}/subscriptions/{subscription_id}/cancel", {"reason": "Mudança de sistema"})
+    return Call(params={"subscription_id": subscription_id})
+
+
+def _batch(w: World, assigned: bool = True, body: dict | None = None) -> Call:
+    """A partner batch of three licenses; lic-001 assigned to a client when `assigned`."""
+    batch = {"product_id": "conta-azul-mais", "periodicity": "monthly", "quantity": 3, "payment_method": "boleto"}
+    subscription_id = w.ok("POST", f"{w.path}/subscriptions", batch)["id"]
+    if assigned:
+        w.ok("POST", f"{w.path}/batches/{subscription_id}/licenses/lic-001/assign",
+             {"name": "Cliente Um", "owner_email": "dono@cliente-um.example"})
+    return Call(body, {"subscription_id": subscription_id, "license_id": "lic-001"})
+
+
 ROUTE_CASES: dict[str, Callable[[World], Call]] = {
     "POST /v1/accounts": lambda w: Call({"name": "Outra conta"}, audited_account=lambda data: data["id"]),
     "PUT /v1/accounts/{account_id}/billing-data": lambda w: Call(VALID_BILLING_DATA),
@@ -159,6 +178,16 @@ ROUTE_CASES: dict[str, Callable[[World], Call]] = {
     "POST /v1/accounts/{account_id}/invoices/{invoice_id}/pay": _invoice_to_pay_by_card,
     "POST /v1/admin/accounts/{account_id}/payments/{payment_id}/refund": _card_payment_to_refund,
     "POST /v1/admin/bank-returns": _bank_return_paying_a_boleto,
+    "POST /v1/accounts/{account_id}/subscriptions/{subscription_id}/cancel":
+        lambda w: _subscribed(w, {"reason": "Desisti da compra"}),
+    "POST /v1/accounts/{account_id}/subscriptions/{subscription_id}/reactivate": _cancellation_scheduled,
+    "POST /v1/accounts/{account_id}/batches/{subscription_id}/licenses/{license_id}/assign":
+        lambda w: _batch(w, assigned=False, body={"name": "Cliente Dois", "owner_email": "dona@dois.example"}),
+    "POST /v1/accounts/{account_id}/batches/{subscription_id}/licenses/{license_id}/substitute":
+        lambda w: _batch(w, body={"name": "Cliente Três", "owner_email": "dono@tres.example"}),
+    "POST /v1/accounts/{account_id}/batches/{subscription_id}/licenses/{license_id}/transfer": _batch,
+    "POST /v1/accounts/{account_id}/batches/{subscription_id}/licenses/{license_id}/cancel":
+        lambda w: _batch(w, body={"reason": "Cliente encerrou a empresa"}),
 }
 
 
@@ -195,6 +224,13 @@ def _boleto_issued_today(w: World) -> str:
     return w.account_id
 
 
+def _boleto_overdue(w: World) -> str:
+    """A boleto due on 1 December, unpaid on the 3rd: the subscription becomes past_due."""
+    w.subscription()
+    w.ok("PUT", "/v1/_dev/clock", {"now": "2026-12-03T07:00:00-03:00"})
+    return w.account_id
+
+
 # Job → prepares work for it and returns the account whose audit trail the run must grow.
 JOB_CASES: dict[str, Callable] = {
     "charge-cards": lambda w, aws: _card_invoice_due_today(w),
@@ -202,6 +238,7 @@ JOB_CASES: dict[str, Callable] = {
     "run-backups": lambda w, aws: _backup_due_at_20h(w),
     "issue-invoices": lambda w, aws: _renewal_issued_a_week_ahead(w),
     "purge-accounts": _cancelled_90_days_ago,  # its entry is the tombstone, the trail's last word
+    "check-overdue": lambda w, aws: _boleto_overdue(w),
 }
 
 

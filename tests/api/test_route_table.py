@@ -49,6 +49,16 @@ EXPECTED_ROLES = {
     "POST /v1/accounts/{account_id}/requests": BILLING,
     "GET /v1/accounts/{account_id}/requests/{request_id}/messages": BILLING,
     "POST /v1/accounts/{account_id}/requests/{request_id}/messages": BILLING,
+    # §7, §8: entitlements are a billing screen; cancelling and undoing it cost money (owner, admin);
+    # partner batches: the partner's billing roles see the licenses, its managers change them.
+    "GET /v1/accounts/{account_id}/entitlements": BILLING,
+    "POST /v1/accounts/{account_id}/subscriptions/{subscription_id}/cancel": MANAGERS,
+    "POST /v1/accounts/{account_id}/subscriptions/{subscription_id}/reactivate": MANAGERS,
+    "GET /v1/accounts/{account_id}/batches/{subscription_id}/licenses": BILLING,
+    "POST /v1/accounts/{account_id}/batches/{subscription_id}/licenses/{license_id}/assign": MANAGERS,
+    "POST /v1/accounts/{account_id}/batches/{subscription_id}/licenses/{license_id}/substitute": MANAGERS,
+    "POST /v1/accounts/{account_id}/batches/{subscription_id}/licenses/{license_id}/transfer": MANAGERS,
+    "POST /v1/accounts/{account_id}/batches/{subscription_id}/licenses/{license_id}/cancel": MANAGERS,
 }
 
 

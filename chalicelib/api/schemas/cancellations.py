@@ -1,0 +1,33 @@
+"""Cancelling a subscription and undoing it (API.md: cancel `reason`; the answer says
+`effective_date`, `refund_cents`, `amount_owed_cents`, `status`)."""
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from chalicelib.api.schemas.common import ApiModel, RequestModel
+from chalicelib.domain.cancellation import CancellationKind
+from chalicelib.domain.enums import SubscriptionStatus
+
+
+class CancelIn(RequestModel):
+    reason: str = Field(min_length=1, max_length=500, description="Por que a conta está cancelando.")
+
+
+class CancelOut(ApiModel):
+    subscription_id: str
+    status: SubscriptionStatus = Field(description="cancelled (na hora) ou pending_cancellation (agendado).")
+    kind: CancellationKind = Field(description="withdrawal (desistência em 7 dias), at_period_end, "
+                                               "after_next_period (aviso com menos de 30 dias) ou early_termination.")
+    effective_date: date = Field(description="Dia em que o cancelamento passa a valer (o serviço vai até a véspera).")
+    refund_cents: int = Field(description="Devolvido (desistência em 7 dias).")
+    refund_status: Literal["refunded", "requested", "account_credit"] | None = Field(
+        None, description="refunded: estornado no cartão; requested: a equipe financeira devolve (boleto, Pix); "
+                          "account_credit: virou crédito da conta (pagamento que cobria outras assinaturas).")
+    amount_owed_cents: int = Field(description="O que a assinatura ainda deve nas faturas em aberto.")
+    invoice_id: str | None = Field(None, description="Fatura emitida pelo cancelamento (renovação ainda devida "
+                                                     "ou parcelas restantes do contrato).")
+    voided_invoice_ids: list[str] = Field(default_factory=list, description="Faturas em aberto anuladas.")
+    undo_until: date | None = Field(None, description="Último dia para desfazer o cancelamento.")
+    auto_renew: bool
+    currency: Literal["BRL"] = "BRL"
