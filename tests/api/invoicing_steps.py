@@ -1,11 +1,6 @@
 """Steps the invoicing tests share: a billable account, the job, the invoices, paying."""
-from datetime import date
-
-from chalicelib.domain.settlement import extended_period
-from chalicelib.domain.periods import Period
 from chalicelib.store.base import account_pk
-from chalicelib.store.invoices import InvoiceItem, OpenInvoiceItem, invoice_sk, open_invoice_sk
-from chalicelib.store.subscriptions import PaymentPart, SubscriptionItem, subscription_sk
+from chalicelib.store.invoices import InvoiceItem, invoice_sk
 from tests.api.billing_steps import at
 from tests.support import VALID_BILLING_DATA
 
@@ -53,24 +48,11 @@ def outbox(client, template: str = "invoice_issued") -> list[dict]:
     return [item for item in items if item["template"] == template]
 
 
-def pay_in_store(account_id: str, invoice_id: str, paid_on: date) -> None:
-    """What settlement does to a paid invoice, written straight to the store: the invoice paid, its
-    summary gone, each subscription it bills extended over the paid periods and back to active."""
-    pk = account_pk(account_id)
-    item = InvoiceItem.get(pk, invoice_sk(invoice_id), consistent_read=True)
-    item.status, item.paid_cents = "paid", item.total_cents
-    item.save()
-    OpenInvoiceItem(pk=pk, sk=open_invoice_sk(invoice_id)).delete()
-    periods: dict[str, list[Period]] = {}
-    for line in item.lines:
-        if line.subscription_id and line.kind == "subscription":
-            periods.setdefault(line.subscription_id, []).append(Period(line.period_start, line.period_end))
-    for subscription_id, paid in periods.items():
-        subscription = SubscriptionItem.get(pk, subscription_sk(subscription_id), consistent_read=True)
-        current = Period(subscription.current_period_start, subscription.current_period_end)
-        extended = extended_period(current, paid)
-        if extended != current:
-            subscription.current_period_start, subscription.current_period_end = extended.start, extended.end
-            subscription.period_payments = [PaymentPart(amount_cents=item.total_cents, since=extended.start)]
-        subscription.status = "active"
-        subscription.save()
+def pay(client, invoice_id: str, method: str = "pix", amount_cents: int | None = None) -> dict:
+    """The fake gateway pays the invoice through the real webhook path and settlement (issue 7)."""
+    body = {"invoice_id": invoice_id, "method": method}
+    if amount_cents is not None:
+        body["amount_cents"] = amount_cents
+    response = client.call("POST", "/v1/_dev/gateway/pay", None, body)
+    assert response.status_code == 200, response.data
+    return response.data

@@ -1,10 +1,8 @@
 """Invoice lists: open, paid and all, newest first, pages through signed cursors."""
-from datetime import date
-
 import pytest
 
 from tests.api.billing_steps import at, subscribe
-from tests.api.invoicing_steps import billable_account, invoices, pay_in_store, run_job
+from tests.api.invoicing_steps import billable_account, invoices, pay, run_job
 
 pytestmark = pytest.mark.ddblocal
 
@@ -16,11 +14,11 @@ def history(client):
     at(client, "2026-02-20", "10:00:00")
     sub = subscribe(client, account_id, token, product_id="operand-pro", periodicity="monthly",
                     payment_method="boleto")
-    pay_in_store(account_id, sub["invoice_id"], date(2026, 2, 20))
+    pay(client, sub["invoice_id"])
     for month in ("03",):
         run_job(client, f"2026-{month}-08")
         (issued,) = invoices(client, account_id, token, "open")
-        pay_in_store(account_id, issued["id"], date(2026, int(month), 10))
+        pay(client, issued["id"])
     run_job(client, "2026-04-08")
     return account_id, token
 

@@ -9,7 +9,7 @@ from chalicelib.domain.boleto import parse_boleto
 from chalicelib.domain.pix import parse_pix
 from tests.api.billing_steps import at, subscribe
 from tests.api.invoicing_steps import (
-    BILLING_EMAIL, billable_account, invoice, invoices, outbox, pay_in_store, run_job, stored_invoices,
+    BILLING_EMAIL, billable_account, invoice, invoices, outbox, pay, run_job, stored_invoices,
 )
 from tests.unit.boleto.independent import NodeValidators
 
@@ -29,7 +29,7 @@ def node_validators():
 def _subscribe_paid(client, account_id, token, day, **body):
     at(client, day, "10:00:00")
     sub = subscribe(client, account_id, token, payment_method="boleto", **body)
-    pay_in_store(account_id, sub["invoice_id"], date.fromisoformat(day))
+    pay(client, sub["invoice_id"])
     return sub
 
 

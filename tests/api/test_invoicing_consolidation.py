@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib.domain.nosso_numero import nosso_numero_key
 from tests.api.billing_steps import at, plan, subscribe
-from tests.api.invoicing_steps import billable_account, invoice, invoices, pay_in_store, run_job, stored_invoices
+from tests.api.invoicing_steps import billable_account, invoice, invoices, pay, run_job, stored_invoices
 
 pytestmark = pytest.mark.ddblocal
 
@@ -22,7 +22,7 @@ def _customer(client, user, product, **extra):
     at(client, "2026-04-20", "10:00:00")
     sub = subscribe(client, account_id, token, product_id=product, periodicity="monthly", payment_method="boleto",
                     **extra)
-    pay_in_store(account_id, sub["invoice_id"], date(2026, 4, 20))
+    pay(client, sub["invoice_id"])
     return account_id, token, sub["id"]
 
 
@@ -44,11 +44,11 @@ def test_platform_late_invoice_stays_payable_alone_and_paying_it_restores_the_cy
     assert late["boleto"]["due_date"] == "2026-05-15"  # its own boleto, payable on its own
 
     at(client, "2026-06-10", "10:00:00")
-    pay_in_store(account_id, may["id"], date(2026, 6, 10))
+    pay(client, may["id"])
     restored = plan(client, account_id, token, sub_id)
     assert (restored["status"], restored["current_period_start"], restored["current_period_end"]) == (
         "active", "2026-05-15", "2026-06-15")
-    pay_in_store(account_id, june["id"], date(2026, 6, 12))
+    pay(client, june["id"])
 
     run_job(client, "2026-07-08")
 
@@ -83,13 +83,18 @@ def test_mentorship_overdue_installment_is_carried_with_the_current_one(client, 
     summary = plan(client, account_id, token, sub_id)["open_invoices"]
     assert [i["id"] for i in summary["items"]] == [june["id"]]
 
+    at(client, "2026-06-10", "10:00:00")  # the old boleto paid late: credited to the items where they are now
+    paid = pay(client, may["id"], method="boleto", amount_cents=INSTALLMENT)
+    assert (paid["invoice_id"], paid["invoice_status"]) == (june["id"], "partially_paid")
+    assert invoice(client, account_id, token, june["id"])["paid_cents"] == INSTALLMENT
+
 
 def test_a_superseded_mixed_invoice_leaves_its_separate_items_payable_on_their_own(client):
     account_id, token = billable_account(client, "mixed-owner", due_day=15)
     at(client, "2026-04-20", "10:00:00")
     for product in ("promob-cats-mandatory", PLATFORM):  # carry and separate on one boleto
         sub = subscribe(client, account_id, token, product_id=product, periodicity="monthly", payment_method="boleto")
-        pay_in_store(account_id, sub["invoice_id"], date(2026, 4, 20))
+        pay(client, sub["invoice_id"])
     run_job(client, "2026-05-08")
     (may,) = invoices(client, account_id, token, "open")
 

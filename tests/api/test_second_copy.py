@@ -8,7 +8,7 @@ import pytest
 from chalicelib.domain.boleto import parse_boleto
 from chalicelib.domain.nosso_numero import nosso_numero_key
 from tests.api.billing_steps import at, subscribe
-from tests.api.invoicing_steps import billable_account, invoice, invoices, pay_in_store, run_job
+from tests.api.invoicing_steps import billable_account, invoice, invoices, pay, run_job
 from tests.support import make_token
 
 pytestmark = pytest.mark.ddblocal
@@ -23,7 +23,7 @@ def _invoice_of_100_reais_due_on_the_15th(client):
     at(client, "2026-04-20", "10:00:00")
     sub = subscribe(client, account_id, token, product_id="promob-cats-mandatory", periodicity="monthly",
                     payment_method="boleto")
-    pay_in_store(account_id, sub["invoice_id"], date(2026, 4, 20))
+    pay(client, sub["invoice_id"])
     credit = client.call("POST", f"/v1/admin/accounts/{account_id}/credits", STAFF,
                          {"amount_cents": PROMOB_MONTHLY - 10000, "reason": "Cortesia"})
     assert credit.status_code in (200, 201), credit.data
@@ -98,7 +98,7 @@ def test_second_copy_is_refused_for_what_cannot_be_paid(client, state, code):
     account_id, token, issued = _invoice_of_100_reais_due_on_the_15th(client)
     invoice_id = issued["id"] if state == "paid" else "inv_nao_existe"
     if state == "paid":
-        pay_in_store(account_id, issued["id"], date(2026, 5, 10))
+        pay(client, issued["id"])
     response = client.call("POST", f"/v1/accounts/{account_id}/invoices/{invoice_id}/second-copy", token)
     assert response.status_code == (409 if state == "paid" else 404)
     assert response.data["error"]["code"] == code

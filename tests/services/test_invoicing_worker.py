@@ -13,7 +13,7 @@ from chalicelib.store.invoices import OpenInvoiceItem, open_invoice_sk
 from chalicelib.store.subscriptions import SubscriptionItem, subscription_sk
 from tests.api.billing_steps import add_card, at, change, subscribe
 from tests.api.invoicing_steps import (
-    billable_account, invoice, invoices, outbox, pay_in_store, run_job, stored_invoices,
+    billable_account, invoice, invoices, outbox, pay, run_job, stored_invoices,
 )
 from tests.support import VALID_BILLING_DATA, make_token
 
@@ -27,7 +27,7 @@ def _paid_subscription(client, account_id, token, day="2026-04-20", **body):
     at(client, day, "10:00:00")
     sub = subscribe(client, account_id, token, **{"product_id": PROMOB, "periodicity": "monthly",
                                                   "payment_method": "boleto", **body})
-    pay_in_store(account_id, sub["invoice_id"], date.fromisoformat(day))
+    pay(client, sub["invoice_id"])
     return sub
 
 
@@ -167,7 +167,7 @@ def test_the_index_follows_subscribing_billing_and_plan_changes(client):
     at(client, "2026-04-03", "10:00:00")
     sub = subscribe(client, account_id, token, product_id="operand-pro", periodicity="monthly", payment_method="boleto")
     assert _subscription(account_id, sub["id"]).due_pk.startswith("ISSUE#2026-04-26#")  # renews 3 May
-    pay_in_store(account_id, sub["invoice_id"], date(2026, 4, 3))
+    pay(client, sub["invoice_id"])
     run_job(client, "2026-04-26")
     billed = _subscription(account_id, sub["id"])
     assert billed.billed_through == date(2026, 6, 3) and billed.due_pk.startswith("ISSUE#2026-05-27#")
