@@ -1,0 +1,176 @@
+"""Partner batches (Conta Azul Mais), end to end through HTTP with the dev clock: assign, substitute,
+transfer billing responsibility, cancel with the 30-day rule."""
+from datetime import date
+
+import pytest
+
+from tests.api.billing_steps import at, subscribe
+from tests.api.invoicing_steps import billable_account, invoice, invoices
+from tests.api.payment_steps import dev_pay
+from tests.api.standing_steps import audit_actions, check_overdue, entitlements, issue_invoices, mails
+from tests.support import make_token
+
+BATCH_MONTHLY, CLIENT_MONTHLY = 4900, 8900  # conta-azul-mais per license; conta-azul-pro, the client's own plan
+
+
+class Partner:
+    def __init__(self, client, quantity: int = 4, day: str = "2027-03-01", periodicity: str = "monthly"):
+        self.client = client
+        self.account_id, self.token = billable_account(client, "partner-owner", due_day=None,
+                                                       name="Escritório Contábil Parceiro")
+        at(client, day)
+        sub = subscribe(client, self.account_id, self.token, product_id="conta-azul-mais", periodicity=periodicity,
+                        quantity=quantity, payment_method="boleto")
+        assert dev_pay(client, sub["invoice_id"], "boleto").status_code == 200
+        self.batch_id = sub["id"]
+
+    @property
+    def licenses_path(self) -> str:
+        return f"/v1/accounts/{self.account_id}/batches/{self.batch_id}/licenses"
+
+    def licenses(self) -> dict:
+        response = self.client.call("GET", self.licenses_path, self.token)
+        assert response.status_code == 200, response.data
+        return response.data
+
+    def license(self, license_id: str) -> dict:
+        return next(item for item in self.licenses()["items"] if item["id"] == license_id)
+
+    def act(self, license_id: str, action: str, body: dict | None = None):
+        return self.client.call("POST", f"{self.licenses_path}/{license_id}/{action}", self.token, body)
+
+    def assign(self, license_id: str, name: str, email: str) -> dict:
+        response = self.act(license_id, "assign", {"name": name, "owner_email": email})
+        assert response.status_code == 200, response.data
+        return response.data
+
+
+@pytest.fixture
+def partner(client) -> Partner:
+    return Partner(client)
+
+
+def test_a_new_batch_lists_its_free_licenses(partner):
+    listing = partner.licenses()
+    assert (listing["quantity"], listing["current_period_end"]) == (4, "2027-04-01")
+    assert [(item["id"], item["status"]) for item in listing["items"]] == [
+        ("lic-001", "available"), ("lic-002", "available"), ("lic-003", "available"), ("lic-004", "available")]
+
+
+def test_assign_creates_a_blank_client_account_the_partner_is_no_member_of(client, partner):
+    assigned = partner.assign("lic-001", "Padaria Pão Quente", "dona@padaria.example")
+    client_id = assigned["client_account_id"]
+    assert (assigned["status"], assigned["client_name"]) == ("assigned", "Padaria Pão Quente")
+    # The partner's owner manages the license here, but is not a member of the client's account.
+    outsider = client.call("GET", f"/v1/accounts/{client_id}", partner.token)
+    assert outsider.status_code == 404 and outsider.data["error"]["code"] == "account_not_found"
+    [invite] = [m for m in mails(client, "member_invited") if m["to"] == ["dona@padaria.example"]]
+    assert "Padaria Pão Quente" in invite["text"]
+    owner = make_token("padaria-owner", "dona@padaria.example")
+    mine = client.call("GET", f"/v1/accounts/{client_id}", owner)
+    assert mine.status_code == 200 and mine.data["role"] == "owner"
+    [granted] = entitlements(client, client_id, owner).values()
+    assert (granted["product_id"], granted["license"], granted["source"]) == ("conta-azul-pro", "active", "batch_seat")
+    taken = partner.act("lic-001", "assign", {"name": "Outro", "owner_email": "outro@example.com"})
+    assert taken.status_code == 409 and taken.data["error"]["code"] == "license_in_use"
+    missing = partner.act("lic-009", "assign", {"name": "Outro", "owner_email": "outro@example.com"})
+    assert missing.status_code == 404 and missing.data["error"]["code"] == "license_not_found"
+
+
+def test_substitute_gives_the_license_to_a_new_blank_account_and_retires_the_old_one(client, aws, partner):
+    old_id = partner.assign("lic-001", "Cliente Antigo", "antigo@cliente.example")["client_account_id"]
+    at(client, "2027-03-05")
+    response = partner.act("lic-001", "substitute", {"name": "Cliente Novo", "owner_email": "novo@cliente.example"})
+    assert response.status_code == 200, response.data
+    new_id = response.data["client_account_id"]
+    assert new_id != old_id and response.data["previous_client_account_id"] == old_id
+    assert response.data["previous_client_purge_on"] == "2027-06-03"
+    assert aws.retention.scheduled_purge(old_id) == date(2027, 6, 3)
+    new_owner = make_token("novo-owner", "novo@cliente.example")
+    assert client.call("GET", f"/v1/accounts/{new_id}/subscriptions", new_owner).data["items"] == []  # blank
+    assert client.call("GET", f"/v1/accounts/{new_id}/invoices?status=all", new_owner).data["items"] == []
+    old_owner = make_token("antigo-owner", "antigo@cliente.example")
+    old = client.call("GET", f"/v1/accounts/{old_id}", old_owner).data
+    assert old["status"] == "cancelled"  # kept for retention: the owner can still log in for a backup
+    [gone] = entitlements(client, old_id, old_owner).values()
+    assert gone["license"] == "none"
+    assert partner.license("lic-001")["previous_client_account_ids"] == [old_id]
+
+
+def test_transfer_bills_the_client_from_the_batch_period_end_and_the_batch_renews_fewer(client, partner):
+    client_id = partner.assign("lic-002", "Mercado Central", "dono@mercado.example")["client_account_id"]
+    at(client, "2027-03-10")
+    response = partner.act("lic-002", "transfer")
+    assert response.status_code == 200, response.data
+    moved = response.data
+    assert (moved["status"], moved["leave_reason"], moved["leaves_on"]) == ("leaving", "transfer", "2027-04-01")
+    assert (moved["client_billed_from"], moved["batch_quantity_from_renewal"]) == ("2027-04-01", 3)
+
+    issue_invoices(client, "2027-03-25")
+    [batch_renewal] = invoices(client, partner.account_id, partner.token, status="open")
+    assert batch_renewal["total_cents"] == 3 * BATCH_MONTHLY  # one license fewer at the renewal
+    owner = make_token("mercado-owner", "dono@mercado.example")
+    [own] = invoices(client, client_id, owner, status="open")
+    own_invoice = invoice(client, client_id, owner, own["id"])
+    assert (own_invoice["total_cents"], own_invoice["due_date"]) == (CLIENT_MONTHLY, "2027-04-01")
+    assert (own_invoice["lines"][0]["period_start"], own_invoice["lines"][0]["period_end"]) == (
+        "2027-04-01", "2027-05-01")
+    # Partner staff never see the client's invoices.
+    hidden = client.call("GET", f"/v1/accounts/{client_id}/invoices?status=all", partner.token)
+    assert hidden.status_code == 404
+
+    assert check_overdue(client, "2027-04-01")["licenses_released"] == 1
+    assert partner.license("lic-002")["status"] == "left"
+    granted = [e for e in entitlements(client, client_id, owner).values() if e["source"] == "subscription"]
+    assert [(e["product_id"], e["license"]) for e in granted] == [("conta-azul-pro", "active")]
+    assert "batch.license_transfer_scheduled" in audit_actions(client, partner.account_id, partner.token)
+
+
+def test_a_license_cancelled_10_days_before_the_batch_renewal_is_billed_once_more(client, aws, partner):
+    client_id = partner.assign("lic-003", "Oficina Motor", "dono@oficina.example")["client_account_id"]
+    at(client, "2027-03-22")  # the batch renews on 1 April: 10 days' notice
+    response = partner.act("lic-003", "cancel", {"reason": "Cliente encerrou a empresa"})
+    assert response.status_code == 200, response.data
+    cancelled = response.data
+    assert (cancelled["billed_once_more"], cancelled["leaves_on"]) == (True, "2027-05-01")
+    assert (cancelled["billed_period_start"], cancelled["billed_period_end"]) == ("2027-04-01", "2027-05-01")
+    assert (cancelled["amount_owed_cents"], cancelled["batch_quantity_from_renewal"]) == (BATCH_MONTHLY, 3)
+    once_more = invoice(client, partner.account_id, partner.token, cancelled["invoice_id"])
+    assert (once_more["total_cents"], once_more["due_date"]) == (BATCH_MONTHLY, "2027-04-01")
+
+    issue_invoices(client, "2027-03-25")
+    renewals = [i for i in invoices(client, partner.account_id, partner.token, status="open")
+                if i["id"] != cancelled["invoice_id"]]
+    assert [i["total_cents"] for i in renewals] == [3 * BATCH_MONTHLY]  # 3 + the one billed once more = 4
+    owner = make_token("oficina-owner", "dono@oficina.example")
+    assert check_overdue(client, "2027-04-01")["licenses_released"] == 0  # still paid for April
+    [granted] = entitlements(client, client_id, owner).values()
+    assert granted["license"] == "active"
+    assert check_overdue(client, "2027-05-01")["licenses_released"] == 1
+    [granted] = entitlements(client, client_id, owner).values()
+    assert granted["license"] == "none"
+    assert aws.retention.scheduled_purge(client_id) == date(2027, 7, 30)
+
+
+def test_a_license_cancelled_more_than_30_days_ahead_leaves_at_the_renewal_without_charge(client):
+    partner = Partner(client, quantity=2, day="2027-01-10", periodicity="annual")
+    at(client, "2027-11-20")  # 51 days before the renewal on 10 January 2028
+    response = partner.act("lic-002", "cancel", {"reason": "Não precisamos"})
+    assert response.status_code == 200, response.data
+    assert (response.data["billed_once_more"], response.data["leaves_on"]) == (False, "2028-01-10")
+    assert (response.data["invoice_id"], response.data["amount_owed_cents"]) == (None, 0)
+    issue_invoices(client, "2028-01-03")
+    [renewal] = invoices(client, partner.account_id, partner.token, status="open")
+    assert renewal["total_cents"] == 49000  # one annual license left
+    last = partner.act("lic-001", "cancel", {"reason": "Tudo"})
+    assert last.status_code == 409 and last.data["error"]["code"] == "batch_last_license"
+
+
+def test_batch_routes_refuse_a_subscription_that_is_not_a_batch(client, partner):
+    at(client, "2027-03-02")
+    single = subscribe(client, partner.account_id, partner.token, product_id="operand-pro", periodicity="monthly",
+                       quantity=1, payment_method="boleto")
+    response = client.call("GET", f"/v1/accounts/{partner.account_id}/batches/{single['id']}/licenses", partner.token)
+    assert response.status_code == 404 and response.data["error"]["code"] == "batch_not_found"
+    transfer_free = partner.act("lic-004", "transfer")
+    assert transfer_free.status_code == 409 and transfer_free.data["error"]["code"] == "license_not_assigned"
