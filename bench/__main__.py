@@ -19,6 +19,7 @@ BENCHMARKS = (
     ("purge: DynamoDB calls, 1,000-item account", "bench.bench_purge"),
     ("routes: DynamoDB calls per request", "bench.bench_routes"),
     ("jobs: calls per item, 5x accounts", "bench.bench_jobs"),
+    ("settlement: calls and latency per webhook", "bench.bench_settlement"),
     ("invoicing: calls per invoice, 5x accounts", "bench.bench_invoicing"),
     ("cost: 10,000 subscriptions a month", "bench.cost"),
 )

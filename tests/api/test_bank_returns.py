@@ -17,6 +17,8 @@ from tests.api.billing_steps import at
 from tests.api.payment_steps import customer, invoice, subjects, with_boleto, write_invoice
 from tests.support import make_token
 
+pytestmark = pytest.mark.ddblocal  # also in the DynamoDB Local pass of `make test`
+
 CNAB = Path(__file__).resolve().parents[3] / "shared" / "reference" / "cnab"
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 NOW = datetime(2026, 12, 1, 10, tzinfo=SAO_PAULO)

@@ -14,6 +14,8 @@ from tests.api.payment_steps import (
     customer, deliver_stripe, invoice, outbox, payments, stripe_event, subjects,
 )
 
+pytestmark = pytest.mark.ddblocal  # also in the DynamoDB Local pass of `make test`
+
 FAILED = "Não conseguimos cobrar seu cartão"
 
 

@@ -10,6 +10,8 @@ from tests.api.invoicing_steps import billable_account, invoice, invoices, run_j
 from tests.api.payment_steps import dev_pay, itau_return, subjects
 from tests.support import make_token
 
+pytestmark = pytest.mark.ddblocal  # also in the DynamoDB Local pass of `make test`
+
 CNAB = Path(__file__).resolve().parents[3] / "shared" / "reference" / "cnab"
 STAFF = make_token("fin-1", "carla@vendor.example", groups=["finance"])
 

@@ -10,6 +10,8 @@ from tests.api.payment_steps import (
 )
 from tests.support import make_token
 
+pytestmark = pytest.mark.ddblocal  # also in the DynamoDB Local pass of `make test`
+
 FINANCE = "financeiro@renova.local"
 
 

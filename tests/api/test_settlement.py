@@ -17,6 +17,8 @@ from tests.api.payment_steps import (
     write_invoice,
 )
 
+pytestmark = pytest.mark.ddblocal  # also in the DynamoDB Local pass of `make test`
+
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 DAY_ONE = "2026-12-01"
 

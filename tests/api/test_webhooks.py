@@ -13,6 +13,8 @@ from tests.api.payment_steps import (
     subjects, subscription,
 )
 
+pytestmark = pytest.mark.ddblocal  # also in the DynamoDB Local pass of `make test`
+
 
 @pytest.fixture
 def published(aws):
