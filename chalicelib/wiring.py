@@ -276,7 +276,8 @@ class Container:
     def standing_notices(self):
         from chalicelib.services.standing_notices import StandingNotices
 
-        return StandingNotices(self.mailer, self.events, self.catalog, self.invoice_reads, self.settings.portal_url)
+        return StandingNotices(self.mailer, self.events, self.catalog, self.invoice_reads, self.billing_repository,
+                               self.settings.portal_url)
 
     @cached_property
     def overdue(self):
@@ -290,7 +291,7 @@ class Container:
     def batches(self):
         from chalicelib.services.batches import BatchService
 
-        return BatchService(self.billing_repository, self.batch_repository, self.retention, self.mailer,
+        return BatchService(self.billing_repository, self.batch_repository, self.retention, self.standing_notices,
                             self.catalog, self.clock)
 
     @cached_property
@@ -309,7 +310,7 @@ class Container:
     def check_overdue_job(self):
         from chalicelib.services.overdue_job import CheckOverdueJob
 
-        return CheckOverdueJob(self.overdue, self.cancellations, self.batches, self.checkpoints)
+        return CheckOverdueJob(self.overdue, self.cancellations, self.batches, self.standing_notices, self.checkpoints)
 
     # --- payments and settlement (issue 7) ----------------------------------------------------
     @cached_property

@@ -10,6 +10,7 @@ from chalicelib.observability.logging import get_logger, log_event
 
 _TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
 _log = get_logger("email")
+_MESSAGE_IDS = uuid.UUID("8f6d2c1e-3b4a-5c6d-9e8f-0a1b2c3d4e5f")  # stable ids of keyed messages
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,10 @@ class SesMailer:
         self._sender = sender
         self._outbox = outbox
 
-    def send(self, email: Email, account_id: str | None = None) -> None:
+    def send(self, email: Email, account_id: str | None = None, message_key: str | None = None,
+             queued_at: datetime | None = None) -> None:
+        """`message_key` and `queued_at`: the same message sent again (a delivery retried after a
+        crash) keeps its id and place in the local outbox instead of appearing twice."""
         if not email.to:
             return
         self._ses.send_email(
@@ -63,14 +67,15 @@ class SesMailer:
         )
         log_event(_log, "email sent", template=email.template, recipients=len(email.to))
         if self._outbox is not None:
-            self._record(email, account_id)
+            self._record(email, account_id, message_key, queued_at)
 
-    def _record(self, email: Email, account_id: str | None) -> None:
+    def _record(self, email: Email, account_id: str | None, message_key: str | None = None,
+                queued_at: datetime | None = None) -> None:
         from chalicelib.store.ownership import owned_by
         from chalicelib.store.system import OUTBOX_PK, OutboxItem
 
-        sent_at = datetime.now(timezone.utc).isoformat()
-        message_id = uuid.uuid4().hex
+        sent_at = (queued_at or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat()
+        message_id = uuid.uuid5(_MESSAGE_IDS, message_key).hex if message_key else uuid.uuid4().hex
         sk = f"{sent_at}#{message_id}"
         # An e-mail to an account is the account's data: the retention purge deletes it too.
         ownership = owned_by(account_id, OUTBOX_PK, sk) if account_id else {}

@@ -5,9 +5,8 @@ their own account, and never see the client's data, invoices included."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.adapters.email import render
 from chalicelib.domain.enums import Role
-from chalicelib.services.accounts import ROLE_LABELS, new_id
+from chalicelib.services.accounts import new_id
 from chalicelib.services.audit import audit_entry
 from chalicelib.store.accounts import ACCOUNT_SK, AccountItem, InviteItem, MemberItem, invite_sk, member_sk
 from chalicelib.store.base import account_pk
@@ -56,7 +55,3 @@ def client_created_audit(clock, client: NewClient, partner_id: str, license_id: 
                               "partner_account_id": partner_id, "license_id": license_id},
                        reason="Conta criada pelo parceiro para uma licença do lote.")
 
-
-def invitation_email(client: NewClient):
-    return render("member_invited", [client.owner.email], account_name=client.account.name,
-                  role_label=ROLE_LABELS[Role.OWNER], email=client.owner.email)

@@ -22,15 +22,14 @@ from chalicelib.domain.enums import Periodicity, ProductKind, RenewalMode, Subsc
 from chalicelib.domain.periods import Period, next_period
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.services.audit import audit_entry
-from chalicelib.services.batch_clients import (
-    ClientRequest, client_created_audit, invitation_email, new_client,
-)
+from chalicelib.services.batch_clients import ClientRequest, client_created_audit, new_client
 from chalicelib.services.cancellation_invoices import NewInvoice, license_once_more_invoice
-from chalicelib.services.closing import purge_if_nothing_left
+from chalicelib.services.closing import closing_if_nothing_left
 from chalicelib.services.ids import sortable_id
 from chalicelib.services.instants import frozen
 from chalicelib.services.invoice_schedule import next_renewal_start, schedule_next_issue
 from chalicelib.services.renewals import RENEWING_STATUSES
+from chalicelib.services.standing_notices import invitation_notice
 from chalicelib.services.subscriptions import find_subscription, require_account
 from chalicelib.store.accounts import AccountItem
 from chalicelib.store.base import account_pk
@@ -97,11 +96,11 @@ def license_views(batch: SubscriptionItem, stored: list[BatchLicenseItem]) -> li
 
 
 class BatchService:
-    def __init__(self, billing, repository, retention, mailer, catalog: Catalog, clock):
+    def __init__(self, billing, repository, retention, notices, catalog: Catalog, clock):
         self._billing = billing
         self._repo = repository
         self._retention = retention
-        self._mailer = mailer
+        self._notices = notices
         self._catalog = catalog
         self._clock = clock
 
@@ -130,8 +129,9 @@ class BatchService:
         writes.save(client_created_audit(clock, created, partner_id, license_id, actor))
         writes.save(_audit(clock, partner_id, actor, "batch.license_assigned", item, after={
             "client_account_id": item.client_account_id, "client_name": client.name}))
+        invitation = self._invitation(writes, created, clock.now())
         writes.commit()
-        self._mailer.send(invitation_email(created), account_id=created.account.account_id)
+        self._notices.deliver(invitation)
         return LicenseChange(item, batch)
 
     def substitute(self, partner_id: str, subscription_id: str, license_id: str, client: ClientRequest,
@@ -158,9 +158,10 @@ class BatchService:
         writes.save(audit_entry(clock, previous_id, actor=actor, action="account.license_withdrawn",
                                 target=previous_id, after={"license_id": license_id, "ends_on": today.isoformat()},
                                 reason="O parceiro passou a licença para outro cliente."))
+        purge_on = self._close_client(writes, clock, old, actor, "Licença do lote passada para outro cliente.")
+        invitation = self._invitation(writes, created, clock.now())
         writes.commit()
-        purge_on = self._close_client(old, today, actor, "Licença do lote passada para outro cliente.")
-        self._mailer.send(invitation_email(created), account_id=created.account.account_id)
+        self._notices.deliver(invitation)
         return LicenseChange(item, batch, previous_client_id=previous_id, purge_on=purge_on)
 
     # --- transfer and cancel ------------------------------------------------------------------
@@ -249,10 +250,10 @@ class BatchService:
         writes.save(item)
         writes.save(_audit(clock, partner_id, JOB_ACTOR, "batch.license_left", item,
                            after={"leave_reason": item.leave_reason, "left_on": item.leaves_on.isoformat()}))
-        writes.commit()
         if item.client_account_id and item.leave_reason != TRANSFER:
             client = self._billing.snapshot(item.client_account_id, consistent=True)
-            self._close_client(client, today, JOB_ACTOR, "Licença do lote cancelada pelo parceiro.")
+            self._close_client(writes, clock, client, JOB_ACTOR, "Licença do lote encerrada pelo parceiro.")
+        writes.commit()
         return True
 
     def batch_ended(self, snapshot: AccountSnapshot, batch: SubscriptionItem, ends_on: date, actor: str) -> int:
@@ -326,20 +327,27 @@ class BatchService:
             seat.ends_on = ends_on
             writes.save(seat)
 
-    def _close_client(self, client: AccountSnapshot, today: date, actor: str, reason: str) -> date | None:
-        """A client account left with nothing is cancelled and kept for the retention period."""
-        purge_on = purge_if_nothing_left(self._retention, self._catalog, client, today, actor, reason)
+    def _close_client(self, writes, clock, client: AccountSnapshot, actor: str, reason: str) -> date | None:
+        """Into the transaction: a client account left with nothing (its seat over) is cancelled and
+        kept for the retention period. Returns the purge day."""
         account: AccountItem | None = client.account
-        if purge_on and account is not None and account.status != "cancelled":
-            account.status = "cancelled"
-            writes = self._billing.writes()
-            writes.save(account)
-            writes.save(audit_entry(self._clock, account.account_id, actor=actor, action="account.cancelled",
-                                    target=account.account_id, reason=reason,
-                                    after={"status": "cancelled", "purge_on": purge_on.isoformat()}))
-            writes.commit()
-        return purge_on
+        if account is None or account.status == "cancelled":
+            return None
+        closing = closing_if_nothing_left(self._retention, self._catalog, client, clock.today(), actor, reason)
+        if closing.purge_on is None:
+            return None
+        account.status = "cancelled"
+        writes.save(account)
+        closing.write(writes)
+        writes.save(audit_entry(clock, account.account_id, actor=actor, action="account.cancelled",
+                                target=account.account_id, reason=reason,
+                                after={"status": "cancelled", "purge_on": closing.purge_on.isoformat()}))
+        return closing.purge_on
 
+    def _invitation(self, writes, created, now):
+        invitation = invitation_notice(created.account.account_id, created.account.name, created.owner.email, now)
+        writes.create(invitation)
+        return invitation
 
 def _assigned(view: LicenseView) -> BatchLicenseItem:
     if view.status != ASSIGNED:

@@ -22,10 +22,10 @@ from chalicelib.services.cancellation_invoices import (
     NewInvoice, next_renewal_invoice, termination_invoice, void,
 )
 from chalicelib.services.cancellation_terms import CancellationContext, WithdrawalPayment
-from chalicelib.services.closing import purge_if_nothing_left
+from chalicelib.services.closing import closing_if_nothing_left
 from chalicelib.services.instants import frozen
 from chalicelib.services.invoice_schedule import schedule_next_issue
-from chalicelib.services.standing_notices import CancellationNotice
+from chalicelib.services.standing_notices import cancellation_notice, cancelled_notice
 from chalicelib.services.subscriptions import find_subscription, require_account
 from chalicelib.store.billing import AccountSnapshot
 from chalicelib.store.cancellations import CancellationItem, cancellation_sk
@@ -115,10 +115,12 @@ class CancellationService:
         writes.create(cancellation, conflict=_already_scheduled())
         writes.save(_audit(clock, snapshot.account_id, actor, "subscription.cancellation_scheduled", subscription,
                            previous, cancellation, reason))
-        writes.commit()
-        self._notices.cancelled(snapshot, CancellationNotice(
+        notice = cancelled_notice(snapshot.account_id, cancellation_notice(
             subscription.subscription_id, subscription.product_id, effective, "customer_request", scheduled=True,
-            amount_owed_cents=owed))
+            amount_owed_cents=owed), now)
+        writes.create(notice)
+        writes.commit()
+        self._notices.deliver(notice, snapshot)
         return CancellationResult(subscription, kind, effective, 0, None, owed,
                                   new_invoice.invoice.invoice_id if new_invoice else None)
 
@@ -177,11 +179,12 @@ class CancellationService:
         voided = self._void_unpaid(writes, snapshot, subscription_id)
         cancellation = self._record(snapshot, subscription, CancellationKind.WITHDRAWAL, reason, actor, today, today,
                                     previous, None, state="effective", refund_cents=refund.amount_cents)
-        writes.create(cancellation, conflict=_already_scheduled())
         writes.save(_audit(clock, snapshot.account_id, actor, "subscription.cancelled", subscription, previous,
                            cancellation, reason, refund=refund, voided=voided))
+        notice = self._ended(writes, clock, snapshot, subscription, cancellation, actor, "withdrawal", refund)
+        writes.create(cancellation, conflict=_already_scheduled())
         writes.commit()
-        self._after_end(snapshot, subscription, today, actor, "withdrawal", refund)
+        self._follow_up(notice, snapshot, subscription, cancellation, actor)
         return CancellationResult(subscription, CancellationKind.WITHDRAWAL, today, refund.amount_cents,
                                   refund.status, self._amount_owed(snapshot, subscription_id, None, voided),
                                   None, tuple(voided))
@@ -248,43 +251,85 @@ class CancellationService:
 
     # --- the job: the effective date ----------------------------------------------------------
     def take_effect(self, account_id: str, subscription_id: str) -> bool:
-        """End a subscription whose scheduled cancellation is due (check-overdue job). Idempotent."""
+        """End a subscription whose scheduled cancellation is due (check-overdue job). Idempotent: a
+        cancellation stays on the review list until what follows the end (a batch's licenses) is done."""
         clock = frozen(self._clock)
         today = clock.today()
         snapshot = self._billing.snapshot(account_id, consistent=True)
         cancellation = snapshot.other(CancellationItem, cancellation_sk(subscription_id))
-        if cancellation is None or cancellation.state != "scheduled" or today < cancellation.effective_date:
+        if cancellation is None or cancellation.due_pk is None or today < cancellation.effective_date:
             return False
         subscription = find_subscription(snapshot, subscription_id)
+        notice = None
+        if cancellation.state == "scheduled":
+            notice = self._end_as_scheduled(clock, snapshot, subscription, cancellation)
+        self._follow_up(notice, snapshot, subscription, cancellation, JOB_ACTOR)
+        return True
+
+    def _end_as_scheduled(self, clock, snapshot: AccountSnapshot, subscription: SubscriptionItem,
+                          cancellation: CancellationItem):
         previous = subscription.status
         cancellation.state = "effective"
+        writes = self._billing.writes()
+        notice = None
+        if previous != SubscriptionStatus.CANCELLED:  # not ended meanwhile by the overdue rules
+            subscription.status = SubscriptionStatus.CANCELLED.value
+            subscription.auto_renew = False
+            schedule_next_issue(self._catalog, subscription, snapshot.account.due_day, clock.today())
+            writes.save(subscription)
+            writes.save(_audit(clock, snapshot.account_id, JOB_ACTOR, "subscription.cancelled", subscription,
+                               previous, cancellation, cancellation.reason))
+            notice = self._ended(writes, clock, snapshot, subscription, cancellation, JOB_ACTOR, "customer_request")
+        else:
+            self._keep_on_list_for_batch(snapshot, subscription, cancellation, clock.today())
+        writes.save(cancellation)
+        writes.commit()
+        return notice
+
+    # --- shared -------------------------------------------------------------------------------
+    def _ended(self, writes, clock, snapshot: AccountSnapshot, subscription: SubscriptionItem,
+               cancellation: CancellationItem, actor: str, reason: str, refund: _Refund | None = None):
+        """Into the transaction that ends the subscription (the caller writes the cancellation): the
+        purge schedule of an account left with nothing, and the notice. Returns the notice."""
+        effective = cancellation.effective_date
+        self._keep_on_list_for_batch(snapshot, subscription, cancellation, clock.today())
+        closing = closing_if_nothing_left(self._retention, self._catalog, snapshot, effective, actor,
+                                          "Nenhuma assinatura ativa após o cancelamento.")
+        closing.write(writes)
+        notice = cancelled_notice(snapshot.account_id, cancellation_notice(
+            subscription.subscription_id, subscription.product_id, effective, reason,
+            refund_cents=refund.amount_cents if refund else 0, refund_status=refund.status if refund else None,
+            purge_on=_iso(closing.purge_on)), clock.now())
+        writes.create(notice)
+        return notice
+
+    def _follow_up(self, notice, snapshot: AccountSnapshot, subscription: SubscriptionItem,
+                   cancellation: CancellationItem, actor: str) -> None:
+        """After the commit: the notice out; a batch's licenses end with it, then the cancellation
+        leaves the review list."""
+        if notice is not None:
+            self._notices.deliver(notice, snapshot)
+        if cancellation.due_pk is None:
+            return
+        if self._is_batch(subscription) and self.on_batch_end:
+            self.on_batch_end(snapshot, subscription, cancellation.effective_date, actor)
         cancellation.due_pk = cancellation.due_sk = None
         writes = self._billing.writes()
         writes.save(cancellation)
-        if subscription.status != SubscriptionStatus.CANCELLED:
-            subscription.status = SubscriptionStatus.CANCELLED.value
-            subscription.auto_renew = False
-            schedule_next_issue(self._catalog, subscription, snapshot.account.due_day, today)
-            writes.save(subscription)
-            writes.save(_audit(clock, account_id, JOB_ACTOR, "subscription.cancelled", subscription, previous,
-                               cancellation, cancellation.reason))
         writes.commit()
-        if previous != SubscriptionStatus.CANCELLED:
-            self._after_end(snapshot, subscription, cancellation.effective_date, JOB_ACTOR, "customer_request")
-        return True
 
-    # --- shared -------------------------------------------------------------------------------
-    def _after_end(self, snapshot: AccountSnapshot, subscription: SubscriptionItem, effective: date, actor: str,
-                   reason: str, refund: _Refund | None = None) -> None:
+    def _keep_on_list_for_batch(self, snapshot: AccountSnapshot, subscription: SubscriptionItem,
+                                cancellation: CancellationItem, today: date) -> None:
+        """A batch's licenses end after the commit: until then the cancellation stays on today's list."""
+        if self._is_batch(subscription):
+            due = review_due(snapshot.account_id, cancellation.sk, today)
+            cancellation.due_pk, cancellation.due_sk = due["due_pk"], due["due_sk"]
+        else:
+            cancellation.due_pk = cancellation.due_sk = None
+
+    def _is_batch(self, subscription: SubscriptionItem) -> bool:
         product = self._catalog.product(subscription.product_id)
-        if product and product.kind is ProductKind.BATCH and self.on_batch_end:
-            self.on_batch_end(snapshot, subscription, effective, actor)
-        purge_on = purge_if_nothing_left(self._retention, self._catalog, snapshot, effective, actor,
-                                         "Nenhuma assinatura ativa após o cancelamento.")
-        self._notices.cancelled(snapshot, CancellationNotice(
-            subscription.subscription_id, subscription.product_id, effective, reason,
-            refund_cents=refund.amount_cents if refund else 0, refund_status=refund.status if refund else None,
-            purge_on=purge_on))
+        return product is not None and product.kind is ProductKind.BATCH
 
     def _amount_owed(self, snapshot: AccountSnapshot, subscription_id: str, new_invoice: NewInvoice | None,
                      voided: list[str] = ()) -> int:
@@ -295,6 +340,10 @@ class CancellationService:
         if new_invoice and new_invoice.invoice.status in PAYABLE:
             invoices.append(new_invoice.invoice)
         return sum(_owed_by(invoice, subscription_id) for invoice in invoices)
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _owed_by(invoice, subscription_id: str) -> int:

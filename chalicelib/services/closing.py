@@ -1,12 +1,24 @@
 """When an account has nothing left, its data is kept for the retention period and then purged
 (PRODUCT.md §9). Overdue, cancellation and partner batches end subscriptions and seats; each then
-asks here whether the account still holds anything."""
+asks here whether the account still holds anything, and writes the purge schedule in the same
+transaction as the change that ended it (a crash in between cannot leave an account unscheduled)."""
+from dataclasses import dataclass, field
 from datetime import date
 
 from chalicelib.catalog import Catalog
 from chalicelib.services.entitlements import keeps_a_license
 from chalicelib.store.batches import SEAT_SK, SeatItem
 from chalicelib.store.billing import AccountSnapshot
+
+
+@dataclass(frozen=True)
+class Closing:
+    purge_on: date | None = None
+    items: list = field(default_factory=list)  # the retention item and its audit entry
+
+    def write(self, writes) -> None:
+        for item in self.items:
+            writes.save(item)
 
 
 def holds_anything(catalog: Catalog, snapshot: AccountSnapshot, today: date) -> bool:
@@ -18,10 +30,11 @@ def holds_anything(catalog: Catalog, snapshot: AccountSnapshot, today: date) -> 
     return seat is not None and (seat.ends_on is None or seat.ends_on > today)
 
 
-def purge_if_nothing_left(retention, catalog: Catalog, snapshot: AccountSnapshot, today: date, actor: str,
-                          reason: str) -> date | None:
-    """Schedule the purge (retention.schedule_purge) when the account holds nothing; the purge day."""
+def closing_if_nothing_left(retention, catalog: Catalog, snapshot: AccountSnapshot, today: date, actor: str,
+                            reason: str) -> Closing:
+    """The purge schedule to write (retention.purge_items) when the account, as changed in memory,
+    holds nothing any more."""
     if holds_anything(catalog, snapshot, today):
-        return None
-    item = retention.schedule_purge(snapshot.account_id, today, actor=actor, reason=reason)
-    return date.fromisoformat(item.purge_on)
+        return Closing()
+    item, audit = retention.purge_items(snapshot.account_id, today, actor=actor, reason=reason)
+    return Closing(date.fromisoformat(item.purge_on), [item, audit])

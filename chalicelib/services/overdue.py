@@ -19,10 +19,11 @@ from chalicelib.domain.enums import SubscriptionStatus
 from chalicelib.domain.overdue import evaluate_overdue, next_status_change
 from chalicelib.errors import AppError
 from chalicelib.services.audit import audit_entry
-from chalicelib.services.closing import purge_if_nothing_left
+from chalicelib.services.closing import Closing, closing_if_nothing_left
 from chalicelib.services.entitlements import contract_of, overdue_policy_of
 from chalicelib.services.instants import frozen
 from chalicelib.services.invoice_schedule import schedule_next_issue
+from chalicelib.services.standing_notices import overdue_notice
 from chalicelib.store.billing import AccountSnapshot
 from chalicelib.store.invoices import CARD_CHARGE_KIND, OpenInvoiceItem
 from chalicelib.store.reviews import review_due
@@ -86,14 +87,20 @@ class OverdueService:
         if snapshot.account is None:
             return review
         dues = self.unpaid_dues(snapshot)
-        review.transitions = [t for s in snapshot.subscriptions if (t := self._transition(s, dues[s.subscription_id], today))]
+        transitions = [self._transition(s, dues[s.subscription_id], today) for s in snapshot.subscriptions]
+        review.transitions = [t for t in transitions if t is not None]
         moves = self._next_reviews(snapshot, dues, today)
         review.rescheduled = len(moves)
         if not review.transitions and not moves:
             return review
-        self._commit(clock, snapshot, review.transitions, moves)
-        review.purge_on = self._purge_when_nothing_left(snapshot, review.transitions, today)
-        self._notices.overdue_transitions(snapshot, review.transitions, today, review.purge_on)
+        closing = self._closing(snapshot, review.transitions, today)
+        review.purge_on = closing.purge_on
+        notice = None
+        if review.transitions:
+            notice = overdue_notice(account_id, review.transitions, today, closing.purge_on, clock.now())
+        self._commit(clock, snapshot, review.transitions, moves, closing, notice)
+        if notice is not None:
+            self._notices.deliver(notice, snapshot)
         return review
 
     # --- what is unpaid ---------------------------------------------------------------------------
@@ -156,29 +163,37 @@ class OverdueService:
 
     # --- writing ----------------------------------------------------------------------------------
     def _commit(self, clock, snapshot: AccountSnapshot, transitions: list[Transition],
-                moves: list[tuple[OpenInvoiceItem, date | None]]) -> None:
+                moves: list[tuple[OpenInvoiceItem, date | None]], closing: Closing, notice) -> None:
+        """The steps, the invoices' next review days, the purge schedule and the notice: together."""
         writes = self._billing.writes()
         for transition in transitions:
-            subscription = transition.subscription
-            subscription.status = transition.after.value
-            if transition.after is SubscriptionStatus.CANCELLED:
-                subscription.auto_renew = False
-            schedule_next_issue(self._catalog, subscription, snapshot.account.due_day, clock.today())
-            writes.save(subscription)
+            writes.save(transition.subscription)
             writes.save(_audit(clock, snapshot.account_id, transition))
         for summary, day in moves:
             due = review_due(summary.account_id, summary.invoice_id, day) if day else None
             actions = ([OpenInvoiceItem.due_pk.set(due["due_pk"]), OpenInvoiceItem.due_sk.set(due["due_sk"])] if due
                        else [OpenInvoiceItem.due_pk.remove(), OpenInvoiceItem.due_sk.remove()])
             writes.update(summary, actions, condition=OpenInvoiceItem.pk.exists())
+        closing.write(writes)
+        if notice is not None:
+            writes.create(notice)
         writes.commit()
 
-    def _purge_when_nothing_left(self, snapshot: AccountSnapshot, transitions: list[Transition],
-                                 today: date) -> date | None:
+    def _apply(self, snapshot: AccountSnapshot, transitions: list[Transition], today: date) -> None:
+        for transition in transitions:
+            subscription = transition.subscription
+            subscription.status = transition.after.value
+            if transition.after is SubscriptionStatus.CANCELLED:
+                subscription.auto_renew = False
+            schedule_next_issue(self._catalog, subscription, snapshot.account.due_day, today)
+
+    def _closing(self, snapshot: AccountSnapshot, transitions: list[Transition], today: date) -> Closing:
+        """Subscriptions moved (in memory); an account left with nothing is scheduled for purge."""
+        self._apply(snapshot, transitions, today)
         if not any(t.after is SubscriptionStatus.CANCELLED for t in transitions):
-            return None
-        return purge_if_nothing_left(self._retention, self._catalog, snapshot, today, JOB_ACTOR,
-                                     "Assinaturas canceladas por falta de pagamento.")
+            return Closing()
+        return closing_if_nothing_left(self._retention, self._catalog, snapshot, today, JOB_ACTOR,
+                                       "Assinaturas canceladas por falta de pagamento.")
 
 
 def _collecting_by_card(summary: OpenInvoiceItem) -> bool:

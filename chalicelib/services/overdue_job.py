@@ -20,6 +20,7 @@ from chalicelib.store.batches import BatchLicenseItem
 from chalicelib.store.cancellations import CancellationItem
 from chalicelib.store.due import days_between
 from chalicelib.store.invoices import OpenInvoiceItem
+from chalicelib.store.notices import NoticeItem
 from chalicelib.store.reviews import items_to_review
 
 JOB = "check-overdue"
@@ -36,6 +37,7 @@ class OverdueRun:
     invoices_rescheduled: int = 0
     cancellations_effective: int = 0
     licenses_released: int = 0
+    notices_delivered: int = 0  # notices a crash left behind
     failed: list = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -45,14 +47,16 @@ class OverdueRun:
                 "cancelled": self.steps[SubscriptionStatus.CANCELLED], "restored": self.steps[SubscriptionStatus.ACTIVE],
                 "invoices_rescheduled": self.invoices_rescheduled,
                 "cancellations_effective": self.cancellations_effective,
-                "licenses_released": self.licenses_released, "failed": len(self.failed)}
+                "licenses_released": self.licenses_released, "notices_delivered": self.notices_delivered,
+                "failed": len(self.failed)}
 
 
 class CheckOverdueJob:
-    def __init__(self, overdue, cancellations, batches, checkpoints, reviewed=items_to_review):
+    def __init__(self, overdue, cancellations, batches, notices, checkpoints, reviewed=items_to_review):
         self._overdue = overdue
         self._cancellations = cancellations
         self._batches = batches
+        self._notices = notices
         self._checkpoints = checkpoints
         self._reviewed = reviewed
 
@@ -80,6 +84,8 @@ class CheckOverdueJob:
                 handlers.append((item.account_id, lambda i=item: self._take_effect(i, run)))
             elif isinstance(item, BatchLicenseItem):
                 handlers.append((item.account_id, lambda i=item: self._release(i, run)))
+            elif isinstance(item, NoticeItem):  # left behind by a crash after its change was committed
+                handlers.append((item.account_id, lambda i=item: self._deliver(i, run)))
         handlers = [(account_id, lambda a=account_id: self._review(a, run)) for account_id in accounts] + handlers
         ok = True
         for account_id, handle in handlers:
@@ -104,6 +110,10 @@ class CheckOverdueJob:
     def _take_effect(self, item: CancellationItem, run: OverdueRun) -> None:
         if self._cancellations.take_effect(item.account_id, item.subscription_id):
             run.cancellations_effective += 1
+
+    def _deliver(self, item: NoticeItem, run: OverdueRun) -> None:
+        self._notices.deliver(item)
+        run.notices_delivered += 1
 
     def _release(self, item: BatchLicenseItem, run: OverdueRun) -> None:
         if self._batches.release(item.account_id, item.subscription_id, item.license_id):

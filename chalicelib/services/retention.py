@@ -20,13 +20,20 @@ class RetentionService:
                        reason: str | None = None) -> RetentionItem:
         """Schedule (or move) the purge to `cancelled_on` + 90 days. Idempotent. A term that has
         already run out (a late call) purges at the next run, not on a day the job has passed."""
+        item, audit = self.purge_items(account_id, cancelled_on, actor, reason)
+        self._repo.schedule(item, audit)
+        return item
+
+    def purge_items(self, account_id: str, cancelled_on: date, actor: str = "system",
+                    reason: str | None = None) -> tuple[RetentionItem, object]:
+        """What `schedule_purge` writes (the retention item and its audit entry), for a use case
+        that writes them in its own transaction, together with the cancellation itself."""
         purge_on = max(purge_date(cancelled_on, self._days), self._clock.today())
         item = new_retention_item(account_id, cancelled_on, purge_on, self._clock.now())
         audit = audit_entry(self._clock, account_id, actor=actor, action="account.purge_scheduled",
                             target=account_id, reason=reason,
                             after={"cancelled_on": cancelled_on.isoformat(), "purge_on": purge_on.isoformat()})
-        self._repo.schedule(item, audit)
-        return item
+        return item, audit
 
     def cancel_purge(self, account_id: str, actor: str = "system", reason: str | None = None) -> bool:
         """Keep the account after all (reactivated); False if no purge was scheduled."""

@@ -6,8 +6,8 @@ from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.errors import AppError, Conflict
 # A snapshot reads every kind of live item, and PynamoDB refuses a `type` it does not know: these
-# imports register the kinds no other import here brings (scheduled cancellation, batch seat).
-from chalicelib.store import batches as _batches, cancellations as _cancellations  # noqa: F401
+# imports register the kinds no other import here brings (scheduled cancellation, batch seat, notice).
+from chalicelib.store import batches as _batches, cancellations as _cancellations, notices as _notices  # noqa: F401
 from chalicelib.store.accounts import AccountItem, MemberItem
 from chalicelib.store.base import BillingItem, account_pk, transaction
 from chalicelib.store.collection_keys import HISTORY
