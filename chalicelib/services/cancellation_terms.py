@@ -89,7 +89,8 @@ class CancellationTerms:
         payments, _ = self._payments.payments_page(account_id, RECENT_PAYMENTS, None)
         candidates = [p for p in payments if p.status in WITHDRAWABLE and p.applied_cents > 0
                       and within_withdrawal_window(p.paid_at.astimezone(SAO_PAULO).date(), today)]
-        invoices = {i.invoice_id: i for i in self._invoices.get_many(account_id, sorted({p.invoice_id for p in candidates}))}
+        invoice_ids = sorted({p.invoice_id for p in candidates})
+        invoices = {i.invoice_id: i for i in self._invoices.get_many(account_id, invoice_ids)}
         for payment in candidates:  # newest first
             invoice = invoices.get(payment.invoice_id)
             mine = [line for line in invoice.lines if line.subscription_id == subscription_id] if invoice else []

@@ -208,7 +208,8 @@ class CancellationService:
         require_account(snapshot)
         subscription = find_subscription(snapshot, subscription_id)
         cancellation = snapshot.other(CancellationItem, cancellation_sk(subscription_id))
-        if subscription.status == SubscriptionStatus.CANCELLED or cancellation is None or cancellation.state != "scheduled":
+        scheduled = cancellation is not None and cancellation.state == "scheduled"
+        if subscription.status == SubscriptionStatus.CANCELLED or not scheduled:
             raise Conflict("Não há cancelamento agendado para desfazer nesta assinatura.",
                            code="no_cancellation_scheduled", details={"status": subscription.status})
         if not can_undo(cancellation.effective_date, today):

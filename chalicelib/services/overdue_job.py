@@ -43,8 +43,10 @@ class OverdueRun:
     def as_dict(self) -> dict:
         return {"job": JOB, "date": self.business_date.isoformat(), "processed": self.processed,
                 "accounts_reviewed": self.accounts_reviewed,
-                "past_due": self.steps[SubscriptionStatus.PAST_DUE], "suspended": self.steps[SubscriptionStatus.SUSPENDED],
-                "cancelled": self.steps[SubscriptionStatus.CANCELLED], "restored": self.steps[SubscriptionStatus.ACTIVE],
+                "past_due": self.steps[SubscriptionStatus.PAST_DUE],
+                "suspended": self.steps[SubscriptionStatus.SUSPENDED],
+                "cancelled": self.steps[SubscriptionStatus.CANCELLED],
+                "restored": self.steps[SubscriptionStatus.ACTIVE],
                 "invoices_rescheduled": self.invoices_rescheduled,
                 "cancellations_effective": self.cancellations_effective,
                 "licenses_released": self.licenses_released, "notices_delivered": self.notices_delivered,
@@ -92,7 +94,8 @@ class CheckOverdueJob:
             try:
                 handle()
             except Exception:  # noqa: BLE001 — one account's failure must not stop the others
-                _log.exception("check-overdue failed", extra={"fields": {"account_id": account_id, "day": day.isoformat()}})
+                _log.exception("check-overdue failed",
+                               extra={"fields": {"account_id": account_id, "day": day.isoformat()}})
                 run.failed.append(account_id)
                 ok = False
         return ok

@@ -42,7 +42,8 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def cancellation_notice(subscription_id: str, product_id: str, effective: date, reason: str, **extra) -> CancellationNotice:
+def cancellation_notice(subscription_id: str, product_id: str, effective: date, reason: str,
+                        **extra) -> CancellationNotice:
     return CancellationNotice(subscription_id, product_id, effective.isoformat(), reason, **extra)
 
 

@@ -19,7 +19,8 @@ class CancelOut(ApiModel):
     status: SubscriptionStatus = Field(description="cancelled (na hora) ou pending_cancellation (agendado).")
     kind: CancellationKind = Field(description="withdrawal (desistência em 7 dias), at_period_end, "
                                                "after_next_period (aviso com menos de 30 dias) ou early_termination.")
-    effective_date: date = Field(description="Dia em que o cancelamento passa a valer (o serviço vai até a véspera).")
+    effective_date: date = Field(
+        description="Dia em que o cancelamento passa a valer (o serviço vai até a véspera).")
     refund_cents: int = Field(description="Devolvido (desistência em 7 dias).")
     refund_status: Literal["refunded", "requested", "account_credit"] | None = Field(
         None, description="refunded: estornado no cartão; requested: a equipe financeira devolve (boleto, Pix); "
