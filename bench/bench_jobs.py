@@ -78,6 +78,26 @@ def _due_renewal(world, account: dict) -> None:
         world.set_now(today)
 
 
+def _overdue_boleto(world, account: dict) -> None:
+    """check-overdue: a boleto subscription taken ten days ago, its first invoice unpaid, on today's
+    review list (the list the job keeps: the day after the due date, then each change day)."""
+    from chalicelib.store.base import account_pk
+    from chalicelib.store.invoices import OpenInvoiceItem, open_invoice_sk
+    from chalicelib.store.reviews import review_due
+
+    account_id, today = account["ids"]["account_id"], world.now
+    world.set_now(today - timedelta(days=10))
+    try:
+        invoice_id = world.api.ok("POST", f"/v1/accounts/{account_id}/subscriptions", account["tokens"]["owner"],
+                                  {"product_id": "operand-pro", "periodicity": "monthly", "quantity": 2,
+                                   "payment_method": "boleto"})["invoice_id"]
+    finally:
+        world.set_now(today)
+    due = review_due(account_id, invoice_id, today.date())
+    OpenInvoiceItem(pk=account_pk(account_id), sk=open_invoice_sk(invoice_id)).update(
+        actions=[OpenInvoiceItem.due_pk.set(due["due_pk"]), OpenInvoiceItem.due_sk.set(due["due_sk"])])
+
+
 WINDOW_DAYS = 14
 
 
@@ -102,6 +122,7 @@ WORK_RECIPES = {
     "purge-accounts": _due_purge,
     "charge-cards": _due_card_charge,
     "issue-invoices": _due_renewal,
+    "check-overdue": _overdue_boleto,
 }
 # Job name -> its (small, large) work days from the first day of its window, when not the default
 # (first + 1, first + 3): a job whose work can only fall due on some days.
