@@ -174,3 +174,20 @@ def test_batch_routes_refuse_a_subscription_that_is_not_a_batch(client, partner)
     assert response.status_code == 404 and response.data["error"]["code"] == "batch_not_found"
     transfer_free = partner.act("lic-004", "transfer")
     assert transfer_free.status_code == 409 and transfer_free.data["error"]["code"] == "license_not_assigned"
+
+
+def test_a_batch_withdrawn_within_7_days_ends_every_client_seat(client, aws, partner):
+    client_id = partner.assign("lic-001", "Cliente do Lote", "dono@lote.example")["client_account_id"]
+    at(client, "2027-03-05")  # four days after the batch was paid by boleto
+    response = client.call("POST", f"/v1/accounts/{partner.account_id}/subscriptions/{partner.batch_id}/cancel",
+                           partner.token, {"reason": "Desistimos do programa de parceiros"})
+    assert response.status_code == 200, response.data
+    assert (response.data["kind"], response.data["refund_cents"], response.data["refund_status"]) == (
+        "withdrawal", 4 * BATCH_MONTHLY, "requested")  # a boleto: the finance team gives it back
+    assert partner.license("lic-001")["status"] == "left"
+    owner = make_token("lote-owner", "dono@lote.example")
+    [granted] = entitlements(client, client_id, owner).values()
+    assert granted["license"] == "none"
+    assert client.call("GET", f"/v1/accounts/{client_id}", owner).data["status"] == "cancelled"
+    assert aws.retention.scheduled_purge(client_id) == date(2027, 6, 3)
+    assert aws.retention.scheduled_purge(partner.account_id) == date(2027, 6, 3)

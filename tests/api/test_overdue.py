@@ -162,3 +162,17 @@ def test_entitlements_are_for_billing_roles_and_the_vendors_product_only(client)
 
 def stored_version(account_id: str, subscription_id: str) -> int:
     return stored_subscription(account_id, subscription_id).version
+
+
+def test_a_crash_after_the_commit_loses_no_e_mail_the_next_run_sends_it_once(client, aws):
+    from chalicelib.jobs.registry import run_job
+    from tests.faults.injection import DynamoFaults, SimulatedCrash, crash_after
+
+    account_id, token, sub_id, _ = _promob_renewal_due_friday_before_carnival(client)
+    at(client, "2027-02-06", "07:00:00")
+    with DynamoFaults().add(crash_after(1)), pytest.raises(SimulatedCrash):  # dies right after the commit
+        run_job("check-overdue", aws, date(2027, 2, 6))
+    assert status_of(account_id, sub_id) == "past_due" and not mails(client, "invoice_overdue")
+    assert check_overdue(client, "2027-02-06")["notices_delivered"] == 1
+    assert len(mails(client, "invoice_overdue")) == 1
+    assert check_overdue(client, "2027-02-06")["processed"] == 0
