@@ -1,7 +1,7 @@
 # API fuzzing (issue 11, docs/reliability.md "Fuzzing"): schemathesis against GET /v1/openapi.json of
 # the running local stack (moto server + chalice local on free 127.0.0.1 ports, started and stopped
 # by the test itself). About two minutes on two cores; tune with RENOVA_FUZZ_EXAMPLES (per operation,
-# default 50) and replay a run with RENOVA_FUZZ_SEED=<the seed the run prints>.
+# default 20) and replay a run with RENOVA_FUZZ_SEED=<the seed the run prints>.
 #
 # deps-fuzz installs the pinned schemathesis when the virtualenv lacks it (a no-op once the pin is in
 # requirements-dev.txt); it is a TEST_DEPS prerequisite because the fast pass also tests the harness.

@@ -31,9 +31,15 @@ SEED_REQUESTS = [
                                           "payment_method": "boleto"}),
     ("POST", ACCOUNT + "/subscriptions", {"product_id": "conecta-app", "periodicity": "monthly",
                                           "payment_method": "card"}),
+    ("POST", ACCOUNT + "/subscriptions", {"product_id": "conta-azul-mais", "periodicity": "monthly",
+                                          "quantity": 3, "payment_method": "boleto"}),  # a partner batch
     ("POST", ACCOUNT + "/members", {"email": "fuzz-admin@example.com", "role": "admin"}),
     ("POST", ACCOUNT + "/requests", {"type": "other", "text": "Solicitação criada pelo fuzzing."}),
     ("POST", ACCOUNT + "/backups", lambda: {"run_at": _tomorrow_at(20)}),
+]
+# Seeds that need ids the first ones produced (a function of the harvest): run after the lists are read.
+SEEDS_AFTER_LISTS = [
+    ("POST", "/v1/_dev/gateway/pay", lambda harvest: {"invoice_id": harvest.values["invoice_id"][0], "method": "pix"}),
 ]
 
 
@@ -61,6 +67,17 @@ def item_params(document: dict) -> dict[str, str]:
 class Harvest:
     values: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     answers: list[tuple[str, str, int]] = field(default_factory=list)
+    # GET template → the first combination of ids it answered 200 to (a batch subscription's licenses)
+    working: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def ids_for(self, path: str) -> dict[str, str]:
+        """Path parameters for an operation: those of the longest listed path it extends, when that
+        list answered with other ids than the first known ones."""
+        best = {}
+        for template in sorted(self.working, key=len):
+            if path == template or path.startswith(template + "/"):
+                best = self.working[template]
+        return {name: value for name, value in best.items() if name in path_params(path)}
 
     def add(self, name: str, value) -> None:
         if isinstance(value, str) and value and value not in self.values[name]:
@@ -87,10 +104,19 @@ class Harvest:
 
     def fill(self, template: str) -> str | None:
         """The path with the first known value of each parameter, or None when one is unknown."""
-        missing = [name for name in path_params(template) if not self.values.get(name)]
-        if missing:
-            return None
-        return _PARAM.sub(lambda m: self.values[m[1]][0], template)
+        paths = self.fills(template)
+        return paths[0] if paths else None
+
+    def fills(self, template: str, limit: int = 12) -> list[str]:
+        """The path with every combination of known values (at most `limit`), first values first."""
+        names = path_params(template)
+        if any(not self.values.get(name) for name in names):
+            return []
+        paths = [template]
+        for name in names:
+            paths = [path.replace("{" + name + "}", value, 1) for path in paths for value in self.values[name]]
+            paths = paths[:limit]
+        return paths
 
 
 def seed(stack, token: str, document: dict) -> Harvest:
@@ -99,21 +125,13 @@ def seed(stack, token: str, document: dict) -> Harvest:
     harvest.add("account_id", DEMO_ACCOUNT)
     documented = {(path, method.upper()) for path, ops in document["paths"].items() for method in ops}
     for method, template, body in SEED_REQUESTS:
-        if (template, method) not in documented:
-            continue
-        path = template.replace("{account_id}", DEMO_ACCOUNT)
-        answer = stack.call(method, path, token, body() if callable(body) else body)
-        harvest.answers.append((method, template, answer.status))
-        assert answer.status < 300, f"seed {method} {path} answered {answer.status}: {answer.body[:500]!r}"
-        harvest.take(document, template, answer.json)
-    for _ in range(2):  # a list can reveal the parent id another list needs
-        for template, operations in sorted(document["paths"].items()):
-            path = harvest.fill(template)
-            if "get" not in operations or path is None or "/_dev/" in template:
-                continue
-            answer = stack.call("GET", path, token)
-            if answer.status == 200:
-                harvest.take(document, template, answer.json)
+        if (template, method) in documented:
+            _send_seed(stack, token, document, harvest, method, template, body() if callable(body) else body)
+    _read_lists(stack, token, document, harvest)
+    for method, template, body in SEEDS_AFTER_LISTS:
+        if (template, method) in documented:
+            _send_seed(stack, token, document, harvest, method, template, body(harvest))
+    _read_lists(stack, token, document, harvest)
     harvest.add("account_id", OTHER_DEMO_ACCOUNT)
     # Jobs by name: the 404 of an unknown job lists the ones that exist.
     if ("/v1/_dev/jobs/{job}", "POST") in documented:
@@ -124,6 +142,28 @@ def seed(stack, token: str, document: dict) -> Harvest:
     for product in (catalog.json or {}).get("items", []):
         harvest.add("product_id", product.get("id"))
     return harvest
+
+
+def _send_seed(stack, token, document, harvest, method, template, body) -> None:
+    path = template.replace("{account_id}", DEMO_ACCOUNT)
+    answer = stack.call(method, path, token, body)
+    harvest.answers.append((method, template, answer.status))
+    assert answer.status < 300, f"seed {method} {path} answered {answer.status}: {answer.body[:500]!r}"
+    harvest.take(document, template, answer.json)
+
+
+def _read_lists(stack, token, document, harvest) -> None:
+    for _ in range(2):  # a list can reveal the parent id another list needs
+        for template, operations in sorted(document["paths"].items()):
+            if "get" not in operations or "/_dev/" in template:
+                continue
+            for path in harvest.fills(template):  # e.g. the licenses of the one batch subscription
+                answer = stack.call("GET", path, token)
+                if answer.status == 200:
+                    harvest.take(document, template, answer.json)
+                    if template not in harvest.working:
+                        values = re.fullmatch(_PARAM.sub(r"([^/]+)", template), path).groups()
+                        harvest.working[template] = dict(zip(path_params(template), values))
 
 
 def missing_path_values(document: dict, harvest: Harvest) -> list[str]:

@@ -30,7 +30,7 @@ INTERNAL_TOKEN = "local-internal-token"
 
 
 def max_examples() -> int:
-    return int(os.environ.get("RENOVA_FUZZ_EXAMPLES", "50"))
+    return int(os.environ.get("RENOVA_FUZZ_EXAMPLES", "20"))
 
 
 def seed() -> int:
@@ -40,7 +40,8 @@ def seed() -> int:
 
 
 def build_config(harvest_values: dict[str, list[str]], path_names: set[str], token: str,
-                 run_seed: int | None = None) -> dict:
+                 run_seed: int | None = None, per_path: dict[str, dict[str, str]] | None = None) -> dict:
+    """`per_path`: path → ids for that operation where they differ from the first known ones."""
     dictionaries = {f"known_{name}": {"values": list(values)}
                     for name, values in sorted(harvest_values.items()) if values}
     # Path parameters are fixed to a real id (the first harvested): schemathesis applies fixed values
@@ -69,6 +70,11 @@ def build_config(harvest_values: dict[str, list[str]], path_names: set[str], tok
         "request-timeout": 30,
         "suppress-health-check": ["too_slow", "filter_too_much"],
     }
+    operations = [{"include-path": path, "parameters": {f"path.{name}": value for name, value in ids.items()}}
+                  for path, ids in sorted((per_path or {}).items())
+                  if ids and any(parameters.get(f"path.{name}") != value for name, value in ids.items())]
+    if operations:
+        config["operations"] = operations
     if run_seed is not None:
         config["seed"] = run_seed
     return config

@@ -123,3 +123,18 @@ def test_the_access_log_reader_sees_every_5xx_and_only_the_api(tmp_path):
     stack.stdout_path.write_text('{"ready": true}\n{"message": "unhandled error", "level": "ERROR"}\nplain\n')
     assert stack.server_errors() == [("POST", "/v1/accounts/acc_1/backups", 500), ("PUT", "/v1/_dev/clock?x=1", 503)]
     assert stack.app_log() == [{"message": "unhandled error", "level": "ERROR"}]
+
+
+def test_an_operation_gets_the_ids_its_list_answered_to_when_they_differ_from_the_first(document):
+    harvest = seeds.Harvest()
+    for name, value in (("account_id", "acc_a"), ("subscription_id", "sub_plain"), ("subscription_id", "sub_batch")):
+        harvest.add(name, value)
+    licenses = "/v1/accounts/{account_id}/batches/{subscription_id}/licenses"
+    harvest.working[licenses] = {"account_id": "acc_a", "subscription_id": "sub_batch"}
+    assert harvest.ids_for(licenses + "/{license_id}/assign") == {"account_id": "acc_a", "subscription_id": "sub_batch"}
+    assert harvest.ids_for("/v1/accounts/{account_id}") == {}
+    config = settings.build_config(harvest.values, {"account_id", "subscription_id"}, "tok",
+                                   per_path={licenses: harvest.ids_for(licenses), "/v1/accounts/{account_id}": {}})
+    assert config["operations"] == [{"include-path": licenses, "parameters": {
+        "path.account_id": "acc_a", "path.subscription_id": "sub_batch"}}]
+    SchemathesisConfig.from_dict(config)
