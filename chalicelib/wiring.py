@@ -255,8 +255,7 @@ class Container:
         """The planner; in the local stage the worker runs in-process instead of through SQS."""
         from chalicelib.services.invoicing_job import IssueInvoicesJob
 
-        queue = None if self.settings.is_local else self.work_queue
-        return IssueInvoicesJob(self.invoice_reads, self.checkpoints, queue)
+        return IssueInvoicesJob(self.invoice_reads, self.checkpoints, self.work_queue, in_process=self.settings.is_local)
 
     # --- overdue, entitlements, cancellation, partner batches (issue 8) --------------------------
     @cached_property

@@ -1,10 +1,11 @@
-"""`issue-invoices`: daily at 06:00 (São Paulo). The schedule runs the planner; each (account, day)
-work item is issued by the worker — the SQS worker Lambda in AWS, in-process locally and in tests."""
+"""`issue-invoices`: daily at 06:00 (São Paulo). The schedule runs the planner; the work items it
+fans out (a shard's page to plan, an account to invoice) are handled by the worker — the SQS worker
+Lambda in AWS, in-process locally and in tests (services/invoicing_job.py)."""
 from datetime import date
 
 from chalicelib.jobs.registry import register_job
 from chalicelib.jobs.work_queue import handle, work_handler
-from chalicelib.services.invoicing_job import WORK_KIND
+from chalicelib.services.invoicing_job import PLAN_KIND, WORK_KIND
 
 
 @register_job("issue-invoices")
@@ -18,3 +19,8 @@ def issue_for_account(services, message: dict) -> dict:
     return {"kind": WORK_KIND, "account_id": outcome.account_id, "invoice_ids": outcome.invoice_ids,
             "superseded": outcome.superseded, "already_issued": outcome.already_issued,
             "notices_resent": outcome.notices_resent}
+
+
+@work_handler(PLAN_KIND)
+def plan_shard(services, message: dict) -> dict:
+    return services.issue_invoices_job.plan_and_queue(message)

@@ -37,7 +37,7 @@ def handle(message: dict) -> dict:
     return _HANDLERS[kind](container(), message)
 
 
-@bp.on_sqs_message(queue=get_settings().work_queue, batch_size=10, name="work-queue")
+@bp.on_sqs_message(queue=get_settings().work_queue, batch_size=10, name="work-queue-worker")
 def on_work(event):
     for record in event:
         result = handle(json.loads(record.body))

@@ -55,13 +55,14 @@ class InvoiceReads:
         except DoesNotExist:
             return None
 
-    def accounts_to_issue(self, day: date) -> list[str]:
-        """Accounts with a subscription whose renewal the run of `day` bills, every shard."""
-        accounts = {}
-        for partition in day_partitions(RENEWAL_ISSUE_KIND, day):
-            for item in SubscriptionItem.due_index.query(partition):
-                accounts[item.account_id] = None
-        return list(accounts)
+    def accounts_to_issue(self, day: date, shard: int, after: dict | None = None,
+                          limit: int = 1000) -> tuple[list[str], dict | None]:
+        """One page of the accounts with a subscription whose renewal the run of `day` bills, in one
+        shard of ISSUE#<day>; the second value is where the next page starts (None: the last)."""
+        result = SubscriptionItem.due_index.query(day_partitions(RENEWAL_ISSUE_KIND, day)[shard], limit=limit,
+                                                  last_evaluated_key=after)
+        accounts = list(dict.fromkeys(item.account_id for item in result))
+        return accounts, result.last_evaluated_key
 
     def notice_sent(self, account_id: str, invoice_id: str) -> None:
         """Clear the open summary's pending-notice flag (gone already if the invoice was settled)."""

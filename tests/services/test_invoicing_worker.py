@@ -8,6 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from chalicelib.services.invoicing_job import IssueInvoicesJob, work_item
+from chalicelib.store.schema import DUE_SHARDS
 from chalicelib.store.base import account_pk
 from chalicelib.store.invoices import OpenInvoiceItem, open_invoice_sk
 from chalicelib.store.subscriptions import SubscriptionItem, subscription_sk
@@ -35,28 +36,47 @@ def _subscription(account_id, subscription_id) -> SubscriptionItem:
     return SubscriptionItem.get(account_pk(account_id), subscription_sk(subscription_id), consistent_read=True)
 
 
-def test_the_planner_queues_one_item_per_account_and_the_sqs_worker_issues_it(client, aws):
+def _drain(sqs, url) -> list[str]:
+    bodies = []
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        bodies.extend(m["Body"] for m in messages)
+        sqs.delete_message_batch(QueueUrl=url, Entries=[
+            {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(messages)])
+    return bodies
+
+
+def test_the_planner_fans_out_through_the_queue_and_the_sqs_worker_issues_each_account_once(client, aws, monkeypatch):
     from chalice.test import Client
 
     import app as app_module
+    from chalicelib.services import invoicing_job
 
     accounts = [billable_account(client, f"queued-{n}") for n in range(3)]
     for account_id, token in accounts:
         _paid_subscription(client, account_id, token)
         _paid_subscription(client, account_id, token, product_id="promob-cats-optional")  # two subs, one item
     at(client, "2026-05-08", "06:00:00")
-    planner = IssueInvoicesJob(aws.invoice_reads, aws.checkpoints, aws.work_queue)
+    monkeypatch.setattr(invoicing_job, "PAGE", 1)  # one index entry a page: the planning continues itself
+    planner = IssueInvoicesJob(aws.invoice_reads, aws.checkpoints, aws.work_queue, in_process=False)
+    aws.checkpoints.advance("issue-invoices", date(2026, 5, 7))
     run = planner.run(date(2026, 5, 8), worker=None)
-    assert (run.accounts, run.queued, run.invoices_issued) == (3, 3, 0)
+    assert (run.queued, run.invoices_issued) == (DUE_SHARDS, 0)  # one planning item per shard, nothing issued
 
     sqs = aws.boto3_client("sqs")
     url = sqs.get_queue_url(QueueName=aws.settings.work_queue)["QueueUrl"]
-    bodies = [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]]
-    assert sorted(json.loads(body)["account_id"] for body in bodies) == sorted(a for a, _ in accounts)
+    delivered = []
     with Client(app_module.app) as lambdas:
-        event = lambdas.events.generate_sqs_event(message_bodies=bodies, queue_name=aws.settings.work_queue)
-        lambdas.lambda_.invoke("work-queue", event)
-        lambdas.lambda_.invoke("work-queue", event)  # delivered again: at least once
+        def deliver(bodies):
+            lambdas.lambda_.invoke("work-queue-worker", lambdas.events.generate_sqs_event(
+                message_bodies=bodies, queue_name=aws.settings.work_queue))
+
+        while bodies := _drain(sqs, url):
+            delivered.extend(bodies)
+            deliver(bodies)
+        kinds = [json.loads(body)["kind"] for body in delivered]
+        # One index entry a page: the eight shards and the follow-up pages of the shards with accounts.
+        assert kinds.count("plan-issue-shard") > DUE_SHARDS and kinds.count("issue-invoice") >= 3
+        deliver([body for body in delivered if json.loads(body)["kind"] == "issue-invoice"])  # at least once
     for account_id, _ in accounts:
         renewals = [i for i in stored_invoices(account_id) if i.origin == "renewal"]
         assert len(renewals) == 1 and len(renewals[0].lines) == 2
