@@ -7,7 +7,7 @@ Work is found in the `due` index (CHARGE#<day>#<shard>, on the invoice's live su
 a Scan; a checkpoint lets a run after missed days catch up. The gateway's idempotency key is
 (invoice, attempt), so a run repeated after a crash never charges one attempt twice."""
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from chalicelib.adapters.gateways import CardCharge, ChargeResult
@@ -37,12 +37,12 @@ class ChargeRun:
     retries_scheduled: int = 0
     exhausted: int = 0  # last retry failed: the overdue rules take over
     skipped: int = 0  # paid or closed meanwhile
-    failures: list = field(default_factory=list)
+    notices: int = 0  # payment notices delivered after a crash
 
     def as_dict(self) -> dict:
         return {"job": JOB, "date": self.business_date.isoformat(), "processed": self.processed,
                 "charged": self.charged, "failed": self.failed, "retries_scheduled": self.retries_scheduled,
-                "exhausted": self.exhausted, "skipped": self.skipped}
+                "exhausted": self.exhausted, "skipped": self.skipped, "notices": self.notices}
 
 
 def retry_day(first_failure: date, failed_attempts: int, retry_days: tuple[int, ...]) -> date | None:
@@ -96,7 +96,10 @@ class CardChargeService:
         run = ChargeRun(today)
         last = self._checkpoints.get(JOB)
         first = last + timedelta(days=1) if last else today - timedelta(days=FIRST_RUN_LOOKBACK_DAYS)
-        for day in days_between(min(first, today), today):
+        days = list(days_between(min(first, today), today))
+        # Payment notices a crash left behind (this job's own, or a webhook never redelivered).
+        run.notices = self._settlement.deliver_pending(days, self._clock.now())
+        for day in days:
             for partition in day_partitions(CARD_CHARGE_KIND, day):
                 for summary in OpenInvoiceItem.due_index.query(partition):
                     self._attempt(summary, run)

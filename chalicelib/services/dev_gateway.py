@@ -2,6 +2,7 @@
 send — Stripe's `payment_intent.succeeded` signed with STRIPE_WEBHOOK_SECRET for cards, Asaas's
 `PAYMENT_RECEIVED` with the `asaas-access-token` for Pix and boleto — and hands the raw bytes to the
 same webhook code a real delivery reaches, verification included."""
+from chalicelib.adapters.gateways.asaas import external_reference
 from chalicelib.adapters.gateways.fake import asaas_payment_received, stripe_payment_succeeded, stripe_signature_header
 from chalicelib.domain.settlement import PAYABLE_STATUSES
 from chalicelib.errors import Conflict, NotFound
@@ -29,5 +30,6 @@ class DevGateway:
             raw = stripe_payment_succeeded(invoice.invoice_id, invoice.account_id, amount)
             header = stripe_signature_header(raw, self._settings.stripe_webhook_secret)
             return "stripe", amount, self._webhooks.receive_stripe(raw, header)
-        raw = asaas_payment_received(invoice.invoice_id, amount, _ASAAS_BILLING_TYPES[method])
+        reference = external_reference(invoice.account_id, invoice.invoice_id)  # as our Asaas charges carry it
+        raw = asaas_payment_received(reference, amount, _ASAAS_BILLING_TYPES[method])
         return "asaas", amount, self._webhooks.receive_asaas(raw, self._settings.asaas_webhook_token)

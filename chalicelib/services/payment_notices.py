@@ -29,7 +29,9 @@ class PaymentNotices:
         self._mailer = mailer
         self._finance = finance_team_email
 
-    def payment_confirmed(self, snapshot: AccountSnapshot, payment, invoice) -> None:
+    def payment_confirmed(self, snapshot: AccountSnapshot, payment, invoice, message_key: str | None = None,
+                          queued_at=None) -> None:
+        """`message_key`, `queued_at`: the same message if it has to be sent again (see settlement)."""
         account = snapshot.account
         if account is None:
             return
@@ -41,7 +43,7 @@ class PaymentNotices:
                        invoice_id=invoice.invoice_id, status=invoice.status if payment.applied_cents else "credit",
                        remaining=format_brl(remaining),
                        credit=format_brl(payment.credit_cents) if payment.credit_cents else "")
-        self._mailer.send(email, account.account_id)
+        self._mailer.send(email, account.account_id, message_key=message_key, queued_at=queued_at)
 
     def card_charge_failed(self, snapshot: AccountSnapshot, invoice_id: str, amount_cents: int, reason: str,
                            next_attempt_on) -> None:

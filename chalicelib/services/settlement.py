@@ -28,8 +28,9 @@ from chalicelib.store.base import account_pk
 from chalicelib.store.billing import AccountSnapshot
 from chalicelib.store.invoices import InvoiceItem, OpenInvoiceItem
 from chalicelib.store.ownership import owned_by
+from chalicelib.store.due import due_pk
 from chalicelib.store.payments import (
-    GATEWAY_PAYMENT_SK, RECEIPT_SK, GatewayPaymentItem, PaymentItem, ReceiptItem, UnmatchedPaymentItem,
+    GATEWAY_PAYMENT_SK, NOTICE_KIND, RECEIPT_SK, GatewayPaymentItem, PaymentItem, ReceiptItem, UnmatchedPaymentItem,
     gateway_payment_pk, payment_sk, receipt_pk,
 )
 from chalicelib.store.subscriptions import PaymentPart, SubscriptionItem
@@ -124,16 +125,16 @@ class SettlementService:
         clock = frozen(self._clock)
         claim = None
         for attempt in range(1, _ATTEMPTS + 1):
-            receipt = self._payments.receipt(incoming.receipt_key)
+            receipt, named = self._receipt_and_invoice(incoming)
             if receipt is not None:
                 return self._duplicate(receipt)
-            target = self._target(incoming)
+            target = self._target(named)
             if target is None:
                 return self._unmatched(incoming, clock, alert_unmatched)
             snapshot = self._billing.snapshot(target.invoice.account_id)
             plan = self._plan(incoming, target, snapshot, clock)
             try:
-                self._commit(plan, incoming, snapshot, clock, claim)
+                receipt = self._commit(plan, incoming, snapshot, clock, claim)
             except DuplicateReceipt:
                 continue  # the receipt check at the top answers
             except GatewayPaymentTaken:
@@ -145,12 +146,19 @@ class SettlementService:
                 if attempt == _ATTEMPTS:
                     raise
                 continue
-            return self._after_commit(plan, snapshot, claim)
+            return self._after_commit(plan, snapshot, claim, receipt)
         raise Conflict("Não foi possível registrar o pagamento agora; tente novamente.", code="concurrent_update")
 
     # --- finding the invoice ------------------------------------------------------------------
-    def _target(self, incoming: IncomingPayment) -> _Target | None:
-        invoice = self._named_invoice(incoming)
+    def _receipt_and_invoice(self, incoming: IncomingPayment):
+        """Has this delivery been applied, and which invoice does it name? One read when the delivery
+        names the account (Stripe metadata), else the receipt then a lookup."""
+        if incoming.account_id and incoming.invoice_id and not incoming.nosso_numero_key:
+            return self._payments.receipt_and_invoice(incoming.receipt_key, incoming.account_id, incoming.invoice_id)
+        receipt = self._payments.receipt(incoming.receipt_key)
+        return receipt, (None if receipt else self._named_invoice(incoming))
+
+    def _target(self, invoice: InvoiceItem | None) -> _Target | None:
         if invoice is None:
             return None
         first = invoice
@@ -172,8 +180,6 @@ class SettlementService:
             return self._payments.invoice(reference.account_id, reference.invoice_id)
         if not incoming.invoice_id:
             return None
-        if incoming.account_id:
-            return self._payments.invoice(incoming.account_id, incoming.invoice_id)
         return self._payments.invoice_by_id(incoming.invoice_id)
 
     # --- what the payment does ----------------------------------------------------------------
@@ -236,12 +242,12 @@ class SettlementService:
 
     # --- the transaction ----------------------------------------------------------------------
     def _commit(self, plan: _Plan, incoming: IncomingPayment, snapshot: AccountSnapshot, clock,
-                claim: GatewayPaymentItem | None) -> None:
+                claim: GatewayPaymentItem | None) -> ReceiptItem:
         account_id = plan.invoice.account_id
         payment, invoice, allocation = plan.payment, plan.invoice, plan.allocation
         writes = self._billing.writes()
         receipt = receipt_item(incoming.receipt_key, _outcome(allocation), account_id, payment.payment_id,
-                           plan.events, clock.now())
+                               plan.events, clock.now(), notice_day=clock.today())
         writes.create(receipt, conflict=DuplicateReceipt("Entrega já registrada."))
         writes.create(payment)
         if incoming.gateway_payment_id:
@@ -261,6 +267,7 @@ class SettlementService:
             after=_audit_after(payment, invoice, allocation, plan.renewed),
             reason=f"{incoming.source}:{incoming.receipt_key}"))
         writes.commit()
+        return receipt
 
     def _gateway_lookup(self, writes, incoming, payment, claim, now) -> None:
         pk = gateway_payment_pk(incoming.gateway, incoming.gateway_payment_id)
@@ -286,25 +293,48 @@ class SettlementService:
             writes.update(summary, [OpenInvoiceItem.status.set(invoice.status)])
 
     # --- after the commit ---------------------------------------------------------------------
-    def _after_commit(self, plan: _Plan, snapshot: AccountSnapshot, claim) -> SettlementResult:
+    def _after_commit(self, plan: _Plan, snapshot: AccountSnapshot, claim, receipt: ReceiptItem) -> SettlementResult:
         log_event(_log, "payment settled", payment_id=plan.payment.payment_id, invoice_id=plan.invoice.invoice_id,
                   amount_cents=plan.payment.amount_cents, status=plan.invoice.status)
-        self._publish(plan.invoice.account_id, plan.events)
-        self._notices.payment_confirmed(snapshot, plan.payment, plan.invoice)
+        self._deliver(receipt, plan.payment, plan.invoice, snapshot)
         held = []
         if claim is not None and claim.held and self.held_events:
             held = self.held_events(claim, plan.payment)
         outcome = Outcome.SETTLED if plan.allocation.applied_cents else Outcome.CREDITED
         return SettlementResult(outcome, plan.payment, plan.invoice, plan.allocation, held)
 
-    def _publish(self, account_id: str, events: list[dict]) -> None:
-        for event in events:
-            self._events.publish(event["type"], account_id, event["data"], event_id=event["id"])
+    def _deliver(self, receipt: ReceiptItem, payment: PaymentItem, invoice: InvoiceItem,
+                 snapshot: AccountSnapshot) -> None:
+        """The domain events and the e-mail of a settlement, then the receipt's notice is done. Sent
+        again (same event ids, same e-mail id) if a crash came before the receipt was updated."""
+        for event in receipt.event_list:
+            self._events.publish(event["type"], receipt.account_id, event["data"], event_id=event["id"])
+        self._notices.payment_confirmed(snapshot, payment, invoice, message_key=receipt.key,
+                                        queued_at=receipt.created_at)
+        self._payments.notice_delivered(receipt)
+
+    def redeliver(self, receipt: ReceiptItem) -> None:
+        """A settlement whose notice a crash interrupted: read what it needs and deliver it."""
+        payment = self._payments.payment(receipt.account_id, receipt.payment_id)
+        invoice = self._payments.invoice(receipt.account_id, payment.invoice_id) if payment else None
+        if payment is None or invoice is None:  # purged meanwhile: nothing left to tell
+            self._payments.notice_delivered(receipt)
+            return
+        self._deliver(receipt, payment, invoice, self._billing.snapshot(receipt.account_id))
+        log_event(_log, "payment notice delivered again", receipt=receipt.key)
+
+    def deliver_pending(self, days, committed_before: datetime) -> int:
+        """Notices a crash left behind on `days` (the charge-cards job sweeps them); receipts newer
+        than `committed_before` belong to requests still running."""
+        pending = [receipt for day in days for receipt in self._payments.pending_notices(day)
+                   if receipt.notice_pending and receipt.created_at <= committed_before]
+        for receipt in pending:
+            self.redeliver(receipt)
+        return len(pending)
 
     def _duplicate(self, receipt: ReceiptItem) -> SettlementResult:
-        # A retry after a failed publication finds the receipt: the events go out again, same ids.
-        if receipt.account_id and receipt.event_list:
-            self._publish(receipt.account_id, receipt.event_list)
+        if receipt.notice_pending:  # the first delivery died between its commit and its notice
+            self.redeliver(receipt)
         log_event(_log, "duplicate delivery", level=logging.INFO, receipt=receipt.key)
         return SettlementResult(Outcome.DUPLICATE)
 
@@ -358,12 +388,15 @@ def _outcome(allocation: Allocation) -> str:
 
 
 def receipt_item(key: str, outcome: str, account_id: str | None, payment_id: str | None, events: list[dict],
-             now: datetime) -> ReceiptItem:
+                 now: datetime, notice_day: date | None = None) -> ReceiptItem:
+    """The receipt of a delivery; with `notice_day`, its notice (e-mail, events) still to go out."""
     pk = receipt_pk(key)
     ownership = owned_by(account_id, pk, RECEIPT_SK) if account_id else {}
+    pending = {"notice_pending": True, "due_pk": due_pk(NOTICE_KIND, notice_day, key), "due_sk": key} \
+        if notice_day else {}
     return ReceiptItem(pk=pk, sk=RECEIPT_SK, key=key, outcome=outcome, account_id=account_id,
                        payment_id=payment_id, events=json.dumps(events) if events else None, created_at=now,
-                       **ownership)
+                       **ownership, **pending)
 
 
 def _event(event_type: str, data: dict, event_id: str) -> dict:

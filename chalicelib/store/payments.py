@@ -12,17 +12,24 @@
   that arrives before its payment (a refund first) is held on this item until the payment comes.
 - `UNMATCHED` / `<instant>#<key>`: money that matched no invoice, for the finance team.
 
+A receipt whose e-mail and domain events are still to go out carries `notice_pending` and sits in
+the `due` index (NOTICE#<day>) until they are out: a crash between the commit and the delivery
+loses nothing (a redelivery of the webhook, or the next charge-cards run, sends them).
+
 Items keyed outside the account partition declare their account in gsi1 (store/ownership.py)."""
 import json
+from datetime import date
 
 from pynamodb.attributes import (
-    ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute,
+    BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute,
+    VersionAttribute,
 )
 from pynamodb.exceptions import DoesNotExist, PutError
 
 from chalicelib.store.attributes import DateAttribute
 from chalicelib.store.base import BillingItem, account_pk, query_page
 from chalicelib.store.collection_keys import HISTORY
+from chalicelib.store.due import day_partitions
 from chalicelib.store.invoices import (
     NOSSO_NUMERO_SK, InvoiceItem, NossoNumeroItem, invoice_lookup_pk, invoice_sk, nosso_numero_pk,
 )
@@ -32,6 +39,7 @@ REFUND_PREFIX = f"{HISTORY}REFUND#"
 RECEIPT_SK = "RECEIPT"
 GATEWAY_PAYMENT_SK = "PAYMENT"
 UNMATCHED_PK = "UNMATCHED"
+NOTICE_KIND = "NOTICE"  # `due` index: receipts whose e-mail and events are still to go out
 
 
 def payment_sk(payment_id: str) -> str:
@@ -93,9 +101,9 @@ class ReceiptItem(BillingItem, discriminator="payment_receipt"):
     outcome = UnicodeAttribute()  # settled | credited | duplicate_payment | refunded | held | ...
     account_id = UnicodeAttribute(null=True)
     payment_id = UnicodeAttribute(null=True)
-    # Domain events the delivery caused, republished (same ids) when a retry finds the receipt:
-    # a failed publication is never lost behind the duplicate check.
+    # Domain events the delivery caused (published with these ids, again if a crash interrupted it).
     events = UnicodeAttribute(null=True)
+    notice_pending = BooleanAttribute(null=True)
 
     @property
     def event_list(self) -> list[dict]:
@@ -146,6 +154,24 @@ class PaymentRepository:
                 return False
             raise
         return True
+
+    def receipt_and_invoice(self, key: str, account_id: str, invoice_id: str) -> tuple[ReceiptItem | None,
+                                                                                          InvoiceItem | None]:
+        """The delivery's receipt and the invoice it names, in one BatchGetItem."""
+        found = {(item.pk, item.sk): item for item in BillingItem.batch_get(
+            [(receipt_pk(key), RECEIPT_SK), (account_pk(account_id), invoice_sk(invoice_id))], consistent_read=True)}
+        receipt = found.get((receipt_pk(key), RECEIPT_SK))
+        invoice = found.get((account_pk(account_id), invoice_sk(invoice_id)))
+        return (receipt if isinstance(receipt, ReceiptItem) else None,
+                invoice if isinstance(invoice, InvoiceItem) else None)
+
+    def notice_delivered(self, receipt: ReceiptItem) -> None:
+        receipt.update(actions=[ReceiptItem.notice_pending.remove(), ReceiptItem.due_pk.remove(),
+                                ReceiptItem.due_sk.remove()])
+
+    def pending_notices(self, day: date):
+        for partition in day_partitions(NOTICE_KIND, day):
+            yield from ReceiptItem.due_index.query(partition)
 
     def invoice(self, account_id: str, invoice_id: str) -> InvoiceItem | None:
         try:

@@ -87,6 +87,23 @@ def test_after_the_last_retry_the_invoice_is_left_to_the_overdue_rules(client, g
     assert [e["action"] for e in entries].count("card.charge_failed") == 4
 
 
+def test_a_payment_notice_a_crash_left_behind_goes_out_with_the_next_run(aws, client, gateway):
+    c = customer(client, method="card", day="2026-12-01")
+    real_send = aws.mailer.send
+    aws.mailer.send = lambda *args, **kwargs: (_ for _ in ()).throw(RuntimeError("killed"))
+    with pytest.raises(RuntimeError):
+        aws.card_charges.run_due(date(2026, 12, 1))  # charged and settled, then died before the e-mail
+    aws.mailer.send = real_send
+    assert invoice(c.account_id, c.invoice_id).status == "paid"
+    assert not any(s.startswith("Pagamento confirmado") for s in subjects(client))
+
+    summary = run_charge_cards(client, "2026-12-02")
+
+    assert (summary["notices"], summary["charged"], len(gateway.charges)) == (1, 0, 1)
+    assert sum(s.startswith("Pagamento confirmado") for s in subjects(client)) == 1
+    assert run_charge_cards(client, "2026-12-03")["notices"] == 0
+
+
 def test_running_the_job_twice_on_a_day_charges_once(client, gateway):
     c = customer(client, method="card", day="2026-12-01")
     assert run_charge_cards(client, "2026-12-01")["charged"] == 1

@@ -175,11 +175,13 @@ def test_settling_a_webhook_takes_at_most_four_dynamodb_calls(aws, client):
 
     with patch.object(BaseClient, "_make_api_call", counting):
         assert deliver_stripe(client, raw).data["outcome"] == "settled"
-    assert calls == ["GetItem", "GetItem", "Query", "TransactWriteItems"], calls
+    # The receipt and the invoice in one read, the account's live items, one transaction, and the
+    # receipt's notice marked delivered once the e-mail and the event are out.
+    assert calls == ["BatchGetItem", "Query", "TransactWriteItems", "UpdateItem"], calls
     with patch.object(BaseClient, "_make_api_call", counting):
         calls.clear()
         assert deliver_stripe(client, raw).data["outcome"] == "duplicate"
-    assert calls == ["GetItem"]
+    assert calls == ["BatchGetItem"]
 
 
 def test_every_settlement_leaves_an_audit_entry_with_what_it_did(client):

@@ -76,9 +76,35 @@ def test_the_same_event_delivered_again_answers_200_and_does_nothing(client, pub
     assert second.data["outcome"] == "duplicate"
     assert len(payments(client, c)) == 1
     assert subjects(client).count("Pagamento confirmado — R$ 198,00 — Conta de owner") == 1
-    # The retry republishes the event it caused (same id): a failed publication is never lost.
-    assert [e["type"] for e in published] == ["invoice.paid", "invoice.paid"]
+    assert [e["type"] for e in published] == ["invoice.paid"]
+
+
+def test_a_delivery_that_dies_after_its_commit_sends_its_notice_when_delivered_again(aws, client, published):
+    c = customer(client)
+    raw = stripe_event(c.invoice_id, c.account_id, 19_800, event_id="evt_crash")
+    real_send = aws.mailer.send
+    calls = []
+
+    def dying_send(*args, **kwargs):  # SES down right after the commit: the gateway gets a 500
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("SES unavailable")
+        return real_send(*args, **kwargs)
+
+    aws.mailer.send = dying_send
+    first = deliver_stripe(client, raw)
+    assert first.status_code == 500 and invoice(c.account_id, c.invoice_id).status == "paid"
+    assert ReceiptItem.get("RECEIPT#stripe:evt_crash", "RECEIPT").notice_pending
+
+    again = deliver_stripe(client, raw)  # the gateway delivers it again
+
+    assert (again.status_code, again.data["outcome"]) == (200, "duplicate")
+    assert subjects(client).count("Pagamento confirmado — R$ 198,00 — Conta de owner") == 1
+    assert [e["type"] for e in published] == ["invoice.paid", "invoice.paid"]  # the same event, same id
     assert published[0]["id"] == published[1]["id"]
+    assert not ReceiptItem.get("RECEIPT#stripe:evt_crash", "RECEIPT").notice_pending
+    deliver_stripe(client, raw)
+    assert len(published) == 2 and len(payments(client, c)) == 1
 
 
 def test_a_second_event_of_the_same_gateway_payment_records_no_second_payment(client):

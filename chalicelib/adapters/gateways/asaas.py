@@ -17,6 +17,21 @@ _KINDS = {
 }
 _METHODS = {"BOLETO": "boleto", "PIX": "pix", "CREDIT_CARD": "card"}
 _VALUE_SLOT = "__amount_in_reais__"
+_REFERENCE_SEPARATOR = ":"
+
+
+def external_reference(account_id: str, invoice_id: str) -> str:
+    """What our Asaas charges carry in `externalReference`: the account and the invoice, so a
+    webhook reads the invoice by its key (a bare invoice id is understood too)."""
+    return f"{account_id}{_REFERENCE_SEPARATOR}{invoice_id}"
+
+
+def parse_external_reference(reference: str | None) -> tuple[str | None, str | None]:
+    """(account_id, invoice_id) of an `externalReference`."""
+    if not reference:
+        return None, None
+    account_id, separator, invoice_id = reference.partition(_REFERENCE_SEPARATOR)
+    return (account_id, invoice_id) if separator else (None, reference)
 
 
 def verify_asaas_webhook(raw_body: bytes, token_header: str | None, expected_token: str) -> GatewayEvent:
@@ -34,10 +49,11 @@ def asaas_event(payload: dict) -> GatewayEvent:
     kind = _KINDS.get(event_type, EventKind.UNKNOWN)
     value = payment.get("value")
     when = payload.get("dateCreated") or payment.get("clientPaymentDate") or payment.get("paymentDate")
+    account_id, invoice_id = parse_external_reference(payment.get("externalReference"))
     return GatewayEvent(
         gateway="asaas", event_id=payload["id"], event_type=event_type, kind=kind,
         occurred_at=_parse_instant(when), payment_id=payment.get("id"),
-        invoice_id=payment.get("externalReference"),
+        invoice_id=invoice_id, account_id=account_id,
         amount_cents=reais_to_cents(value) if value is not None else None,
         method=_METHODS.get(payment.get("billingType", ""), None),
         raw_type_known=kind is not EventKind.UNKNOWN,
@@ -63,10 +79,11 @@ class AsaasClient:
         self._session = session
 
     def create_charge(self, customer_id: str, billing_type: str, amount_cents: int, due_date: str,
-                      invoice_id: str, description: str) -> dict:
+                      invoice_id: str, description: str, account_id: str | None = None) -> dict:
+        reference = external_reference(account_id, invoice_id) if account_id else invoice_id
         body = {
             "customer": customer_id, "billingType": billing_type, "dueDate": due_date,
-            "value": _VALUE_SLOT, "externalReference": invoice_id, "description": description,
+            "value": _VALUE_SLOT, "externalReference": reference, "description": description,
         }
         # Asaas wants a JSON number in reais; it is written from the centavos as text, never via float.
         payload = json.dumps(body).replace(f'"{_VALUE_SLOT}"', f"{amount_cents // 100}.{amount_cents % 100:02d}")
