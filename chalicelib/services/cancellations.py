@@ -89,15 +89,7 @@ class CancellationService:
     def _schedule(self, clock, snapshot: AccountSnapshot, subscription: SubscriptionItem,
                   context: CancellationContext, kind: CancellationKind, reason: str, actor: str) -> CancellationResult:
         today, now = clock.today(), clock.now()
-        effective = max(context.period.end, context.invoiced_through)
-        new_invoice = None
-        if kind is CancellationKind.AFTER_NEXT_PERIOD and context.next_renewal and effective <= context.period.end:
-            new_invoice = next_renewal_invoice(self._catalog, snapshot, subscription, context.next_renewal, now)
-            effective = context.next_renewal.period.end
-        elif kind is CancellationKind.EARLY_TERMINATION and context.request.installments_remaining:
-            product = self._catalog.product(subscription.product_id)
-            new_invoice = termination_invoice(snapshot, subscription, product, context.request.installments_remaining,
-                                              context.request.installment_price_cents, now)
+        effective, new_invoice = self._what_it_bills(snapshot, subscription, context, kind, now)
         owed = self._amount_owed(snapshot, subscription.subscription_id, new_invoice)
         previous = subscription.status
         if previous == SubscriptionStatus.ACTIVE:  # a late subscription keeps its overdue status (no free access)
@@ -123,6 +115,22 @@ class CancellationService:
         self._notices.deliver(notice, snapshot)
         return CancellationResult(subscription, kind, effective, 0, None, owed,
                                   new_invoice.invoice.invoice_id if new_invoice else None)
+
+    def _what_it_bills(self, snapshot: AccountSnapshot, subscription: SubscriptionItem, context: CancellationContext,
+                       kind: CancellationKind, now) -> tuple[date, NewInvoice | None]:
+        """(effective date, invoice). A renewal already invoiced is never unbilled: the cancellation
+        then takes effect at its end. A late notice bills the next renewal now; an early termination
+        bills the installments left."""
+        effective = max(context.period.end, context.invoiced_through)
+        if kind is CancellationKind.AFTER_NEXT_PERIOD and context.next_renewal and effective <= context.period.end:
+            invoice = next_renewal_invoice(self._catalog, snapshot, subscription, context.next_renewal, now)
+            return context.next_renewal.period.end, invoice
+        if kind is CancellationKind.EARLY_TERMINATION and context.request.installments_remaining:
+            product = self._catalog.product(subscription.product_id)
+            request = context.request
+            return effective, termination_invoice(snapshot, subscription, product, request.installments_remaining,
+                                                  request.installment_price_cents, now)
+        return effective, None
 
     def _record(self, snapshot, subscription, kind, reason, actor, today, effective, previous,
                 new_invoice: NewInvoice | None, state: str = "scheduled", refund_cents: int = 0,
