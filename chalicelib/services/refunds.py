@@ -7,7 +7,8 @@
   change in one transaction.
 - `gateway_refund` / `chargeback` — webhooks: a refund made at the gateway, a dispute opened by the
   cardholder (the subscriptions the payment paid are suspended and the team alerted). An event that
-  arrives before its payment is held on the gateway payment lookup and applied when it settles."""
+  arrives before its payment is held on the gateway payment lookup and applied when it settles.
+  A chargeback also reopens the invoice: it is owed again, and paying it restores the subscriptions."""
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -25,6 +26,7 @@ from chalicelib.services.ids import sortable_id
 from chalicelib.services.instants import frozen
 from chalicelib.services.settlement import receipt_item
 from chalicelib.store.base import account_pk
+from chalicelib.store.invoices import OpenInvoiceItem, open_invoice_sk
 from chalicelib.store.payments import (
     GATEWAY_PAYMENT_SK, GatewayPaymentItem, HeldEvent, PaymentItem, RefundItem, gateway_payment_pk, refund_sk,
 )
@@ -54,6 +56,10 @@ class RefundOutcome:
 
 class RefundWindowClosed(Conflict):
     code = "refund_window_closed"
+
+
+def _open_summaries(snapshot, invoice_id: str):
+    return (summary for summary in snapshot.open_invoices if summary.invoice_id == invoice_id)
 
 
 class RefundService:
@@ -129,8 +135,10 @@ class RefundService:
         writes.save(payment)
         if invoice is not None and payment.applied_cents:
             invoice.paid_cents = max((invoice.paid_cents or 0) - payment.applied_cents, 0)
-            invoice.status = InvoiceStatus.REFUNDED.value
+            invoice.status = InvoiceStatus.REFUNDED.value  # nothing is owed on it any more
             writes.save(invoice)
+            for summary in _open_summaries(snapshot, invoice.invoice_id):
+                writes.delete(summary)
         if credit_back:
             account.credit_cents -= credit_back
             writes.save(account)
@@ -210,6 +218,8 @@ class RefundService:
         writes.create(receipt)
         payment.status = CHARGED_BACK
         writes.save(payment)
+        if invoice is not None and payment.applied_cents:
+            self._reopen(writes, invoice, payment, snapshot, clock)
         for subscription in suspended:
             subscription.status = SubscriptionStatus.SUSPENDED.value
             writes.save(subscription)
@@ -226,6 +236,21 @@ class RefundService:
                 f"Assinaturas suspensas: {', '.join(s.subscription_id for s in suspended) or 'nenhuma'}"],
             "Responda à contestação no painel do gateway e fale com o cliente.", payment.account_id)
         return "charged_back"
+
+    @staticmethod
+    def _reopen(writes, invoice, payment: PaymentItem, snapshot, clock) -> None:
+        """The money went back to the cardholder: the invoice is owed again, and shows as open, so
+        paying it (by card now, or another way) settles it and restores the subscriptions."""
+        invoice.paid_cents = max((invoice.paid_cents or 0) - payment.applied_cents, 0)
+        invoice.status = (InvoiceStatus.PARTIALLY_PAID if invoice.paid_cents else InvoiceStatus.OPEN).value
+        writes.save(invoice)
+        if not list(_open_summaries(snapshot, invoice.invoice_id)):
+            writes.create(OpenInvoiceItem(
+                pk=invoice.pk, sk=open_invoice_sk(invoice.invoice_id), account_id=invoice.account_id,
+                invoice_id=invoice.invoice_id, status=invoice.status, due_date=clock.today(),
+                total_cents=invoice.total_cents, payment_method=invoice.payment_method,
+                subscription_ids=sorted({line.subscription_id for line in invoice.lines if line.subscription_id}),
+                created_at=clock.now()))
 
     def _announce_suspensions(self, payment: PaymentItem, suspended) -> None:
         for subscription in suspended:

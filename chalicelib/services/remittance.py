@@ -13,6 +13,7 @@ from chalicelib.adapters.bank_files import Beneficiary, BoletoEntry, Payer, writ
 from chalicelib.adapters.bank_files.errors import RemittanceError
 from chalicelib.domain.late_fees import DAYS_PER_INTEREST_MONTH, DEFAULT_MONTHLY_INTEREST_BPS
 from chalicelib.domain.money import BASIS_POINTS, round_half_up
+from chalicelib.domain.settlement import PAYABLE_STATUSES
 from chalicelib.observability.logging import get_logger, log_event
 from chalicelib.services.audit import audit_entry
 from chalicelib.services.instants import frozen
@@ -97,17 +98,23 @@ class RemittanceService:
             entry = self._entry(boleto, accounts)
             if entry is None:
                 run.skipped += 1
+                _leave_list(boleto)
             else:
                 entries.append((boleto, entry))
         return entries
 
     def _entry(self, boleto: NossoNumeroItem, accounts: dict) -> BoletoEntry | None:
+        """The boleto as the bank registers it; None for one no longer payable (paid by Pix the
+        same day, replaced by a 2ª via, its invoice superseded or void): registering it would let
+        it be paid twice."""
         invoice = self._payments.invoice(boleto.account_id, boleto.invoice_id)
         document = next((d for d in (invoice.documents if invoice else []) if d.nosso_numero == boleto.nosso_numero), None)
         if boleto.account_id not in accounts:
             accounts[boleto.account_id] = self._accounts.get(boleto.account_id)
         account = accounts[boleto.account_id]
-        if document is None or account is None or not account.billing_data:
+        payable = invoice is not None and invoice.status in PAYABLE_STATUSES and document is not None \
+            and document.status == "current"
+        if not payable or account is None or not account.billing_data:
             log_event(_log, "boleto left out of the remittance", level=logging.WARNING, nosso_numero=boleto.nosso_numero)
             return None
         # Identifiers travel upper-case ASCII in CNAB; the invoice id's tail is unique enough per boleto.
@@ -145,3 +152,7 @@ class RemittanceService:
             tx.update(boleto, actions=[NossoNumeroItem.remitted_on.set(today), NossoNumeroItem.due_pk.remove(),
                                        NossoNumeroItem.due_sk.remove()])
             tx.save(audit)
+
+
+def _leave_list(boleto: NossoNumeroItem) -> None:
+    boleto.update(actions=[NossoNumeroItem.due_pk.remove(), NossoNumeroItem.due_sk.remove()])

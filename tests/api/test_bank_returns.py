@@ -14,7 +14,7 @@ from chalicelib.store.base import account_pk
 from chalicelib.store.invoices import BoletoDocument, NossoNumeroItem, nosso_numero_pk
 from chalicelib.store.payments import PaymentItem, ReceiptItem
 from tests.api.billing_steps import at
-from tests.api.payment_steps import customer, invoice, subjects, with_boleto, write_invoice
+from tests.api.payment_steps import customer, dev_pay, invoice, subjects, with_boleto, write_invoice
 from tests.support import make_token
 
 pytestmark = pytest.mark.ddblocal  # also in the DynamoDB Local pass of `make test`
@@ -245,3 +245,22 @@ def test_the_days_boletos_go_to_the_bank_in_one_cnab240_remittance(aws, client):
     assert (again["processed"], again["files"]) == (0, [])  # never sent twice
     entries_audit = client.call("GET", f"{c.path}/audit?limit=100", c.token).data["items"]
     assert [e["target"] for e in entries_audit if e["action"] == "boleto.remitted"].count(second.invoice_id) == 1
+
+
+def test_a_boleto_paid_or_replaced_before_the_remittance_is_not_registered(aws, client):
+    c = customer(client, day="2026-12-01")
+    paid = issued_boleto(aws, client, c, "109/00000201-0", 5_000, date(2026, 12, 8))
+    replaced = issued_boleto(aws, client, c, "109/00000202-8", 6_000, date(2026, 12, 8))
+    kept = issued_boleto(aws, client, c, "109/00000203-6", 7_000, date(2026, 12, 8))
+    dev_pay(client, paid.invoice_id, "pix")  # paid by Pix before the bank ever saw the boleto
+    stored = invoice(c.account_id, replaced.invoice_id)
+    stored.documents[0].status = "replaced"
+    stored.save()
+    at(client, "2026-12-01", "20:00:00")
+
+    summary = client.call("POST", "/v1/_dev/jobs/register-boletos").data
+
+    assert (summary["processed"], summary["remitted"], summary["skipped"]) == (3, 1, 2)
+    [entry] = read_remittance(aws.files.get(summary["files"][0])).entries
+    assert entry.amount_cents == 7_000 and kept.invoice_id.upper().endswith(entry.document_number)
+    assert client.call("POST", "/v1/_dev/jobs/register-boletos").data["processed"] == 0  # all off the list

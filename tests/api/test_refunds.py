@@ -118,3 +118,13 @@ def test_the_service_the_cancellation_flow_calls(aws, client):
     assert refused.value.code == "refund_window_closed"
     assert isinstance(aws.payment_repository.payment(c2.account_id, other), PaymentItem)
     assert "[Renova] Pedido de estorno para devolver" not in subjects(client, FINANCE)  # cards need no request
+
+
+def test_refunding_part_of_an_invoice_leaves_nothing_open_on_it(client, staff):
+    c = customer(client, day="2026-12-01")
+    dev_pay(client, c.invoice_id, "pix", 10_000)  # half of it
+    response = refund(client, staff, c, payments(client, c)[0]["id"])
+    assert (response.status_code, response.data["amount_cents"]) == (201, 10_000)
+    assert invoice(c.account_id, c.invoice_id).status == "refunded"
+    plan = client.call("GET", f"{c.path}/subscriptions/{c.subscription_id}", c.token).data
+    assert plan["open_invoices"]["count"] == 0

@@ -209,3 +209,11 @@ def test_a_chargeback_suspends_the_subscription_and_alerts_the_team(client, publ
                                                   "license": "suspended", "support": False, "updates": False}
     entries = client.call("GET", f"{c.path}/audit", c.token).data["items"]
     assert "payment.charged_back" in [e["action"] for e in entries]
+    # The invoice is owed again: paying it restores the subscription.
+    assert invoice(c.account_id, c.invoice_id).status == "open"
+    plan = client.call("GET", f"{c.path}/subscriptions/{c.subscription_id}", c.token).data
+    assert plan["open_invoices"]["count"] == 1
+    repaid = client.call("POST", f"{c.path}/invoices/{c.invoice_id}/pay", c.token)
+    assert repaid.status_code == 201 and repaid.data["invoice_status"] == "paid"
+    assert subscription(c.account_id, c.subscription_id).status == "active"
+    assert [e["type"] for e in published][-1] == "license.restored"
