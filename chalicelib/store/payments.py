@@ -138,6 +138,14 @@ class UnmatchedPaymentItem(BillingItem, discriminator="unmatched_payment"):
     paid_at = UTCDateTimeAttribute()
 
 
+_MAX_ID_BYTES = 256  # ids come from paths and payloads; DynamoDB keys stop at 1,024 bytes
+
+
+def _plausible(*ids: str) -> bool:
+    """An id too long to be one of ours is simply not found (never a DynamoDB validation error)."""
+    return all(ids) and all(len(value.encode()) <= _MAX_ID_BYTES for value in ids)
+
+
 class PaymentRepository:
     def receipt(self, key: str) -> ReceiptItem | None:
         try:
@@ -158,6 +166,8 @@ class PaymentRepository:
     def receipt_and_invoice(self, key: str, account_id: str, invoice_id: str) -> tuple[ReceiptItem | None,
                                                                                           InvoiceItem | None]:
         """The delivery's receipt and the invoice it names, in one BatchGetItem."""
+        if not _plausible(account_id, invoice_id):
+            return self.receipt(key), None
         found = {(item.pk, item.sk): item for item in BillingItem.batch_get(
             [(receipt_pk(key), RECEIPT_SK), (account_pk(account_id), invoice_sk(invoice_id))], consistent_read=True)}
         receipt = found.get((receipt_pk(key), RECEIPT_SK))
@@ -174,6 +184,8 @@ class PaymentRepository:
             yield from ReceiptItem.due_index.query(partition)
 
     def invoice(self, account_id: str, invoice_id: str) -> InvoiceItem | None:
+        if not _plausible(account_id, invoice_id):
+            return None
         try:
             return InvoiceItem.get(account_pk(account_id), invoice_sk(invoice_id), consistent_read=True)
         except DoesNotExist:
@@ -181,6 +193,8 @@ class PaymentRepository:
 
     def invoice_by_id(self, invoice_id: str) -> InvoiceItem | None:
         """An invoice known only by its id (gsi1; eventually consistent: version checks catch a stale copy)."""
+        if not _plausible(invoice_id):
+            return None
         found = InvoiceItem.lookup_index.query(invoice_lookup_pk(invoice_id), limit=1)
         return next(iter(found), None)
 
@@ -192,6 +206,8 @@ class PaymentRepository:
             return None
 
     def gateway_payment(self, gateway: str, gateway_payment_id: str) -> GatewayPaymentItem | None:
+        if not _plausible(gateway_payment_id):
+            return None
         try:
             return GatewayPaymentItem.get(gateway_payment_pk(gateway, gateway_payment_id), GATEWAY_PAYMENT_SK,
                                           consistent_read=True)
@@ -199,6 +215,8 @@ class PaymentRepository:
             return None
 
     def payment(self, account_id: str, payment_id: str) -> PaymentItem | None:
+        if not _plausible(account_id, payment_id):
+            return None
         try:
             return PaymentItem.get(account_pk(account_id), payment_sk(payment_id), consistent_read=True)
         except DoesNotExist:

@@ -187,3 +187,9 @@ def test_the_same_idempotency_key_replays_the_payment_and_another_body_is_a_409(
     assert len(gateway.charges) == 1 and len(payments(client, c)) == 1
     other = pay(client, c, headers={"Idempotency-Key": "pay-1"}, body={"note": "outro corpo"})
     assert other.status_code == 409 and other.data["error"]["code"] == "idempotency_key_reused"
+
+
+def test_an_absurdly_long_invoice_id_is_a_404_not_a_500(client):
+    c = customer(client, day="2026-12-01")
+    response = client.call("POST", f"{c.path}/invoices/{'x' * 1500}/pay", c.token)
+    assert response.status_code == 404 and response.data["error"]["code"] == "invoice_not_found"

@@ -128,3 +128,8 @@ def test_refunding_part_of_an_invoice_leaves_nothing_open_on_it(client, staff):
     assert invoice(c.account_id, c.invoice_id).status == "refunded"
     plan = client.call("GET", f"{c.path}/subscriptions/{c.subscription_id}", c.token).data
     assert plan["open_invoices"]["count"] == 0
+
+
+def test_an_absurdly_long_payment_id_is_a_404(client, staff):
+    c = customer(client, day="2026-12-01")
+    assert refund(client, staff, c, "p" * 1500).status_code == 404
