@@ -29,6 +29,11 @@ def world(client):
                           {"type": "other", "text": "Solicitação para as matrizes."})
     if request.status_code == 201:
         ids["request_id"] = request.data["id"]
+    batch = client.call("POST", f"/v1/accounts/{account_id}/subscriptions", token,  # a partner batch: its licenses list
+                        {"product_id": "conta-azul-mais", "periodicity": "monthly", "quantity": 2,
+                         "payment_method": "boleto"})
+    if batch.status_code == 201:
+        ids["subscription_id"] = batch.data["id"]
     other_account, _ = client.create_account("walk-stranger")
     return ids, token, other_account
 
