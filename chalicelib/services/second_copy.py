@@ -5,7 +5,8 @@
   multa and the juros (domain.late_fees, counted from the invoice's due date to the new boleto's)
   as lines of their own, replacing the fee lines of an earlier 2ª via (the fine is charged once).
   The old boleto is marked `replaced`; its nosso número lookup stays, so paying it still counts.
-- No boleto yet (issued while the account had no billing data, or an order): one is issued.
+- No boleto yet (issued while the account had no billing data, or an order), or one for more than
+  is still owed (paid in part): one is issued for what is owed.
 
 The invoice's own due date never moves: overdue rules count from it."""
 from dataclasses import dataclass
@@ -72,7 +73,8 @@ class SecondCopyService:
         today = clock.today()
         invoice = self._payable_boleto_invoice(account_id, invoice_id)
         current = current_boleto(invoice)
-        if current is not None and days_late(current.due_date, today) == 0:
+        owed = invoice.total_cents - invoice.paid_cents
+        if current is not None and days_late(current.due_date, today) == 0 and current.amount_cents == owed:
             self._record(clock, invoice, actor, {"nosso_numero": current.nosso_numero, "same_boleto": True})
             return SecondCopy(invoice, new_boleto=False)
         late = days_late(invoice.due_date, today) > 0

@@ -102,3 +102,13 @@ def test_second_copy_is_refused_for_what_cannot_be_paid(client, state, code):
     response = client.call("POST", f"/v1/accounts/{account_id}/invoices/{invoice_id}/second-copy", token)
     assert response.status_code == (409 if state == "paid" else 404)
     assert response.data["error"]["code"] == code
+
+
+def test_paid_in_part_the_second_copy_is_a_boleto_for_what_is_still_owed(client):
+    account_id, token, issued = _invoice_of_100_reais_due_on_the_15th(client)
+    at(client, "2026-05-12", "10:00:00")
+    assert pay(client, issued["id"], amount_cents=4000)["invoice_status"] == "partially_paid"
+    copy = _second_copy(client, account_id, token, issued["id"])
+    assert copy["new_boleto"] is True
+    assert (copy["boleto"]["amount_cents"], copy["boleto"]["due_date"], copy["paid_cents"]) == (6000, "2026-05-15", 4000)
+    assert [line["kind"] for line in copy["lines"]] == ["subscription", "credit"]  # not late: no fees
