@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from chalicelib.store.retention import RETENTION_SK, RetentionItem, retention_pk
 from chalicelib.catalog import Catalog
 from chalicelib.domain.due_day import land_on_due_day
 from chalicelib.domain.enums import (
@@ -131,6 +132,12 @@ class SubscriptionService:
             account.credit_cents = order.remaining_account_credit_cents
             writes.save(account)
         require_card_still_there(writes, account_id, method)
+        from chalicelib.services.closing import holds_anything  # closing → entitlements → this module
+
+        if not holds_anything(self._catalog, snapshot, clock.today()):
+            # An account that had nothing left may have its purge scheduled: subscribing again keeps it,
+            # in the same transaction (deleting an absent schedule is a no-op).
+            writes.delete(RetentionItem(pk=retention_pk(account_id), sk=RETENTION_SK))
         writes.save(audit_entry(clock, account_id, actor=actor, action="subscription.created",
                                 target=subscription.subscription_id, after=subscription_summary(subscription) | {
                                     "invoice_id": invoice.invoice_id, "total_cents": order.total_cents}))
