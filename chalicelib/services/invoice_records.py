@@ -2,7 +2,7 @@
 the invoice, its live summary while open (with the card-charge index entry for card invoices), a
 ~BILLED# marker per renewal period (conditional: a period is billed once, ever) and the nosso número
 lookup of each boleto (conditional too: a number belongs to one invoice)."""
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from chalicelib.domain.enums import InvoiceStatus, PaymentMethod
 from chalicelib.domain.nosso_numero import nosso_numero_key
@@ -59,10 +59,13 @@ def current_boleto(invoice: InvoiceItem) -> BoletoDocument | None:
 
 
 def open_summary(invoice: InvoiceItem, notice_pending: bool) -> OpenInvoiceItem:
-    # A card invoice waits on the charge-cards list; any other on the check-overdue job's list.
-    charge = overdue_review_due(invoice.account_id, invoice.invoice_id, invoice.due_date)
+    # A card invoice waits on the charge-cards list; any other on the check-overdue job's list. A
+    # reissued invoice keeps a due date already past: it is listed from now on, not on a past day.
+    listed = max(invoice.due_date, invoice.issue_date)
+    charge = overdue_review_due(invoice.account_id, invoice.invoice_id, listed)
     if invoice.payment_method == PaymentMethod.CARD:
-        charge = card_charge_due(invoice.account_id, invoice.invoice_id, invoice.due_date)
+        charge = card_charge_due(invoice.account_id, invoice.invoice_id,
+                                 max(invoice.due_date, invoice.issue_date + timedelta(days=1)))
     return OpenInvoiceItem(
         pk=invoice.pk, sk=open_invoice_sk(invoice.invoice_id), account_id=invoice.account_id,
         invoice_id=invoice.invoice_id, status=invoice.status, due_date=invoice.due_date,

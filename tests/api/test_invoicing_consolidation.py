@@ -8,6 +8,8 @@ from datetime import date
 import pytest
 
 from chalicelib.domain.nosso_numero import nosso_numero_key
+from chalicelib.store.base import account_pk
+from chalicelib.store.invoices import OpenInvoiceItem, open_invoice_sk
 from tests.api.billing_steps import at, plan, subscribe
 from tests.api.invoicing_steps import billable_account, invoice, invoices, pay, run_job, stored_invoices
 
@@ -108,5 +110,7 @@ def test_a_superseded_mixed_invoice_leaves_its_separate_items_payable_on_their_o
     assert (reissue["due_date"], reissue["total_cents"]) == ("2026-05-15", PLATFORM_MONTHLY)
     assert [line["source_invoice_id"] for line in reissue["lines"]] == [may["id"]]
     assert reissue["boleto"]["amount_cents"] == PLATFORM_MONTHLY
+    listed = OpenInvoiceItem.get(account_pk(account_id), open_invoice_sk(reissue["id"]), consistent_read=True)
+    assert listed.due_pk.startswith("REVIEW#2026-06-09#")  # overdue review from now on, not on a past day
     assert invoice(client, account_id, token, may["id"])["status"] == "superseded"
     assert renewal["total_cents"] == 19900 + 19900 + PLATFORM_MONTHLY  # carried + both renewals
