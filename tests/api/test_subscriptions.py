@@ -380,3 +380,11 @@ def test_finance_sees_meu_plano_but_cannot_change_the_plan(client, customer):
     assert client.call("GET", f"/v1/accounts/{account_id}/subscriptions/{sub['id']}", finance).status_code == 200
     refused = change(client, account_id, finance, sub["id"], {"quantity": 2})
     assert refused.status_code == 403
+
+
+def test_subscribing_again_keeps_an_account_whose_purge_was_scheduled(client, customer, aws):
+    account_id, token = customer
+    aws.retention.schedule_purge(account_id, aws.clock.today())
+    assert aws.retention.scheduled_purge(account_id) is not None
+    subscribe(client, account_id, token, product_id="operand-pro", periodicity="monthly", quantity=1)
+    assert aws.retention.scheduled_purge(account_id) is None
