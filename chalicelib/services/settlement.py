@@ -10,7 +10,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from chalicelib.domain.enums import Contract, InvoiceStatus, SubscriptionStatus
@@ -38,6 +38,8 @@ from chalicelib.store.subscriptions import PaymentPart, SubscriptionItem
 _log = get_logger("settlement")
 _ATTEMPTS = 4  # a transaction that lost a race is re-read and retried
 _MAX_SUPERSEDED_HOPS = 5
+# Longer than any request runs (Lambda timeout): a notice pending for longer was interrupted.
+NOTICE_GRACE = timedelta(minutes=2)
 
 
 class Outcome(StrEnum):
@@ -127,7 +129,7 @@ class SettlementService:
         for attempt in range(1, _ATTEMPTS + 1):
             receipt, named = self._receipt_and_invoice(incoming)
             if receipt is not None:
-                return self._duplicate(receipt)
+                return self._duplicate(receipt, clock)
             target = self._target(named)
             if target is None:
                 return self._unmatched(incoming, clock, alert_unmatched)
@@ -135,8 +137,8 @@ class SettlementService:
             plan = self._plan(incoming, target, snapshot, clock)
             try:
                 receipt = self._commit(plan, incoming, snapshot, clock, claim)
-            except DuplicateReceipt:
-                continue  # the receipt check at the top answers
+            except DuplicateReceipt:  # the same delivery won a race with this one
+                return self._duplicate(self._payments.receipt(incoming.receipt_key), clock)
             except GatewayPaymentTaken:
                 claim = self._payments.gateway_payment(incoming.gateway, incoming.gateway_payment_id)
                 if claim is None or claim.payment_id:
@@ -332,8 +334,10 @@ class SettlementService:
             self.redeliver(receipt)
         return len(pending)
 
-    def _duplicate(self, receipt: ReceiptItem) -> SettlementResult:
-        if receipt.notice_pending:  # the first delivery died between its commit and its notice
+    def _duplicate(self, receipt: ReceiptItem, clock) -> SettlementResult:
+        # Still pending well after its commit: the first delivery died before its notice. (Younger,
+        # the first delivery is most likely sending it right now: a concurrent duplicate leaves it.)
+        if receipt.notice_pending and clock.now() - receipt.created_at >= NOTICE_GRACE:
             self.redeliver(receipt)
         log_event(_log, "duplicate delivery", level=logging.INFO, receipt=receipt.key)
         return SettlementResult(Outcome.DUPLICATE)

@@ -8,6 +8,7 @@ import pytest
 from chalicelib.adapters.events import RecordingPublisher
 from chalicelib.adapters.gateways.fake import stripe_signature_header
 from chalicelib.store.payments import GatewayPaymentItem, ReceiptItem
+from tests.api.billing_steps import at
 from tests.api.payment_steps import (
     STRIPE_SECRET, asaas_payload, customer, deliver_asaas, deliver_stripe, invoice, payments, stripe_event, stripe_payload,
     subjects, subscription,
@@ -92,11 +93,15 @@ def test_a_delivery_that_dies_after_its_commit_sends_its_notice_when_delivered_a
         return real_send(*args, **kwargs)
 
     aws.mailer.send = dying_send
+    at(client, "2026-12-01", "10:00:00")
     first = deliver_stripe(client, raw)
     assert first.status_code == 500 and invoice(c.account_id, c.invoice_id).status == "paid"
     assert ReceiptItem.get("RECEIPT#stripe:evt_crash", "RECEIPT").notice_pending
+    # Delivered again at once (a concurrent duplicate): the first delivery may still be sending.
+    assert deliver_stripe(client, raw).data["outcome"] == "duplicate" and len(calls) == 1
 
-    again = deliver_stripe(client, raw)  # the gateway delivers it again
+    at(client, "2026-12-01", "10:05:00")
+    again = deliver_stripe(client, raw)  # the gateway's retry, minutes later
 
     assert (again.status_code, again.data["outcome"]) == (200, "duplicate")
     assert subjects(client).count("Pagamento confirmado — R$ 198,00 — Conta de owner") == 1

@@ -28,7 +28,7 @@ class RecordingMailer:
     def __init__(self):
         self.sent = []
 
-    def send(self, email, account_id=None):
+    def send(self, email, account_id=None, **keys):
         self.sent.append(email)
 
 
