@@ -39,9 +39,12 @@ def _stripe_event(world, n):
 
 
 def _asaas_event(world, n):
+    from chalicelib.adapters.gateways.asaas import external_reference
     from chalicelib.adapters.gateways.fake import asaas_payment_received
 
-    return Raw(asaas_payment_received(world.ids["invoice_id"], 100, "PIX"),
+    # As our Asaas charges carry it: externalReference names the account and the invoice.
+    reference = external_reference(world.ids["account_id"], world.ids["invoice_id"])
+    return Raw(asaas_payment_received(reference, 100, "PIX"),
                {"asaas-access-token": world.services.settings.asaas_webhook_token})
 
 
