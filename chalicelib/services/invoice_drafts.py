@@ -221,7 +221,8 @@ def _apply_credit(drafts: list[Draft], available: int) -> int:
         application = apply_account_credit(total, available)
         available = application.remaining_credit_cents
         applied = application.applied_cents
-        draft.lines.append(invoice_line(Line(f"Crédito da conta aplicado ({format_brl(applied)})", -applied, "credit")))
+        credit = Line(f"Crédito da conta aplicado ({format_brl(applied)})", -applied, "credit")
+        draft.lines.append(invoice_line(credit))
     return available
 
 

@@ -29,7 +29,8 @@ def _customer(client, user, product, **extra):
 
 
 def _periods(invoice_data) -> list[tuple[str, str]]:
-    return [(line["period_start"], line["period_end"]) for line in invoice_data["lines"] if line["kind"] == "subscription"]
+    return [(line["period_start"], line["period_end"]) for line in invoice_data["lines"]
+            if line["kind"] == "subscription"]
 
 
 def test_platform_late_invoice_stays_payable_alone_and_paying_it_restores_the_cycle(client):
@@ -102,7 +103,8 @@ def test_a_superseded_mixed_invoice_leaves_its_separate_items_payable_on_their_o
 
     run_job(client, "2026-06-08")
 
-    open_now = {i["origin"]: invoice(client, account_id, token, i["id"]) for i in invoices(client, account_id, token, "open")}
+    open_now = {i["origin"]: invoice(client, account_id, token, i["id"])
+                for i in invoices(client, account_id, token, "open")}
     assert set(open_now) == {"renewal", "reissue"}
     renewal, reissue = open_now["renewal"], open_now["reissue"]
     carried = [line for line in renewal["lines"] if line["source_invoice_id"]]

@@ -110,5 +110,6 @@ def test_paid_in_part_the_second_copy_is_a_boleto_for_what_is_still_owed(client)
     assert pay(client, issued["id"], amount_cents=4000)["invoice_status"] == "partially_paid"
     copy = _second_copy(client, account_id, token, issued["id"])
     assert copy["new_boleto"] is True
-    assert (copy["boleto"]["amount_cents"], copy["boleto"]["due_date"], copy["paid_cents"]) == (6000, "2026-05-15", 4000)
+    boleto = copy["boleto"]
+    assert (boleto["amount_cents"], boleto["due_date"], copy["paid_cents"]) == (6000, "2026-05-15", 4000)
     assert [line["kind"] for line in copy["lines"]] == ["subscription", "credit"]  # not late: no fees

@@ -179,7 +179,8 @@ def test_without_billing_data_the_invoice_waits_for_its_boleto_until_the_second_
     assert (refused.status_code, refused.data["error"]["code"]) == (409, "billing_data_required")
     assert client.call("PUT", f"/v1/accounts/{account_id}/billing-data", token, VALID_BILLING_DATA).status_code == 200
     copy = client.call("POST", path, token).data
-    assert (copy["new_boleto"], copy["boleto"]["due_date"], copy["boleto"]["amount_cents"]) == (True, "2026-05-15", 19900)
+    boleto = copy["boleto"]
+    assert (copy["new_boleto"], boleto["due_date"], boleto["amount_cents"]) == (True, "2026-05-15", 19900)
 
 
 def test_the_index_follows_subscribing_billing_and_plan_changes(client):
