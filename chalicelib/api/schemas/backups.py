@@ -2,13 +2,13 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
-from chalicelib.api.schemas.common import ApiModel, RequestModel
+from chalicelib.api.schemas.common import ApiModel, Instant, RequestModel
 
 
 class BackupIn(RequestModel):
-    run_at: AwareDatetime = Field(description="Quando gerar, ISO 8601 com fuso; entre 19h e 4h (Brasília).")
+    run_at: Instant = Field(description="Quando gerar, ISO 8601 com fuso; entre 19h e 4h (Brasília).")
     next_window: bool = Field(False, description="Fora da janela, agendar para as 19h seguintes em vez de recusar.")
 
 
