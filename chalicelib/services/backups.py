@@ -150,6 +150,9 @@ class BackupService:
     def generate(self, backup: BackupItem) -> bool:
         """Write the ZIP, record it, e-mail the owner and the requester. Two overlapping runs may both
         write the same file; only the one that flips the status sends the e-mail."""
+        if backup.status == READY:  # a run died after recording the file, before the e-mail
+            self._notify_ready(backup, backup.ready_at)
+            return False
         items = [item for page in self._table.partition(account_pk(backup.account_id)) for item in page]
         content = build_backup_zip(items)
         key = f"{account_prefix(BACKUPS, backup.account_id)}{backup.backup_id}.zip"
@@ -167,6 +170,7 @@ class BackupService:
     def _notify_ready(self, backup: BackupItem, ready_at: datetime) -> None:
         account = self._accounts.get(backup.account_id)
         if account is None:
+            self._repo.mark_notified(backup)
             return
         requester = self._accounts.get_member(backup.account_id, backup.requested_by)
         recipients = [owner_email(self._accounts, account), requester.email if requester else None]
@@ -174,4 +178,6 @@ class BackupService:
         self._mailer.send(render("backup_ready", [r for r in recipients if r], account_name=account.name,
                                  ready_at=f"{rules.local(ready_at):%d/%m/%Y %H:%M}",
                                  expires_on=f"{expires:%d/%m/%Y}", days=rules.BACKUP_FILE_DAYS),
-                          account_id=backup.account_id)
+                          account_id=backup.account_id, message_key=f"backup-ready:{backup.backup_id}",
+                          queued_at=ready_at)
+        self._repo.mark_notified(backup)

@@ -83,6 +83,11 @@ class BackupRepository:
         return BackupItem.count(account_pk(account_id), BackupItem.sk.startswith(BACKUP_PREFIX),
                                 filter_condition=BackupItem.status == SCHEDULED)
 
+    def mark_notified(self, backup: BackupItem) -> None:
+        """The ready e-mail is out: leave the work list."""
+        backup.update(actions=[BackupItem.due_pk.remove(), BackupItem.due_sk.remove()],
+                      condition=BackupItem.status == READY)
+
     def due(self, day: date, before: datetime) -> list[BackupItem]:
         """Backups scheduled on `day` (São Paulo date) to run before `before`, every shard."""
         items = []
@@ -92,13 +97,14 @@ class BackupRepository:
 
     def mark_ready(self, backup: BackupItem, file_key: str, size_bytes: int, ready_at: datetime,
                    audit) -> bool:
-        """Record the generated file and leave the work list; False if another run already did."""
+        """Record the generated file; False if another run already did. The backup stays on the work
+        list until its e-mail is out (`mark_notified`), so a run that dies in between is finished by
+        the next one."""
         try:
             with transaction() as tx:
                 tx.update(backup, actions=[
                     BackupItem.status.set(READY), BackupItem.file_key.set(file_key),
                     BackupItem.size_bytes.set(size_bytes), BackupItem.ready_at.set(ready_at),
-                    BackupItem.due_pk.remove(), BackupItem.due_sk.remove(),
                 ], condition=BackupItem.status == SCHEDULED)
                 tx.save(audit)
         except TransactWriteError as exc:
