@@ -16,10 +16,8 @@ from tests.security.webhooks import ASAAS, STRIPE, genuine
 
 pytestmark = pytest.mark.ddblocal
 
+# Settling payments under TransactionConflict, alone and ten at once: tests/integration/test_ddblocal_races.py.
 PENDING_WITH_PAYMENTS = [
-    "payment_intent.succeeded / PAYMENT_RECEIVED under each fault, TransactionConflict included: one payment, "
-    "invoice paid once",
-    "10 concurrent deliveries of one payment event under TransactionConflict: one payment (DynamoDB Local)",
     "a world where issue-invoices, check-overdue and send-reminders have work, for the killed-and-rerun walk "
     "(tests/faults/test_jobs_faults.py walks every job already; today only run-backups and charge-cards get work)",
 ]
