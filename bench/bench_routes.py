@@ -91,6 +91,7 @@ ROUTE_BODIES = {
     "POST /v1/webhooks/asaas": _asaas_event,
     "POST /v1/admin/accounts/{account_id}/payments/{payment_id}/refund": {"reason": "Cobrança em duplicidade"},
     "POST /v1/admin/bank-returns": _bank_return,
+    f"POST {SUBSCRIPTION}/cancel": {"reason": "Encerramos o uso do produto."},
 }
 
 # DynamoDB call budgets the issues state for single routes.
@@ -101,8 +102,13 @@ ROUTE_TARGETS = {
     "POST /v1/webhooks/asaas": 4,
 }
 
-# Reads first, deletions last, so a route never finds its data removed by another.
+# Reads first, deletions and cancellations last, so a route never finds its data removed by another.
 _METHOD_ORDER = {"GET": 0, "PUT": 1, "PATCH": 1, "POST": 2, "DELETE": 3}
+
+
+def _order(spec) -> tuple:
+    last = spec.method == "DELETE" or spec.path.endswith("/cancel")
+    return (3 if last else _METHOD_ORDER.get(spec.method, 9), spec.path)
 
 
 def route_id(spec) -> str:
@@ -141,7 +147,7 @@ def walk(world, specs, repeats: int = 3) -> list[RouteResult]:
     from bench.call_counter import counting
 
     results = []
-    for spec in sorted(specs, key=lambda s: (_METHOD_ORDER.get(s.method, 9), s.path)):
+    for spec in sorted(specs, key=_order):
         rid = route_id(spec)
         result = RouteResult(route=rid, access=spec.access.value, target=ROUTE_TARGETS.get(rid))
         results.append(result)
