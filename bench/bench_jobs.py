@@ -27,7 +27,7 @@ BENCH_JOB_ACCOUNTS and BENCH_JOB_DUE:
 On moto the sizes only need to show that the calls do not change (moto's own cost per call grows
 with the table, see above), so they are kept small enough for `make bench` to stay well under 15
 minutes on 2 shared cores. The issue's 10,000 / 50,000 runs with `BENCH_JOB_ACCOUNTS=10000 make
-bench-ddblocal`: about 1.8 M items seeded (36 an account, 1,500 to 2,000 items/s here: ~20 minutes).
+bench-ddblocal`: about 1.8 M items seeded (36 an account, 1,500 to 2,000 items/s here: about 20 minutes).
 
 Run: .venv/bin/python -m bench.bench_jobs [--quick] [--ddb-local]
 """
