@@ -9,6 +9,7 @@
 AWS_ENDPOINT_URL is set only inside `endpoint_environment()` (bench/world.py opens it around its
 world): PynamoDB reads the host once, when chalicelib.store.base is imported there, and benchmarks
 that start their own processes on moto (bench_purge) must not inherit DynamoDB Local's address."""
+import argparse
 import atexit
 import os
 from contextlib import contextmanager
@@ -76,3 +77,15 @@ def quick() -> bool:
 
 def name() -> str:
     return "dynamodb-local" if ddb_local() else "moto"
+
+
+def run_alone(measure, description: str, argv=None) -> int:
+    """`python -m bench.<name> [--quick] [--ddb-local]`: one benchmark on its own; exit 1 on failures."""
+    parser = argparse.ArgumentParser(description=description.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--ddb-local", action="store_true")
+    args = parser.parse_args(argv)
+    configure(ddb_local=args.ddb_local, quick=args.quick)
+    result = measure()
+    print({k: v for k, v in result.items() if k != "detail"})
+    return 1 if result.get("failures") else 0

@@ -12,7 +12,6 @@ Run: .venv/bin/python -m bench.bench_routes [--quick] [--ddb-local]
 """
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -320,14 +319,7 @@ def print_table(results: list[RouteResult]) -> None:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--ddb-local", action="store_true")
-    args = parser.parse_args(argv)
-    backend.configure(ddb_local=args.ddb_local, quick=args.quick)
-    result = measure()
-    print({k: v for k, v in result.items() if k != "detail"})
-    return 1 if result["failures"] else 0
+    return backend.run_alone(measure, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -1,26 +1,24 @@
 """Races and faults on money paths, on AWS DynamoDB Local (moto is not thread-safe): two plan
 changes at once, two workers issuing one account, and a settling payment delivered under
 TransactionConflict — each leaves exactly one effect."""
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from chalicelib.adapters.events import RecordingPublisher
 from chalicelib.adapters.gateways.fake import stripe_payment_succeeded, stripe_signature_header
 from chalicelib.domain.enums import Periodicity
 from chalicelib.errors import AppError
 from chalicelib.services.change_quotes import ChangeRequest
-from chalicelib.services.orders import Line
 from chalicelib.services.subscriptions import SubscribeRequest
 from chalicelib.store.base import account_pk
 from chalicelib.store.invoices import InvoiceItem
 from chalicelib.store.payments import PAYMENT_PREFIX, PaymentItem
 from tests import ddblocal
-from tests.api.payment_steps import invoice, write_invoice
+from tests.api.payment_steps import invoice
 from tests.faults.injection import DynamoFaults, transaction_conflict
 from tests.integration.test_ddblocal_concurrency import new_account, race
-from tests.integration.test_ddblocal_webhooks import RecordingMailer
+from tests.integration.test_ddblocal_webhooks import open_invoice, quiet  # noqa: F401 (fixture)
 from tests.support import VALID_BILLING_DATA
 
 pytestmark = [
@@ -29,14 +27,6 @@ pytestmark = [
 ]
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
-
-
-@pytest.fixture
-def quiet(aws):
-    """Events and e-mails kept in memory: only DynamoDB is exercised by the threads."""
-    aws.__dict__["events"] = RecordingPublisher(aws.clock)
-    aws.__dict__["mailer"] = RecordingMailer()
-    return aws
 
 
 def customer_with_subscription(aws):
@@ -86,14 +76,6 @@ def test_two_workers_issuing_one_account_at_once_leave_one_invoice(quiet):
     issued = [invoice_id for _, outcome in outcomes for invoice_id in outcome.invoice_ids]
     new = {i.invoice_id for i in invoices_of(account_id)} - before
     assert len(issued) == 1 and new == set(issued)
-
-
-def open_invoice(aws):
-    account = new_account(aws)
-    item = write_invoice(aws, account.account_id, [
-        Line("Operand Pro — 2 licenças", 19_800, "subscription", None, date(2026, 12, 1), date(2027, 1, 1))],
-        now=datetime(2026, 12, 1, 9, tzinfo=SAO_PAULO))
-    return account.account_id, item.invoice_id
 
 
 def test_a_settling_payment_under_transaction_conflicts_is_applied_once(quiet):
