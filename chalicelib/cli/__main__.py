@@ -27,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # stdout is this command's output contract (one JSON document, API.md "Command line"), not a
+    # log: the structured logger writes its own lines and must not be mixed into it.
     try:
         result = args.func(args)
     except CliInputError as exc:
