@@ -1,12 +1,20 @@
-"""Configuration from the environment (pydantic-settings), read once per process.
+"""Configuration from the environment, validated by pydantic, read once per process.
+
+Each field's alias is its environment variable; `Settings.from_environment()` validates the
+environment as it is (pydantic converts the strings, ignores every other variable). This once used
+pydantic-settings, which we only ever used for that: importing it cost ~50 ms of every Lambda cold
+start (its `main` imports asyncio, its CLI and dotenv sources load argparse, importlib.resources and
+dotenv), a quarter of boto3's own import, and kept `import app` over the 1.3x boto3 budget of issue 2
+(docs/dependencies.md, docs/performance.md).
 
 The `local` stage has safe defaults for every secret so `make run` works out of the box; any other
 stage refuses to start while a secret or the token issuer is missing, naming the variable.
 """
+import os
+from collections.abc import Mapping
 from functools import lru_cache
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 LOCAL_STAGE = "local"
 
@@ -24,8 +32,9 @@ class MissingSetting(RuntimeError):
     pass
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+class Settings(BaseModel):
+    # Built from the environment (strings) or from keyword arguments named like the variables.
+    model_config = ConfigDict(extra="ignore")
 
     stage: str = Field(LOCAL_STAGE, alias="RENOVA_STAGE")
     aws_region: str = Field("sa-east-1", alias="AWS_DEFAULT_REGION")
@@ -112,9 +121,14 @@ class Settings(BaseSettings):
         return self
 
 
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> "Settings":
+        return cls.model_validate(dict(environ))
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    return Settings.from_environment()
 
 
 def reset_settings() -> None:
