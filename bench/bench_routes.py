@@ -22,6 +22,8 @@ from bench import backend
 
 ACCOUNT = "/v1/accounts/{account_id}"
 SUBSCRIPTION = ACCOUNT + "/subscriptions/{subscription_id}"
+LICENSES = ACCOUNT + "/batches/{subscription_id}/licenses"
+LICENSE = LICENSES + "/{license_id}"
 
 @dataclass
 class Raw:
@@ -91,6 +93,34 @@ ROUTE_BODIES = {
     "POST /v1/admin/accounts/{account_id}/payments/{payment_id}/refund": {"reason": "Cobrança em duplicidade"},
     "POST /v1/admin/bank-returns": _bank_return,
     f"POST {SUBSCRIPTION}/cancel": {"reason": "Encerramos o uso do produto."},
+    # Partner batch: each assign or substitute makes a new client account, owned by a new person.
+    f"POST {LICENSE}/assign": lambda world, n: {"name": f"Cliente do parceiro {n}", "owner_email": _email()},
+    f"POST {LICENSE}/substitute": lambda world, n: {"name": f"Cliente substituto {n}", "owner_email": _email()},
+    f"POST {LICENSE}/cancel": {"reason": "O cliente encerrou o contrato com o escritório."},
+}
+
+
+def _batch_route(licenses: str | None = None):
+    """The partner batch's routes act on the partner's account (prepare's `_partner_batch`), with its
+    owner's token. `licenses` names the list of license ids the route takes one per repeat, so a
+    repeat never finds its license already assigned, transferred or cancelled by the one before."""
+    def params(world, n):
+        partner = world.ids["partner"]
+        ids = {"account_id": partner["account_id"], "subscription_id": partner["batch_id"]}
+        if licenses:
+            pool = partner["licenses"][licenses]
+            ids["license_id"] = pool[0] if licenses == "substitute" else pool[n] if n < len(pool) else None
+        return ids, "partner"
+    return params
+
+
+# Routes whose path parameters (and token) are not the walk's account's: (world, n) -> (ids, token role).
+ROUTE_PARAMS = {
+    f"GET {LICENSES}": _batch_route(),
+    f"POST {LICENSE}/assign": _batch_route("assign"),        # a free license each repeat
+    f"POST {LICENSE}/substitute": _batch_route("substitute"),  # the same assigned license, a new client each time
+    f"POST {LICENSE}/transfer": _batch_route("transfer"),    # an assigned license each repeat
+    f"POST {LICENSE}/cancel": _batch_route("cancel"),        # an assigned license each repeat
 }
 
 # DynamoDB call budgets the issues state for single routes.
@@ -105,8 +135,13 @@ ROUTE_TARGETS = {
 _METHOD_ORDER = {"GET": 0, "PUT": 1, "PATCH": 1, "POST": 2, "DELETE": 3}
 
 
+# Routes that end or take away what they act on: a license transferred out of the batch is, like a
+# cancellation, as final as a deletion.
+_FINAL_SUFFIXES = ("/cancel", "/transfer")
+
+
 def _order(spec) -> tuple:
-    last = spec.method == "DELETE" or spec.path.endswith("/cancel")
+    last = spec.method == "DELETE" or spec.path.endswith(_FINAL_SUFFIXES)
     return (3 if last else _METHOD_ORDER.get(spec.method, 9), spec.path)
 
 
@@ -150,13 +185,13 @@ def walk(world, specs, repeats: int = 3) -> list[RouteResult]:
         rid = route_id(spec)
         result = RouteResult(route=rid, access=spec.access.value, target=ROUTE_TARGETS.get(rid))
         results.append(result)
-        request = _request(world, spec)
-        if isinstance(request, str):
-            result.unmeasured = request
-            continue
-        path, token, headers = request
         timings, app_timings, heaviest = [], [], None
         for n in range(repeats):
+            request = _request(world, spec, n)
+            if isinstance(request, str):
+                result.unmeasured = request
+                break
+            path, token, headers = request
             try:
                 body = _body(world, spec, n)
             except Exception as exc:  # noqa: BLE001 — a body builder that no longer fits the code
@@ -189,20 +224,27 @@ def walk(world, specs, repeats: int = 3) -> list[RouteResult]:
     return results
 
 
-def _request(world, spec):
-    """(path, token, headers) for a route, or why it cannot be called."""
+def _request(world, spec, n: int = 0):
+    """(path, token, headers) for a route's repeat n, or why it cannot be called."""
     from chalicelib.api.access import Access
 
-    missing = [p for p in spec.path_params if not world.ids.get(p)]
+    ids, role = world.ids, "owner"
+    if route_id(spec) in ROUTE_PARAMS:
+        try:
+            own, role = ROUTE_PARAMS[route_id(spec)](world, n)
+        except Exception as exc:  # noqa: BLE001 — prepare could not make what the route acts on
+            return f"path parameters: {type(exc).__name__}: {exc}"
+        ids = {**ids, **own}
+    missing = [p for p in spec.path_params if not ids.get(p)]
     if missing:
-        return f"no value for path parameter {', '.join(missing)}"
+        return f"no value for path parameter {', '.join(missing)}" + (f" (repeat {n + 1})" if n else "")
     if spec.body is not None and route_id(spec) not in ROUTE_BODIES:
         return "no body in bench_routes.ROUTE_BODIES"
     if spec.raw_body and route_id(spec) not in ROUTE_BODIES:
         return "raw body (webhook, file): no body in bench_routes.ROUTE_BODIES"
     path = spec.path
     for name in spec.path_params:
-        path = path.replace("{" + name + "}", world.ids[name])
+        path = path.replace("{" + name + "}", ids[name])
     headers = {}
     token = None
     if spec.access is Access.INTERNAL:
@@ -210,7 +252,7 @@ def _request(world, spec):
     elif spec.access is Access.FINANCE_STAFF:
         token = world.tokens["finance_staff"]
     elif spec.access not in (Access.PUBLIC, Access.WEBHOOK, Access.DEV):
-        token = world.tokens["owner"]
+        token = world.tokens[role]
     return path, token, headers
 
 
@@ -225,8 +267,9 @@ def _body(world, spec, n: int):
     return body(world, n) if callable(body) else body
 
 
-def prepare(world, background: int) -> None:
-    """The account the walk uses, and `background` cloned accounts around it."""
+def prepare(world, background: int, repeats: int = 5) -> None:
+    """The account the walk uses, a partner's batch of licenses, and `background` cloned accounts
+    around them."""
     from bench import world as w
     from chalicelib.jobs.registry import available_jobs, run_job
 
@@ -239,6 +282,7 @@ def prepare(world, background: int) -> None:
     world.ids["job"] = jobs[0] if jobs else None
     for job in jobs:  # as the schedules would have: routes then find what jobs leave (a ready backup ...)
         run_job(job, world.services, world.now.date())
+    _partner_batch(world, repeats)
     if background:
         w.clone_accounts(world, background, label="background accounts")
 
@@ -258,6 +302,37 @@ def _invoice_and_payment(world) -> None:
             world.ids["payment_id"] = (paid or {}).get("payment_id")
 
 
+def _partner_batch(world, repeats: int) -> None:
+    """A partner (another account, its own owner) with a paid Conta Azul Mais batch, through the API
+    as a partner would: billing data, the batch on boleto, its first invoice paid, then clients on
+    licenses. Assigned: one license the substitute route passes on again and again, and one per
+    repeat for transfer and for cancel; free: one per repeat for assign. The batch keeps more than
+    one license to the end (its last license cannot leave it)."""
+    from bench import world as w
+
+    api, owner = world.api, world.api.token(w.new_id("usr"))
+    account_id = api.ok("POST", "/v1/accounts", owner, {"name": "Escritório Contábil Parceiro"})["id"]
+    base = f"/v1/accounts/{account_id}"
+    api.ok("PUT", f"{base}/billing-data", owner, w.VALID_BILLING_DATA)
+    api.ok("PUT", f"{base}/billing-settings", owner, {"due_day": 15})
+    assigned = 1 + 2 * repeats
+    quantity = assigned + repeats + 2
+    batch = api.ok("POST", f"{base}/subscriptions", owner, {"product_id": "conta-azul-mais", "periodicity": "monthly",
+                                                            "quantity": quantity, "payment_method": "boleto"})
+    api.ok("POST", "/v1/_dev/gateway/pay", None, {"invoice_id": batch["invoice_id"], "method": "boleto"})
+    licenses = f"{base}/batches/{batch['id']}/licenses"
+    free = [item["id"] for item in api.ok("GET", f"{licenses}?limit=100", owner)["items"]
+            if item["status"] == "available"]
+    for number, license_id in enumerate(free[:assigned]):
+        api.ok("POST", f"{licenses}/{license_id}/assign", owner,
+               {"name": f"Cliente {number + 1} do parceiro", "owner_email": _email()})
+    taken, rest = free[:assigned], free[assigned:]
+    world.tokens["partner"] = owner
+    world.ids["partner"] = {"account_id": account_id, "batch_id": batch["id"], "licenses": {
+        "substitute": taken[:1], "transfer": taken[1:1 + repeats], "cancel": taken[1 + repeats:],
+        "assign": rest[:repeats]}}
+
+
 def measure(repeats: int | None = None, background: int | None = None, specs=None, verbose: bool = True) -> dict:
     from bench import world as w
 
@@ -269,7 +344,7 @@ def measure(repeats: int | None = None, background: int | None = None, specs=Non
             from chalicelib.api.routing import ENDPOINTS
 
             specs = list(ENDPOINTS)
-        prepare(world, background)
+        prepare(world, background, repeats)
         results = walk(world, specs, repeats)
     return summarize(results, repeats, background, verbose)
 

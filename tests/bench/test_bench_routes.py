@@ -59,6 +59,26 @@ def test_the_walk_covers_every_route_and_a_scan_makes_the_bench_exit_non_zero(sc
     # The routes' real work was counted: Meu Plano reads through PynamoDB's own client.
     meu_plano = walked["GET /v1/accounts/{account_id}/subscriptions/{subscription_id}"]
     assert meu_plano["status"] == "200" and meu_plano["dynamodb_calls"] >= 1
+    # The partner batch's routes act on a batch prepare made through the API, a license per repeat.
+    licenses = "/v1/accounts/{account_id}/batches/{subscription_id}/licenses"
+    batch_routes = [f"GET {licenses}"] + [f"POST {licenses}/{{license_id}}/{action}"
+                                          for action in ("assign", "substitute", "transfer", "cancel")]
+    for route in batch_routes:
+        assert walked[route]["status"] == "200" and walked[route]["dynamodb_calls"] >= 1, walked[route]
+    assert written["unmeasured"] == 0, [row for row in walked.values() if row.get("unmeasured")]
+
+
+def test_destructive_batch_routes_run_after_the_ones_that_need_the_licenses():
+    from bench.bench_routes import _order, route_id
+    from chalicelib.api.routing import ENDPOINTS
+
+    order = [route_id(spec) for spec in sorted(ENDPOINTS, key=_order)]
+    licenses = "/v1/accounts/{account_id}/batches/{subscription_id}/licenses"
+    position = {route: n for n, route in enumerate(order)}
+    for final in ("transfer", "cancel"):
+        for earlier in ("assign", "substitute"):
+            assert position[f"POST {licenses}/{{license_id}}/{final}"] > \
+                position[f"POST {licenses}/{{license_id}}/{earlier}"]
 
 
 def test_a_route_without_a_body_entry_is_reported_unmeasured(monkeypatch):
