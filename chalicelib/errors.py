@@ -46,5 +46,9 @@ class ValidationFailed(AppError):
     status, code, message = 422, "validation_error", "Alguns campos são inválidos."
 
 
+class ServiceUnavailable(AppError):
+    status, code, message = 503, "service_unavailable", "Um serviço externo não respondeu; tente novamente."
+
+
 class Throttled(AppError):
     status, code, message = 429, "too_many_requests", "Muitas requisições; tente novamente em instantes."

@@ -109,7 +109,7 @@ class Container:
     def cards(self):
         from chalicelib.services.cards import CardService
 
-        return CardService(self.billing_repository, self.clock)
+        return CardService(self.billing_repository, self.clock, self.card_gateway, self.card_gateway_name)
 
     @cached_property
     def storage(self):

@@ -17,6 +17,7 @@ _ERROR_STATUSES = {
     "415": "Tipo de conteúdo não suportado.",
     "422": "Campos inválidos.",
     "429": "Muitas requisições.",
+    "503": "Um serviço externo (gateway de pagamento) não respondeu; tente de novo.",
 }
 _SECURITY = {
     Access.PUBLIC: [],

@@ -1,5 +1,6 @@
-"""Subscriptions, the account's card and its storage usage: live items of the account's collection
-(pk = ACCOUNT#<id>; sort keys SUB#<id>, CARD, USAGE). See docs/data-model.md."""
+"""Subscriptions, the account's card, its customer at the card gateway and its storage usage: live
+items of the account's collection (pk = ACCOUNT#<id>; sort keys SUB#<id>, CARD, GATEWAY_CUSTOMER,
+USAGE). See docs/data-model.md."""
 from pynamodb.attributes import (
     BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute,
 )
@@ -9,6 +10,7 @@ from chalicelib.store.base import BillingItem
 from chalicelib.store.due import due_pk
 
 CARD_SK = "CARD"
+GATEWAY_CUSTOMER_SK = "GATEWAY_CUSTOMER"
 USAGE_SK = "USAGE"
 # `due` index kind of subscriptions whose next renewal the invoicing job bills on a day.
 RENEWAL_ISSUE_KIND = "ISSUE"
@@ -77,6 +79,17 @@ class CardItem(BillingItem, discriminator="card"):
     last4 = UnicodeAttribute()
     exp_month = NumberAttribute()
     exp_year = NumberAttribute()
+    # The account's customer at the gateway the token is attached to (charged off session with it).
+    gateway_customer = UnicodeAttribute(null=True)
+
+
+class GatewayCustomerItem(BillingItem, discriminator="gateway_customer"):
+    """The account's customer at the card gateway, created with its first card and kept when the card
+    is removed, so a later card joins the same customer instead of creating another."""
+
+    account_id = UnicodeAttribute()
+    gateway = UnicodeAttribute()
+    customer_ref = UnicodeAttribute()
 
 
 class UsageItem(BillingItem, discriminator="usage"):

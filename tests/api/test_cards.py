@@ -116,3 +116,62 @@ def _whole_table(aws) -> str:
     dynamodb = aws.boto3_client("dynamodb")
     items = dynamodb.scan(TableName=aws.settings.billing_table)["Items"]
     return json.dumps(items)
+
+
+# --- the card at the gateway: attached to the account's one customer there ---------------------
+
+def test_the_first_card_creates_the_gateway_customer_and_later_cards_join_it(client, owner, aws):
+    account_id, token = owner
+    gateway = aws.card_gateway
+    add_card(client, account_id, token)
+    add_card(client, account_id, token, gateway_token="tok_master_new", brand="mastercard", last4="5454")
+    assert client.call("DELETE", f"/v1/accounts/{account_id}/card", token).status_code == 200
+    add_card(client, account_id, token, gateway_token="tok_elo_third", brand="elo", last4="1234")
+
+    first, second, third = gateway.saved_cards
+    assert (first.account_id, first.customer_ref) == (account_id, None)  # the gateway creates the customer
+    customer = aws.billing_repository.snapshot(account_id).card.gateway_customer
+    assert customer.startswith("cus_") and second.customer_ref == third.customer_ref == customer
+    assert [card.payment_method_token for card in gateway.saved_cards] == [
+        VALID_CARD["gateway_token"], "tok_master_new", "tok_elo_third"]
+
+
+def test_card_charges_name_the_customer_the_card_is_attached_to(client, owner, aws):
+    account_id, token = owner
+    add_card(client, account_id, token)
+    subscribe(client, account_id, token, product_id="operand-pro", periodicity="monthly")
+    at(client, "2026-03-01", "08:00:00")
+    assert client.call("POST", "/v1/_dev/jobs/charge-cards").data["charged"] == 1
+
+    [charge] = aws.card_gateway.charges
+    assert charge.customer_ref == aws.billing_repository.snapshot(account_id).card.gateway_customer
+    assert charge.customer_ref.startswith("cus_")
+
+
+def test_a_token_the_gateway_refuses_saves_nothing(client, owner, aws):
+    account_id, token = owner
+    refused = client.call("PUT", f"/v1/accounts/{account_id}/card", token,
+                          {**VALID_CARD, "gateway_token": "tok_invalid_unknown"})
+
+    assert refused.status_code == 422
+    error = refused.data["error"]
+    assert error["code"] == "card_rejected" and error["details"]["gateway_code"] == "resource_missing"
+    assert error["message"].startswith("O gateway de pagamento recusou o cartão")
+    snapshot = aws.billing_repository.snapshot(account_id)
+    assert snapshot.card is None and snapshot.others == []
+
+
+def test_a_gateway_that_does_not_answer_is_a_503_and_saves_nothing(client, owner, aws, monkeypatch):
+    from chalicelib.adapters.gateways import GatewayUnavailable
+
+    def unavailable(card):
+        raise GatewayUnavailable("APIConnectionError")
+
+    account_id, token = owner
+    monkeypatch.setattr(aws.card_gateway, "save_card", unavailable)
+    answer = client.call("PUT", f"/v1/accounts/{account_id}/card", token, VALID_CARD)
+
+    assert answer.status_code == 503
+    assert answer.data["error"]["code"] == "gateway_unavailable"
+    assert "não foi salvo" in answer.data["error"]["message"]
+    assert aws.billing_repository.snapshot(account_id).card is None

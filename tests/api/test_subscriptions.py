@@ -341,8 +341,8 @@ def test_meu_plano_reads_only_live_items_however_long_the_history(client, custom
     with dynamodb_calls() as calls:
         view = plan(client, account_id, token, sub["id"])
     query = next(response for operation, response in calls if operation == "Query")
-    # account, owner, card, subscription: the 21 invoices (and their markers) were not read
-    assert query["ScannedCount"] == 4
+    # account, owner, card, its gateway customer, subscription: the 21 invoices (and markers) were not read
+    assert query["ScannedCount"] == 5
     assert view["open_invoices"]["count"] == 0 and view["quantity"] == 21
 
 

@@ -56,11 +56,38 @@ class CardCharge:
     metadata: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class SavedCard:
+    """A card the portal tokenised at the gateway, to be kept for off-session charges: it must be
+    attached to the account's customer at the gateway (Stripe refuses to charge a payment method
+    again off session otherwise)."""
+    account_id: str
+    payment_method_token: str
+    customer_ref: str | None     # the account's customer at the gateway, once it has one
+    email: str | None = None
+    name: str | None = None
+
+
 class WebhookRejected(Exception):
     """Signature, token or timestamp did not verify: answer 400 and record nothing."""
 
 
+class CardRejected(Exception):
+    """The gateway refused the card when saving it (unknown token, declined check)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(code)
+        self.code, self.message = code, message
+
+
+class GatewayUnavailable(Exception):
+    """The gateway did not answer (network, its own 5xx, rate limit): nothing was saved; retry."""
+
+
 class CardGateway(Protocol):
+    def save_card(self, card: SavedCard) -> str:
+        """Attach the card to the account's customer (created when it has none); its customer ref."""
+
     def charge(self, charge: CardCharge) -> ChargeResult: ...
 
     def refund(self, payment_id: str, amount_cents: int, idempotency_key: str) -> RefundResult: ...

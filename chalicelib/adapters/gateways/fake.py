@@ -7,10 +7,12 @@ import json
 import secrets
 import time
 
-from chalicelib.adapters.gateways import CardCharge, ChargeResult, RefundResult
+from chalicelib.adapters.gateways import CardCharge, CardRejected, ChargeResult, RefundResult, SavedCard
 
 # A card token containing this marker is declined; `FakeCardGateway.script` overrides per test.
 DECLINED_TOKEN_MARKER = "fail"
+# A card token containing this marker is refused when saved, as the gateway refuses an unknown token.
+INVALID_TOKEN_MARKER = "invalid"
 
 
 def stripe_signature_header(raw_body: bytes, secret: str, timestamp: int | None = None) -> str:
@@ -50,6 +52,13 @@ class FakeCardGateway:
     def __init__(self):
         self.script: list[bool] = []  # queued outcomes (True = approved) that override the token rule
         self.charges: list[CardCharge] = []
+        self.saved_cards: list[SavedCard] = []
+
+    def save_card(self, card: SavedCard) -> str:
+        if INVALID_TOKEN_MARKER in card.payment_method_token:
+            raise CardRejected("resource_missing", "O token do cartão não foi aceito pelo gateway.")
+        self.saved_cards.append(card)
+        return card.customer_ref or f"cus_fake_{hashlib.sha256(card.account_id.encode()).hexdigest()[:14]}"
 
     def charge(self, charge: CardCharge) -> ChargeResult:
         self.charges.append(charge)

@@ -4,7 +4,8 @@ import json
 from datetime import datetime, timezone
 
 from chalicelib.adapters.gateways import (
-    CardCharge, ChargeResult, EventKind, GatewayEvent, RefundResult, WebhookRejected,
+    CardCharge, CardRejected, ChargeResult, EventKind, GatewayEvent, GatewayUnavailable, RefundResult, SavedCard,
+    WebhookRejected,
 )
 
 TOLERANCE_SECONDS = 300
@@ -59,12 +60,35 @@ class StripeCardGateway:
         self._stripe = stripe
         self._client = stripe.StripeClient(api_key, http_client=http_client, max_network_retries=2)
 
+    def save_card(self, card: SavedCard) -> str:
+        """One Stripe customer per account (created once: the idempotency key is the account), the
+        payment method attached to it so it can be charged off session later."""
+        stripe = self._stripe
+        try:
+            customer = card.customer_ref or self._client.v1.customers.create(
+                params={key: value for key, value in (("email", card.email), ("name", card.name)) if value}
+                | {"metadata": {"account_id": card.account_id}},
+                options={"idempotency_key": f"renova-customer-{card.account_id}"}).id
+            self._client.v1.payment_methods.attach(
+                card.payment_method_token, params={"customer": customer},
+                options={"idempotency_key": f"renova-attach-{card.account_id}-{card.payment_method_token}"})
+        except stripe.CardError as exc:
+            raise CardRejected(getattr(exc.error, "decline_code", None) or exc.code or "card_declined",
+                               exc.user_message or "Cartão recusado pela operadora.") from exc
+        except stripe.InvalidRequestError as exc:  # unknown token, or one attached to another customer
+            raise CardRejected(exc.code or "invalid_request", "O token do cartão não foi aceito pelo gateway.") from exc
+        except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
+            raise GatewayUnavailable(type(exc).__name__) from exc
+        return customer
+
     def charge(self, charge: CardCharge) -> ChargeResult:
         params = {
-            "amount": charge.amount_cents, "currency": "brl", "customer": charge.customer_ref,
+            "amount": charge.amount_cents, "currency": "brl",
             "payment_method": charge.payment_method_token, "off_session": True, "confirm": True,
             "metadata": {"invoice_id": charge.invoice_id, "account_id": charge.account_id, **charge.metadata},
         }
+        if charge.customer_ref:  # every card saved through save_card has one
+            params["customer"] = charge.customer_ref
         try:
             intent = self._client.v1.payment_intents.create(
                 params=params, options={"idempotency_key": charge.idempotency_key})

@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.adapters.gateways import CardCharge, EventKind, WebhookRejected
+from chalicelib.adapters.gateways import (
+    CardCharge, CardRejected, EventKind, GatewayUnavailable, SavedCard, WebhookRejected,
+)
 from chalicelib.adapters.gateways.asaas import AsaasClient, verify_asaas_webhook
 from chalicelib.adapters.gateways.fake import (
     FakeCardGateway, asaas_payment_received, stripe_payment_succeeded, stripe_signature_header,
@@ -154,3 +156,66 @@ def test_the_fake_gateway_declines_marked_tokens_and_follows_a_script():
     gateway.script = [False, True]
     assert approved.succeeded and not declined.succeeded
     assert [gateway.charge(card_charge()).succeeded for _ in range(2)] == [False, True]
+
+
+# --- saving a card: one customer per account, the payment method attached to it ----------------
+
+def saved_card(customer_ref=None, token="pm_Recorded1") -> SavedCard:
+    return SavedCard(account_id="acc_1", payment_method_token=token, customer_ref=customer_ref,
+                     email="financeiro@cliente.com.br", name="Cliente Exemplo Ltda")
+
+
+def form(post_data: str) -> str:
+    return post_data.replace("%5B", "[").replace("%5D", "]").replace("%40", "@").replace("+", " ")
+
+
+def test_the_first_card_creates_the_account_customer_once_and_attaches_the_card_to_it():
+    http = RecordedHTTPClient([(200, "stripe_customer_created.json"), (200, "stripe_payment_method_attached.json")])
+    customer = StripeCardGateway("sk_test_recorded", http_client=http).save_card(saved_card())
+
+    assert customer == "cus_RecordedAcc1"
+    (create_method, create_url, create_headers, create_data), (_, attach_url, attach_headers, attach_data) = http.requests
+    assert create_method == "post" and create_url.endswith("/v1/customers")
+    assert create_headers["Idempotency-Key"] == "renova-customer-acc_1"  # a retry never makes a second customer
+    for fragment in ("metadata[account_id]=acc_1", "email=financeiro@cliente.com.br", "name=Cliente Exemplo Ltda"):
+        assert fragment in form(create_data)
+    assert attach_url.endswith("/v1/payment_methods/pm_Recorded1/attach")
+    assert form(attach_data) == "customer=cus_RecordedAcc1"
+    assert attach_headers["Idempotency-Key"] == "renova-attach-acc_1-pm_Recorded1"
+
+
+def test_a_later_card_joins_the_existing_customer():
+    http = RecordedHTTPClient([(200, "stripe_payment_method_attached.json")])
+    customer = StripeCardGateway("sk_test_recorded", http_client=http).save_card(saved_card("cus_RecordedAcc1"))
+
+    assert customer == "cus_RecordedAcc1"
+    [(_, url, _, data)] = http.requests
+    assert url.endswith("/v1/payment_methods/pm_Recorded1/attach") and form(data) == "customer=cus_RecordedAcc1"
+
+
+@pytest.mark.parametrize(("status", "recorded", "code"), [
+    (404, "stripe_payment_method_missing.json", "resource_missing"),
+    (402, "stripe_attach_declined.json", "do_not_honor"),
+])
+def test_a_card_stripe_refuses_is_rejected_with_its_code(status, recorded, code):
+    http = RecordedHTTPClient([(status, recorded)])
+    with pytest.raises(CardRejected) as rejected:
+        StripeCardGateway("sk_test_recorded", http_client=http).save_card(saved_card("cus_RecordedAcc1"))
+    assert rejected.value.code == code
+
+
+def test_stripe_failing_on_its_side_is_unavailable_not_a_rejection():
+    http = RecordedHTTPClient([(500, "stripe_api_error.json")])
+    with pytest.raises(GatewayUnavailable):
+        StripeCardGateway("sk_test_recorded", http_client=http).save_card(saved_card("cus_RecordedAcc1"))
+
+
+def test_a_charge_without_a_customer_omits_it_rather_than_sending_an_empty_one():
+    http = RecordedHTTPClient([(200, "stripe_payment_intent_succeeded.json")])
+    charge = CardCharge(invoice_id="inv_1", account_id="acc_1", amount_cents=15000, customer_ref="",
+                        payment_method_token="pm_Recorded1", idempotency_key="charge-inv_1-1")
+    StripeCardGateway("sk_test_recorded", http_client=http).charge(charge)
+    assert "customer=" not in http.requests[0][3]
+    http = RecordedHTTPClient([(200, "stripe_payment_intent_succeeded.json")])
+    StripeCardGateway("sk_test_recorded", http_client=http).charge(card_charge())
+    assert "customer=cus_Recorded1" in http.requests[0][3]
