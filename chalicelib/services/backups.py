@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from chalicelib.adapters.email import render
 from chalicelib.adapters.files import BACKUPS, account_prefix
 from chalicelib.domain import data_lifecycle as rules
+from chalicelib.domain.catch_up import CatchUpWindow
 from chalicelib.domain.errors import DomainError
 from chalicelib.errors import AppError, Conflict, NotFound, ValidationFailed
 from chalicelib.observability.logging import get_logger
@@ -16,7 +17,6 @@ from chalicelib.services.ids import sortable_id
 from chalicelib.services.recipients import owner_email
 from chalicelib.store.backups import READY, BackupItem, new_backup_item
 from chalicelib.store.base import account_pk
-from chalicelib.store.due import days_between
 
 JOB = "run-backups"
 JOB_ACTOR = f"job:{JOB}"
@@ -128,15 +128,17 @@ class BackupService:
         if not slot.in_window:
             return summary
         today = slot.start.date()
-        first = min(self._checkpoints.get(JOB) or today, today - timedelta(days=1))
-        failed_days = []
-        for day in days_between(first, today):
+        # Unlike the other jobs' checkpoints, this one is the first day still to read (not the last
+        # day done), and yesterday is always read again: the window crosses midnight.
+        window = CatchUpWindow(min(self._checkpoints.get(JOB) or today, today - timedelta(days=1)), today,
+                               today_stays_open=True)
+        for day in window.days:
             for backup in self._repo.due(day, slot.end):
                 outcome = self._generate_safely(backup)
                 setattr(summary, outcome, getattr(summary, outcome) + 1)
                 if outcome == "failed":
-                    failed_days.append(day)
-        self._checkpoints.advance(JOB, min(failed_days, default=today))
+                    window.failed(day)
+        self._checkpoints.advance(JOB, window.first_failed or today)
         return summary
 
     def _generate_safely(self, backup: BackupItem) -> str:

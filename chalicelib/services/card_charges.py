@@ -19,7 +19,7 @@ from chalicelib.services.ids import sortable_id
 from chalicelib.services.instants import frozen
 from chalicelib.services.settlement import IncomingPayment, SettlementResult
 from chalicelib.services.subscriptions import require_account
-from chalicelib.store.due import day_partitions, days_between
+from chalicelib.store.due import day_partitions
 from chalicelib.store.invoices import CARD_CHARGE_KIND, InvoiceItem, OpenInvoiceItem, card_charge_due
 from chalicelib.store.reviews import review_due
 
@@ -94,18 +94,17 @@ class CardChargeService:
     # --- the job ------------------------------------------------------------------------------
     def run_due(self, today: date) -> ChargeRun:
         run = ChargeRun(today)
-        last = self._checkpoints.get(JOB)
-        first = last + timedelta(days=1) if last else today - timedelta(days=FIRST_RUN_LOOKBACK_DAYS)
-        days = list(days_between(min(first, today), today))
+        # Today's list may still grow (a card subscription made this afternoon): every run reads
+        # today again; what was handled left the list, so nothing is charged twice.
+        window = self._checkpoints.open_window(JOB, today, FIRST_RUN_LOOKBACK_DAYS, today_stays_open=True)
+        days = window.days
         # Payment notices a crash left behind (this job's own, or a webhook never redelivered).
         run.notices = self._settlement.deliver_pending(days, self._clock.now())
         for day in days:
             for partition in day_partitions(CARD_CHARGE_KIND, day):
                 for summary in OpenInvoiceItem.due_index.query(partition):
                     self._attempt(summary, run)
-        # Today's list may still grow (a card subscription made this afternoon): the next run
-        # reads today again; what was handled left the list, so nothing is charged twice.
-        self._checkpoints.advance(JOB, today - timedelta(days=1))
+        self._checkpoints.close_window(JOB, window)
         return run
 
     def _attempt(self, summary: OpenInvoiceItem, run: ChargeRun) -> None:

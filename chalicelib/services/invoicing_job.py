@@ -13,10 +13,9 @@ Catch-up: the checkpoint is the last day planned. A run after missed days plans 
 account already billed is a no-op for the worker. In-process, the checkpoint stops before the first
 day with a failure, so the next run retries it; on the queue, retries are SQS's (then its DLQ)."""
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from chalicelib.observability.logging import get_logger
-from chalicelib.store.due import days_between
 from chalicelib.store.schema import DUE_SHARDS
 
 JOB = "issue-invoices"
@@ -71,19 +70,15 @@ class IssueInvoicesJob:
     def run(self, today: date, worker) -> IssueRun:
         """worker(message) -> result dict: jobs.work_queue.handle, the worker Lambda's own entry."""
         run = IssueRun(today)
-        checkpoint = self._checkpoints.get(JOB)
-        first = checkpoint + timedelta(days=1) if checkpoint else today - timedelta(days=FIRST_RUN_LOOKBACK_DAYS)
-        first_failed = None
-        for day in days_between(first, today):
+        window = self._checkpoints.open_window(JOB, today, FIRST_RUN_LOOKBACK_DAYS)
+        for day in window.days:
             run.days_checked += 1
             shards = [plan_item(day, shard) for shard in range(DUE_SHARDS)]
             if not self._in_process:
                 run.queued += self._queue.send(shards)
             elif not self._plan_in_process(shards, worker, run):
-                first_failed = first_failed or day
-        done_through = first_failed - timedelta(days=1) if first_failed else today
-        if done_through >= first:
-            self._checkpoints.advance(JOB, done_through)
+                window.failed(day)
+        self._checkpoints.close_window(JOB, window)
         return run
 
     def plan_shard(self, message: dict) -> tuple[list[dict], dict | None]:

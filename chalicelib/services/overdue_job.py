@@ -12,13 +12,12 @@ days reads each of them. One account's failure does not stop the others; the che
 before the first day that failed, so the next run tries again."""
 import logging
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from chalicelib.domain.enums import SubscriptionStatus
 from chalicelib.observability.logging import get_logger, log_event
 from chalicelib.store.batches import BatchLicenseItem
 from chalicelib.store.cancellations import CancellationItem
-from chalicelib.store.due import days_between
 from chalicelib.store.invoices import OpenInvoiceItem
 from chalicelib.store.notices import NoticeItem
 from chalicelib.store.reviews import items_to_review
@@ -64,15 +63,11 @@ class CheckOverdueJob:
 
     def run(self, today: date) -> OverdueRun:
         run = OverdueRun(today)
-        last = self._checkpoints.get(JOB)
-        first = last + timedelta(days=1) if last else today - timedelta(days=FIRST_RUN_LOOKBACK_DAYS)
-        first_failed = None
-        for day in days_between(min(first, today), today):
-            if not self._run_day(day, run) and first_failed is None:
-                first_failed = day
-        done_through = (first_failed or today) - timedelta(days=1)
-        if done_through >= first:
-            self._checkpoints.advance(JOB, done_through)
+        window = self._checkpoints.open_window(JOB, today, FIRST_RUN_LOOKBACK_DAYS, today_stays_open=True)
+        for day in window.days:
+            if not self._run_day(day, run):
+                window.failed(day)
+        self._checkpoints.close_window(JOB, window)
         return run
 
     def _run_day(self, day: date, run: OverdueRun) -> bool:

@@ -12,14 +12,13 @@ the very end, so a purge killed at any point is listed again and resumes:
 Cost follows the account's own items: Queries on its partitions and one index partition, no Scan.
 """
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from chalicelib.adapters.files import account_prefixes
 from chalicelib.observability.logging import get_logger, log_event
 from chalicelib.services.tax_records import tax_record
 from chalicelib.store.audit import audit_pk
 from chalicelib.store.base import account_pk
-from chalicelib.store.due import days_between
 from chalicelib.store.ownership import owned_pk
 from chalicelib.store.raw import key_of
 from chalicelib.store.retention import RETENTION_SK, TOMBSTONE_SK, complete_purge, retention_pk, tax_pk
@@ -86,19 +85,14 @@ class PurgeService:
 
     def run_due(self, today: date) -> PurgeRun:
         run = PurgeRun(today)
-        checkpoint = self._checkpoints.get(JOB)
-        first = checkpoint + timedelta(days=1) if checkpoint else today - timedelta(days=FIRST_RUN_LOOKBACK_DAYS)
-        first_failed_day = None
-        for day in days_between(first, today):
+        window = self._checkpoints.open_window(JOB, today, FIRST_RUN_LOOKBACK_DAYS)
+        for day in window.days:
             run.days_checked += 1
             for account_id in self._retention.due_on(day):
-                if self._purge_safely(account_id, today, run):
-                    continue
-                first_failed_day = first_failed_day or day
-        # Stop the checkpoint before the first day with a failure, so the next run retries it.
-        done_through = first_failed_day - timedelta(days=1) if first_failed_day else today
-        if done_through >= first:
-            self._checkpoints.advance(JOB, done_through)
+                if not self._purge_safely(account_id, today, run):
+                    window.failed(day)
+        # The checkpoint stops before the first day with a failure, so the next run retries it.
+        self._checkpoints.close_window(JOB, window)
         return run
 
     def _purge_safely(self, account_id: str, today: date, run: PurgeRun) -> bool:

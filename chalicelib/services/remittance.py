@@ -7,7 +7,7 @@ after missed days catches up from its checkpoint; today's list is read again by 
 boletos keep being issued during the day (a 2ª via at night)."""
 import logging
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from chalicelib.adapters.bank_files import Beneficiary, BoletoEntry, Payer, write_remittance
 from chalicelib.adapters.bank_files.errors import RemittanceError
@@ -17,7 +17,7 @@ from chalicelib.domain.settlement import PAYABLE_STATUSES
 from chalicelib.observability.logging import get_logger, log_event
 from chalicelib.services.audit import audit_entry
 from chalicelib.services.instants import frozen
-from chalicelib.store.due import day_partitions, days_between
+from chalicelib.store.due import day_partitions
 from chalicelib.store.invoices import REMITTANCE_KIND, NossoNumeroItem
 
 JOB = "register-boletos"
@@ -80,16 +80,16 @@ class RemittanceService:
 
     def run_due(self, today: date) -> RemittanceRun:
         run = RemittanceRun(today)
-        last = self._checkpoints.get(JOB)
-        first = last + timedelta(days=1) if last else today - timedelta(days=FIRST_RUN_LOOKBACK_DAYS)
-        waiting = [item for day in days_between(min(first, today), today)
+        # Today's list is read again by the next run: boletos keep being issued during the day.
+        window = self._checkpoints.open_window(JOB, today, FIRST_RUN_LOOKBACK_DAYS, today_stays_open=True)
+        waiting = [item for day in window.days
                    for partition in day_partitions(REMITTANCE_KIND, day)
                    for item in NossoNumeroItem.due_index.query(partition)]
         run.processed = len(waiting)
         entries = self._entries(waiting, run)
         if entries:
             self._write(entries, today, run)
-        self._checkpoints.advance(JOB, today - timedelta(days=1))
+        self._checkpoints.close_window(JOB, window)
         return run
 
     def _entries(self, waiting: list[NossoNumeroItem], run: RemittanceRun) -> list[tuple[NossoNumeroItem, BoletoEntry]]:

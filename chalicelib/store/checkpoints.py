@@ -1,9 +1,12 @@
-"""Job checkpoints: the last business date a job finished, so a run after missed days catches up."""
+"""Job checkpoints: the last business date a job finished, so a run after missed days catches up.
+A job's run opens its catch-up window (domain/catch_up.py) from the checkpoint and closes it, which
+moves the checkpoint up to the last day it finished."""
 from datetime import date
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError
 
+from chalicelib.domain.catch_up import CatchUpWindow
 from chalicelib.store.base import BillingItem
 
 CHECKPOINT_SK = "CHECKPOINT"
@@ -35,3 +38,14 @@ class CheckpointRepository:
         except PutError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise  # anything but "a newer checkpoint already stands"
+
+    def open_window(self, job: str, today: date, lookback_days: int,
+                    today_stays_open: bool = False) -> CatchUpWindow:
+        """The days the job's run covers: since its checkpoint, or `lookback_days` on its first run."""
+        return CatchUpWindow.since(self.get(job), today, lookback_days, today_stays_open)
+
+    def close_window(self, job: str, window: CatchUpWindow) -> None:
+        """Move the checkpoint through the last day the run finished (held before a failed day)."""
+        through = window.checkpoint_after()
+        if through is not None:
+            self.advance(job, through)
