@@ -4,6 +4,10 @@
 - `--ddb-local` (or BENCH_DDB_LOCAL=1): DynamoDB on AWS's DynamoDB Local (scripts/ddb_local.py, started
   on a free 127.0.0.1 port and stopped at exit), every other service still on moto.
 
+With BENCH_DDB_LOCAL_FILE=1 DynamoDB Local keeps its data in an SQLite file in a temporary directory
+(tmpfs /dev/shm when it has room) instead of memory, removed at exit: bench/world.py then seeds large
+tables by writing rows into that file (bench_jobs runs this way, in a process of its own).
+
 `--quick` (or BENCH_QUICK=1) shrinks every benchmark's sizes for a fast smoke run.
 
 AWS_ENDPOINT_URL is set only inside `endpoint_environment()` (bench/world.py opens it around its
@@ -12,9 +16,13 @@ that start their own processes on moto (bench_purge) must not inherit DynamoDB L
 import argparse
 import atexit
 import os
+import shutil
+import tempfile
 from contextlib import contextmanager
+from pathlib import Path
 
 _server = None
+_db_dir: Path | None = None
 
 
 def configure(ddb_local: bool = False, quick: bool = False) -> None:
@@ -40,11 +48,35 @@ def _start_ddb_local() -> None:
     global _server
     if _server is not None:
         return
+    global _db_dir
     from scripts.ddb_local import start
 
-    _server = start()
-    atexit.register(_server.stop)
+    if os.environ.get("BENCH_DDB_LOCAL_FILE") == "1":
+        _db_dir = Path(tempfile.mkdtemp(prefix="renova-bench-ddb-", dir=_scratch_dir()))
+    _server = start(db_path=_db_dir)
+    atexit.register(_stop_ddb_local)
     os.environ["BENCH_DDB_LOCAL"] = "1"
+
+
+def _stop_ddb_local() -> None:
+    _server.stop()
+    if _db_dir is not None:
+        shutil.rmtree(_db_dir, ignore_errors=True)
+
+
+def _scratch_dir() -> str | None:
+    """/dev/shm when it is a tmpfs with room for 50,000 accounts (about 2.5 GB), else the default."""
+    shm = "/dev/shm"
+    try:
+        usage = shutil.disk_usage(shm)
+    except OSError:
+        return None
+    return shm if os.access(shm, os.W_OK) and usage.free > 6 * 2 ** 30 else None
+
+
+def ddb_local_db() -> Path | None:
+    """DynamoDB Local's SQLite file when it runs on one (BENCH_DDB_LOCAL_FILE=1), else None."""
+    return _db_dir / "shared-local-instance.db" if _db_dir is not None else None
 
 
 @contextmanager

@@ -12,7 +12,8 @@ DynamoDB Local has no host option (its Jetty server listens on every interface).
 launcher is compiled (scripts/ddblocal/LoopbackDynamoDBLocal.java, needs a JDK) it listens on
 127.0.0.1 only; otherwise we run the plain jar and warn. Either way every client here talks to
 http://127.0.0.1:<port>. Data lives in memory only (-inMemory) and one database serves every
-credential and region (-sharedDb). Telemetry is disabled.
+credential and region (-sharedDb). Telemetry is disabled. `start(db_path=...)` keeps the data in
+an SQLite file instead (the benchmarks' large tables, bench/world.py).
 
 No java process outlives its owner: a server started by `dynamodb_local()` gets PR_SET_PDEATHSIG
 (SIGKILL when the starting thread's process dies, even by SIGKILL) and is terminated in `finally`.
@@ -75,11 +76,13 @@ def java_executable() -> str:
     return java
 
 
-def command(port: int) -> tuple[list[str], bool]:
-    """The java command line, and whether it listens on the loopback interface only."""
+def command(port: int, db_path: Path | None = None) -> tuple[list[str], bool]:
+    """The java command line, and whether it listens on the loopback interface only. Data in memory,
+    or in the SQLite file `shared-local-instance.db` of the directory `db_path` when given."""
     if not installed():
         raise DynamoDBLocalError(f"DynamoDB Local is not installed in {EMULATOR}: run `make deps-ddblocal`")
-    options = ["-inMemory", "-sharedDb", "-disableTelemetry", "-port", str(port)]
+    storage = ["-dbPath", str(db_path)] if db_path is not None else ["-inMemory"]
+    options = [*storage, "-sharedDb", "-disableTelemetry", "-port", str(port)]
     native = f"-Djava.library.path={EMULATOR / 'DynamoDBLocal_lib'}"
     java = java_executable()
     if (LAUNCHER_DIR / f"{LAUNCHER_CLASS}.class").is_file():
@@ -103,14 +106,16 @@ def _die_with(parent_pid: int):
     return set_parent_death_signal
 
 
-def start(port: int | None = None, *, detach: bool = False, timeout: float = 60) -> Server:
+def start(port: int | None = None, *, detach: bool = False, timeout: float = 60,
+          db_path: Path | None = None) -> Server:
     """Start DynamoDB Local and return once it answers ListTables. `detach` leaves it running after
-    this process exits (the `start` command); otherwise it dies with this process."""
+    this process exits (the `start` command); otherwise it dies with this process. `db_path`: a
+    directory for its SQLite file instead of memory (bench/world.py seeds large tables there)."""
     attempts = 1 if port else 3  # a free port can be taken between probe and bind: try another
     last_error: Exception | None = None
     for _ in range(attempts):
         chosen = port or free_port()
-        args, loopback_only = command(chosen)
+        args, loopback_only = command(chosen, db_path)
         RUN_DIR.mkdir(parents=True, exist_ok=True)
         log_path = RUN_DIR / f"ddblocal-{chosen}.log"
         with open(log_path, "wb") as log:
