@@ -36,10 +36,11 @@ counter + notice flag, the checkpoint's GetItem and PutItem), no Scan, 26.8 s vs
 
 Why bench_jobs.py printed 11 calls per item for issue-invoices (2026-11-22): that figure divides
 the work run's calls by the accounts its recipe made due, but in a run of every job twice as many
-accounts were invoiced: check-overdue's due clones (past due on its own days, 14 days earlier) had
-their subscriptions rescheduled by check-overdue from their real dates, which the cloner does not
-move, onto issue-invoices' work day, each billing two subscriptions. Per invoice the app made the
-same 4 calls (plus a BatchGetItem for the recipe's never-paid first invoice).
+accounts were invoiced. check-overdue's due clones (a boleto subscription taken on 10 Dec, unpaid)
+were suspended by check-overdue on its work day, 20 Dec, which rescheduled their next issue
+(schedule_next_issue) from the subscription's real dates, which the cloner does not move: onto 8
+Jan, issue-invoices' small work day; the worker then billed each of those accounts' boleto and card
+renewals, two invoices, and on 8 Feb again. Per invoice the app made the same calls as here.
 
 Run: .venv/bin/python -m bench.bench_invoicing [--quick] [--ddb-local]
 """
