@@ -22,6 +22,7 @@ from chalicelib.services.subscriptions import require_account
 from chalicelib.store.due import day_partitions
 from chalicelib.store.invoices import CARD_CHARGE_KIND, InvoiceItem, OpenInvoiceItem, card_charge_due
 from chalicelib.store.reviews import review_due
+from chalicelib.store.subscriptions import CardItem
 
 JOB = "charge-cards"
 FIRST_RUN_LOOKBACK_DAYS = 7  # with no checkpoint yet, look this far back for invoices left behind
@@ -158,10 +159,10 @@ class CardChargeService:
                                          result.failure_message or "cobrança não aprovada", next_day)
 
     # --- shared -------------------------------------------------------------------------------
-    def _charge(self, invoice: InvoiceItem, card, idempotency_key: str) -> ChargeResult:
+    def _charge(self, invoice: InvoiceItem, card: CardItem, idempotency_key: str) -> ChargeResult:
         return self._gateway.charge(CardCharge(
             invoice_id=invoice.invoice_id, account_id=invoice.account_id, amount_cents=_owed(invoice),
-            customer_ref=getattr(card, "gateway_customer", None) or "", payment_method_token=card.gateway_token,
+            customer_ref=card.gateway_customer or "", payment_method_token=card.gateway_token,
             idempotency_key=idempotency_key))
 
     def _settle(self, invoice: InvoiceItem, result: ChargeResult, actor: str) -> SettlementResult:
