@@ -4,7 +4,12 @@ boletos issued that day, written to the bucket under `bank-files/remittances/<da
 Each boleto waits in the `due` index (REMIT#<issue day>, on its nosso número lookup, written by
 invoicing) and leaves it once a file lists it, so a repeated run writes no boleto twice. A run
 after missed days catches up from its checkpoint; today's list is read again by the next run, as
-boletos keep being issued during the day (a 2ª via at night)."""
+boletos keep being issued during the day (a 2ª via at night).
+
+A boleto the layout cannot carry (a payer's CPF/CNPJ or address the bank would refuse) is held
+out of the file, not allowed to sink it: it moves to today's list, so every following run tries it
+again until its data is fixed or it stops being payable, and each run logs it as an error. The
+others go to the bank the same day."""
 import logging
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,7 +23,7 @@ from chalicelib.observability.logging import get_logger, log_event
 from chalicelib.services.audit import audit_entry
 from chalicelib.services.instants import frozen
 from chalicelib.store.due import day_partitions
-from chalicelib.store.invoices import REMITTANCE_KIND, NossoNumeroItem
+from chalicelib.store.invoices import REMITTANCE_KIND, NossoNumeroItem, remittance_due_pk
 
 JOB = "register-boletos"
 REMITTANCE_PREFIX = "bank-files/remittances/"
@@ -34,11 +39,12 @@ class RemittanceRun:
     processed: int = 0
     remitted: int = 0
     skipped: int = 0
+    held: int = 0  # unfit for the layout: kept on the list for the next run
     files: list = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"job": JOB, "date": self.business_date.isoformat(), "processed": self.processed,
-                "remitted": self.remitted, "skipped": self.skipped, "files": self.files}
+                "remitted": self.remitted, "skipped": self.skipped, "held": self.held, "files": self.files}
 
 
 def beneficiary_from(settings) -> Beneficiary:
@@ -86,7 +92,7 @@ class RemittanceService:
                    for partition in day_partitions(REMITTANCE_KIND, day)
                    for item in NossoNumeroItem.due_index.query(partition)]
         run.processed = len(waiting)
-        entries = self._entries(waiting, run)
+        entries = self._fit_for_the_layout(self._entries(waiting, run), today, run)
         if entries:
             self._write(entries, today, run)
         self._checkpoints.close_window(JOB, window)
@@ -125,15 +131,28 @@ class RemittanceService:
             payer=payer_from(account.billing_data.as_dict()), company_reference=reference[-25:],
             interest_per_day_cents=daily_interest_cents(document.amount_cents))
 
+    def _fit_for_the_layout(self, entries, today: date, run: RemittanceRun) -> list:
+        """Each boleto rendered alone first: one the layout refuses is held for the next run."""
+        beneficiary, now = beneficiary_from(self._settings), self._clock.now()
+        fit = []
+        for boleto, entry in entries:
+            try:
+                write_remittance(beneficiary, [entry], file_sequence=1, generated_at=now)
+            except RemittanceError as exc:
+                log_event(_log, "boleto held out of the remittance", level=logging.ERROR,
+                          nosso_numero=boleto.nosso_numero, invoice_id=boleto.invoice_id,
+                          account_id=boleto.account_id, error=str(exc))
+                _relist(boleto, today)
+                run.held += 1
+            else:
+                fit.append((boleto, entry))
+        return fit
+
     def _write(self, entries, today: date, run: RemittanceRun) -> None:
         clock = frozen(self._clock)
         sequence = self._next_sequence()
-        try:
-            content = write_remittance(beneficiary_from(self._settings), [e for _, e in entries],
-                                       file_sequence=sequence, generated_at=clock.now())
-        except RemittanceError as exc:  # data the layout cannot carry: logged, boletos stay waiting
-            log_event(_log, "remittance not written", level=logging.ERROR, error=str(exc))
-            return
+        content = write_remittance(beneficiary_from(self._settings), [e for _, e in entries],
+                                   file_sequence=sequence, generated_at=clock.now())
         key = f"{REMITTANCE_PREFIX}{today.isoformat()}/{self._settings.boleto_bank}-{sequence:06d}.REM"
         self._files.put(key, content.encode("latin-1", errors="replace"), "text/plain")
         for boleto, _ in entries:
@@ -152,6 +171,11 @@ class RemittanceService:
             tx.update(boleto, actions=[NossoNumeroItem.remitted_on.set(today), NossoNumeroItem.due_pk.remove(),
                                        NossoNumeroItem.due_sk.remove()])
             tx.save(audit)
+
+
+def _relist(boleto: NossoNumeroItem, day: date) -> None:
+    """On `day`'s list, which the next run reads again (today stays open in its window)."""
+    boleto.update(actions=[NossoNumeroItem.due_pk.set(remittance_due_pk(boleto.pk, day))])
 
 
 def _leave_list(boleto: NossoNumeroItem) -> None:

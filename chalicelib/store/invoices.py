@@ -164,11 +164,16 @@ class NossoNumeroItem(BillingItem, discriminator="nosso_numero_ref"):
     rejected_on = DateAttribute(null=True)
 
 
+def remittance_due_pk(boleto_pk: str, day: date) -> str:
+    """The REMIT list partition of `day` for the boleto under `boleto_pk` (sharded by its key)."""
+    return due_pk(REMITTANCE_KIND, day, boleto_pk.removeprefix("NOSSO#"))
+
+
 def nosso_numero_item(account_id: str, invoice_id: str, bank: str, nosso_numero: str, key: str,
                       created_at) -> NossoNumeroItem:
     pk = nosso_numero_pk(key)
     issued_on = created_at.astimezone(_SAO_PAULO).date()
     return NossoNumeroItem(pk=pk, sk=NOSSO_NUMERO_SK, account_id=account_id, invoice_id=invoice_id,
                            bank_code=bank, nosso_numero=nosso_numero, created_at=created_at,
-                           due_pk=due_pk(REMITTANCE_KIND, issued_on, key), due_sk=pk,
+                           due_pk=remittance_due_pk(pk, issued_on), due_sk=pk,
                            **owned_by(account_id, pk, NOSSO_NUMERO_SK))

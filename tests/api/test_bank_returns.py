@@ -264,3 +264,33 @@ def test_a_boleto_paid_or_replaced_before_the_remittance_is_not_registered(aws, 
     [entry] = read_remittance(aws.files.get(summary["files"][0])).entries
     assert entry.amount_cents == 7_000 and kept.invoice_id.upper().endswith(entry.document_number)
     assert client.call("POST", "/v1/_dev/jobs/register-boletos").data["processed"] == 0  # all off the list
+
+
+def test_a_boleto_the_layout_cannot_carry_is_held_and_retried_never_sinking_the_others(aws, client):
+    from chalicelib.store.accounts import ACCOUNT_SK, AccountItem
+
+    good = customer(client, "good", day="2026-12-01")
+    legacy = customer(client, "legacy", day="2026-12-01")
+    sent = issued_boleto(aws, client, good, "109/00000301-7", 19_800, date(2026, 12, 8))
+    held = issued_boleto(aws, client, legacy, "109/00000302-5", 8_900, date(2026, 12, 8))
+    account = AccountItem.get(account_pk(legacy.account_id), ACCOUNT_SK)
+    fixed_document = account.billing_data.document
+    account.billing_data.document = "123"  # data from before validation: no bank takes it
+    account.save()
+
+    at(client, "2026-12-01", "20:00:00")
+    first = client.call("POST", "/v1/_dev/jobs/register-boletos").data
+    at(client, "2026-12-03", "20:00:00")  # a day missed: the catch-up still finds the held boleto
+    second = client.call("POST", "/v1/_dev/jobs/register-boletos").data
+    account.billing_data.document = fixed_document
+    account.save()
+    third = client.call("POST", "/v1/_dev/jobs/register-boletos").data
+
+    assert (first["processed"], first["remitted"], first["held"]) == (2, 1, 1)
+    [entry] = read_remittance(aws.files.get(first["files"][0])).entries
+    assert sent.invoice_id.upper().endswith(entry.document_number)
+    assert (second["processed"], second["remitted"], second["held"], second["files"]) == (1, 0, 1, [])
+    assert (third["processed"], third["remitted"], third["held"]) == (1, 1, 0)
+    [entry] = read_remittance(aws.files.get(third["files"][0])).entries
+    assert held.invoice_id.upper().endswith(entry.document_number)
+    assert NossoNumeroItem.get(nosso_numero_pk("341:302"), "NOSSO").remitted_on == date(2026, 12, 3)
