@@ -1,8 +1,12 @@
 """The job benchmark measures whatever jobs are registered: shown here with small fake jobs, one that
-finds its work through the sharded due index as the real ones do, and one that Scans."""
+finds its work through the sharded due index as the real ones do, and one that Scans.
+
+Order does not matter: importing bench.world installs the call counter at collection, before any
+test of the session runs, and each world forgets the AWS clients made before (world._fresh_clients),
+so clients cached by tests that ran earlier are made again, counted."""
 import pytest
 
-from bench import bench_jobs  # noqa: F401 — imports bench.world too: the call counter is installed at collection
+from bench import bench_jobs, world  # noqa: F401 — world: the call counter is installed at collection
 
 KIND = "REMIND"
 
@@ -50,6 +54,7 @@ def fake_jobs(monkeypatch):
 
 def test_calls_per_item_equal_at_both_sizes_and_a_scanning_job_fails(fake_jobs):
     result = bench_jobs.measure(jobs=["send-reminders", "check-overdue"], accounts=3, due=2, verbose=False)
+    assert result["backend"] == "moto"  # in this process: explicit sizes never start DynamoDB Local
 
     assert (result["accounts_small"], result["accounts_large"]) == (3, 15)
     reminders_row = result["detail"]["send-reminders"]
