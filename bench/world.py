@@ -7,6 +7,7 @@ replaced and its dated index keys moved, with BatchWriteItem (25 items a call) u
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -28,6 +29,7 @@ from chalicelib.adapters.clock import SAO_PAULO, FixedClock  # noqa: E402
 from chalicelib.wiring import Container, _client, set_container  # noqa: E402
 
 BACKGROUND_SHIFT_DAYS = 200
+_CLONE_NUMBERS = itertools.count(10_000_000)  # Template.numbered: every clone of the process its own
 # Saturday 5 December 2026, 20:00 in São Paulo: inside the backup window, downloads allowed (weekend).
 BENCH_NOW = datetime(2026, 12, 5, 20, 0, tzinfo=SAO_PAULO)
 # Ids the app makes: prefix_hex (accounts: 20 random hex; services/ids.py: 11 hex of milliseconds
@@ -118,6 +120,7 @@ def open_world(now: datetime = BENCH_NOW):
     with backend.endpoint_environment(), mock_aws():
         reset_settings()
         settings = get_settings()
+        _fresh_clients()  # after the settings: it imports store.base, whose models take their host from them
         clock = FixedClock(now)
         services = BenchContainer(settings, clock=clock)
         if backend.ddb_local():
@@ -137,6 +140,26 @@ def open_world(now: datetime = BENCH_NOW):
             set_container(None)
             if backend.ddb_local():
                 _drop_tables(services)
+
+
+def _fresh_clients() -> None:
+    """Forget the AWS clients made before the call counter was installed (under pytest, by tests
+    that ran before a benchmark's: the container's cached boto3 clients, PynamoDB's connections),
+    so every client this world uses is made now, with the counter's handlers (check_counted)."""
+    from pynamodb.models import Model
+
+    from chalicelib.store import base
+    from chalicelib.wiring import _client
+
+    call_counter.install()
+    _client.cache_clear()
+    base.connection.cache_clear()
+    pending = [Model]
+    while pending:
+        model = pending.pop()
+        pending.extend(model.__subclasses__())
+        if "_connection" in vars(model):
+            model._connection = None
 
 
 def _drop_tables(services) -> None:
@@ -268,9 +291,11 @@ class Cloner:
     the job finds them where it expects them."""
 
     def __init__(self, template: dict[str, list[dict]], tokens: set[str], index_keys: dict[str, set[str]],
-                 work_keys: set = frozenset()):
+                 work_keys: set = frozenset(), numbered: dict[str, str] | None = None):
         self.template = template
         self.work_keys = work_keys
+        self.numbered = numbered or {}  # token -> its replacement's format, from the clone's number `n`
+        tokens = set(tokens) | set(self.numbered)
         # Longest first, so an id is never replaced inside a longer one; account ids first when a
         # shard is traced back to the id it was computed from (the app shards by account).
         self.tokens = sorted(tokens, key=lambda t: (not t.startswith("acc_"), -len(t), t))
@@ -278,24 +303,75 @@ class Cloner:
         self.index_keys = index_keys
         self.shard_sources = {}  # (table, item number, attribute) -> the id its shard comes from
 
-    def items(self, shift_days: int = 0):
-        from chalicelib.store.due import shard_of
+    def mapping(self, number: int = 0) -> dict[str, str]:
+        """A clone's replacement of every token: fresh ids, and its numbered tokens for `number`."""
+        mapping = {token: _fresh(token) for token in self.tokens if token not in self.numbered}
+        mapping.update({token: form.format(n=number) for token, form in self.numbered.items()})
+        return mapping
 
-        mapping = {token: _fresh(token) for token in self.tokens}
+    def items(self, shift_days: int = 0, number: int = 0, mapping: dict | None = None):
+        mapping = mapping or self.mapping(number)
         for table, items in self.template.items():
-            for number, item in enumerate(items):
+            for position, item in enumerate(items):
                 copy = _replace(item, self.pattern, mapping) if self.pattern else dict(item)
                 for key in self.index_keys.get(table, ()):
-                    match = _DATED_SHARD.match(item.get(key, {}).get("S") or "")
-                    if not match:
-                        continue
-                    source = self._shard_source(table, number, key, item, int(match.group(3)))
-                    own = (table, item["pk"]["S"], item.get("sk", {}).get("S"), key) in self.work_keys
-                    day = date.fromisoformat(match.group(2)) + timedelta(days=0 if own else shift_days)
-                    shard = shard_of(mapping[source]) if source else int(match.group(3))
-                    prefix = _replace(match.group(1), self.pattern, mapping) if self.pattern else match.group(1)
-                    copy[key] = {"S": f"{prefix}#{day.isoformat()}#{shard}"}
+                    value = self.dated(table, position, key, item, mapping, shift_days)
+                    if value is not None:
+                        copy[key] = {"S": value}
                 yield table, copy
+
+    def dated(self, table: str, position: int, key: str, item: dict, mapping: dict, shift_days: int) -> str | None:
+        """The clone's value of a dated, sharded index key (None when `key` is not one in `item`)."""
+        from chalicelib.store.due import shard_of
+
+        match = _DATED_SHARD.match(item.get(key, {}).get("S") or "")
+        if not match:
+            return None
+        source = self._shard_source(table, position, key, item, int(match.group(3)))
+        own = (table, item["pk"]["S"], item.get("sk", {}).get("S"), key) in self.work_keys
+        day = date.fromisoformat(match.group(2)) + timedelta(days=0 if own else shift_days)
+        shard = shard_of(mapping[source]) if source else int(match.group(3))
+        prefix = _replace(match.group(1), self.pattern, mapping) if self.pattern else match.group(1)
+        return f"{prefix}#{day.isoformat()}#{shard}"
+
+    def compiled(self, attributes: dict[str, set[str]]) -> list[tuple]:
+        """The template's items as format strings, for SQLiteSeeder: per item (table, position,
+        the item's compact DynamoDB JSON, {attribute in `attributes[table]`: its string value},
+        [(placeholder, dated key)]), every token a {tN} placeholder and every dated key's value a
+        {dN} one. `format_map` then makes a clone's JSON and keys without walking the item."""
+        names = {token: f"t{n}" for n, token in enumerate(self.tokens)}
+
+        def placeholders(text: str) -> str:
+            text = text.replace("{", "{{").replace("}", "}}")
+            return self.pattern.sub(lambda m: "{" + names[m.group(0)] + "}", text) if self.pattern else text
+
+        compiled = []
+        for table, items in self.template.items():
+            for position, item in enumerate(items):
+                text = json.dumps(item, separators=(",", ":"), ensure_ascii=False)
+                dated = []
+                for key in sorted(self.index_keys.get(table, ())):
+                    raw = (item.get(key) or {}).get("S") or ""
+                    if not _DATED_SHARD.match(raw):
+                        continue
+                    fragment = json.dumps({key: {"S": raw}}, separators=(",", ":"), ensure_ascii=False)[1:-1]
+                    if text.count(fragment) != 1 or json.dumps(raw)[1:-1] != raw:
+                        raise SeedFormatError(f"cannot compile the dated key {key} of {item['pk']['S']}")
+                    name = f"d{len(dated)}"
+                    text = text.replace(fragment, fragment[:-len(raw) - 3] + f'"\x00{name}\x00"}}')
+                    dated.append((name, key))
+                text = placeholders(text)
+                for name, _ in dated:
+                    text = text.replace(f"\x00{name}\x00", "{" + name + "}")
+                values = {}
+                for attribute in attributes.get(table, ()):
+                    raw = (item.get(attribute) or {}).get("S")
+                    if raw is None:
+                        continue
+                    own = next((name for name, key in dated if key == attribute), None)
+                    values[attribute] = "{" + own + "}" if own else placeholders(raw)
+                compiled.append((table, position, text, values, dated))
+        return compiled, names
 
     def _shard_source(self, table: str, number: int, key: str, item: dict, shard: int) -> str | None:
         from chalicelib.store.due import shard_of
@@ -344,6 +420,7 @@ class Template:
     items: dict[str, list[dict]]
     tokens: set[str]
     work_keys: set = field(default_factory=set)
+    numbered: dict = field(default_factory=dict)  # Cloner: tokens each clone numbers anew (nossos números)
 
     @property
     def per_account(self) -> int:
@@ -364,7 +441,27 @@ def account_template(world: World, account_id: str, recipe=None, work_day: date 
         work_keys = _changed_index_keys(before, after, index_keys(world.services.settings), work_day)
         before = after
     remove_items(world, before)
-    return Template(before, tokens, work_keys)
+    return Template(before, tokens, work_keys, boleto_numbers(before))
+
+
+def boleto_numbers(items_by_table: dict[str, list[dict]]) -> dict[str, str]:
+    """A boleto's nosso número is unique in the table (its lookup item, NOSSO#<bank>:<number>, is
+    created only if absent), and it is a bank's sequence, not an id the Cloner would replace: so
+    each clone numbers its boletos anew, from 10,000,000 up (Cloner `numbered`), in the key and in
+    the printed form ("109/00000001-6": wallet, number, check digit — the check digit and the
+    barcode are kept from the template; nothing the jobs read checks them)."""
+    numbered = {}
+    for items in items_by_table.values():
+        for item in items:
+            pk, printed = item.get("pk", {}).get("S", ""), item.get("nosso_numero", {}).get("S")
+            if not pk.startswith("NOSSO#") or not printed or ":" not in pk:
+                continue
+            bank = pk[len("NOSSO#"):].split(":", 1)[0]
+            wallet, _, rest = printed.rpartition("/")
+            digits, dash, check = rest.partition("-")
+            numbered[pk[len("NOSSO#"):]] = f"{bank}:{{n}}"
+            numbered[printed] = f"{wallet}{'/' if wallet else ''}{{n:0{len(digits)}d}}{dash}{check}"
+    return numbered
 
 
 def _changed_index_keys(before, after, keys, work_day: date | None) -> set:
@@ -414,13 +511,13 @@ def clone_accounts(world: World, count: int, label: str, source: Template | None
     source = source or template(world)
     items = source.items
     keys = index_keys(world.services.settings)
-    cloner = Cloner(items, source.tokens, keys, source.work_keys)
+    cloner = Cloner(items, source.tokens, keys, source.work_keys, source.numbered)
     per_account = source.per_account
-    clones = (item for n in range(count) for item in cloner.items(shift_days=BACKGROUND_SHIFT_DAYS + n % 360))
+    clones = ((BACKGROUND_SHIFT_DAYS + n % 360, next(_CLONE_NUMBERS)) for n in range(count))
     started = time.perf_counter()
-    rate = write_items(world, clones, count * per_account, label)
+    rate, how = write_accounts(world, cloner, clones, count, per_account, label)
     return {"accounts": count, "items": count * per_account, "items_per_account": per_account,
-            "bytes_per_account": stored_bytes(items, keys),
+            "bytes_per_account": stored_bytes(items, keys), "written_by": how,
             "seconds": round(time.perf_counter() - started, 1), "items_per_second": round(rate)}
 
 
@@ -459,33 +556,236 @@ def quiet_app():
             yield
 
 
-def write_items(world: World, items, total: int, label: str) -> float:
-    """BatchWriteItem 25 at a time under a progress bar; returns the items written per second."""
+def _progress():
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    dynamodb = world.services.boto3_client("dynamodb")
-    pending: dict[str, list] = {}
-    count, started = 0, time.perf_counter()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     # On stderr: stdout may be the app's log sink; `transient` leaves no bar behind in the table.
     console = Console(stderr=True)
-    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
+    return Progress(*columns, console=console, transient=True, disable=not console.is_terminal)
+
+
+def write_accounts(world: World, cloner: Cloner, clones, count: int, per_account: int, label: str) -> tuple[float, str]:
+    """Write `count` clones ((shift in days, number) each) under one progress bar; returns the items
+    written per second and how they were written.
+
+    Through BatchWriteItem, 25 items a call — except on DynamoDB Local running on an SQLite file
+    (backend.ddb_local_db()): there the first clone goes through BatchWriteItem, the rows DynamoDB
+    Local stored for it are read back and checked against `SQLiteSeeder`'s own encoding of the same
+    items, and the other clones are written as rows straight into the file (several times faster:
+    DynamoDB Local runs every write through one SQLite thread, and botocore's work per item goes).
+    Should a check fail (a DynamoDB Local whose row format changed), BatchWriteItem does it all."""
+    import sys
+
+    total, started = count * per_account, time.perf_counter()
+    path = backend.ddb_local_db()
+    clones = iter(clones)
+    with _progress() as progress:
         task = progress.add_task(label, total=total)
-        for table, item in items:
-            pending.setdefault(table, []).append({"PutRequest": {"Item": item}})
-            count += 1
-            if sum(len(r) for r in pending.values()) == 25:
-                _flush(dynamodb, pending)
-                pending = {}
-                progress.update(task, completed=count)
-        if pending:
-            _flush(dynamodb, pending)
-        progress.update(task, completed=count)
+        how = "BatchWriteItem"
+        if path is not None and count > 1:
+            shift, number = next(clones)
+            first = list(cloner.items(shift, number))
+            write_items(world, first, progress, task)
+            try:
+                seeder = SQLiteSeeder(path, world.services.settings, first)
+                seeder.write(cloner, clones, progress, task)
+                how = "SQLite rows (first account through BatchWriteItem, checked)"
+            except SeedFormatError as exc:
+                print(f"seeding: {exc}; writing through BatchWriteItem instead", file=sys.stderr)
+        items = (item for shift, number in clones for item in cloner.items(shift, number))
+        write_items(world, items, progress, task)
     elapsed = time.perf_counter() - started
-    return count / elapsed if elapsed else 0.0
+    return (total / elapsed if elapsed else 0.0), how
+
+
+def write_items(world: World, items, progress, task) -> None:
+    """BatchWriteItem 25 at a time, advancing the progress bar's task."""
+    dynamodb = world.services.boto3_client("dynamodb")
+    pending: dict[str, list] = {}
+    count = 0
+    for table, item in items:
+        pending.setdefault(table, []).append({"PutRequest": {"Item": item}})
+        count += 1
+        if count == 25:
+            _flush(dynamodb, pending)
+            progress.advance(task, count)
+            pending, count = {}, 0
+    if pending:
+        _flush(dynamodb, pending)
+        progress.advance(task, count)
 
 
 def _flush(dynamodb, requests: dict) -> None:
     while requests:
         requests = dynamodb.batch_write_item(RequestItems=requests).get("UnprocessedItems") or None
+
+
+class SeedFormatError(RuntimeError):
+    pass
+
+
+class SQLiteSeeder:
+    """Items written as DynamoDB Local's own rows, straight into its SQLite file (DynamoDB Local
+    2.x, `-sharedDb`): one SQLite table per DynamoDB table, a row per item with
+
+      hashKey, rangeKey      the key values (strings: their UTF-8 bytes)
+      hashValue, rangeValue  SHA-1 of the salt b"LocalDdb" + the key's bytes
+                             (com.amazonaws.services.dynamodbv2.local.shared.access.LocalDBUtils)
+      hashRangeValue         SHA-1 of the salt + hashValue + rangeValue
+      itemSize               DynamoDB's size of the item
+      ObjectJSON             the item in DynamoDB JSON
+      indexKey_N             the global secondary indexes' key values (which column is which: the
+                             SQLite index DynamoDB Local made for each, read from sqlite_master)
+
+    Nothing is assumed blindly: the rows DynamoDB Local itself stored for `reference` (one account
+    written through BatchWriteItem) must equal this encoding of the same items, column by column,
+    or SeedFormatError is raised. itemSize is taken from those rows: a clone's item has the size of
+    the reference's item in the same place (ids are replaced by ids of the same length; checked).
+    The clones' rows are made from the template compiled to format strings (Cloner.compiled), also
+    checked: one clone made both ways must come out the same."""
+
+    SALT = b"LocalDdb"
+
+    def __init__(self, path, settings, reference: list[tuple[str, dict]]):
+        import sqlite3
+
+        from bench.call_counter import item_size
+        from chalicelib.store.schema import table_definitions
+
+        self.db = sqlite3.connect(str(path), timeout=60, isolation_level=None)
+        self.db.execute("PRAGMA cache_size = -262144")  # 256 MB for this connection's page cache
+        self.db.execute("PRAGMA synchronous = OFF")  # this connection only; a scratch file
+        self.layout = {}
+        for definition in table_definitions(settings):
+            table = definition["TableName"]
+            keys = {k["KeyType"]: k["AttributeName"] for k in definition["KeySchema"]}
+            columns = [row[1] for row in self.db.execute(f'PRAGMA table_info("{table}")')]
+            index_columns = {}
+            for index in definition.get("GlobalSecondaryIndexes", []):
+                sql = self.db.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
+                                      (f"{table}*{index['IndexName']}",)).fetchone()
+                match = sql and re.search(r"\((indexKey_\d+), (indexKey_\d+)", sql[0])
+                if not match:
+                    raise SeedFormatError(f"no SQLite index for {table}.{index['IndexName']} in DynamoDB Local's file")
+                names = {k["KeyType"]: k["AttributeName"] for k in index["KeySchema"]}
+                index_columns[match.group(1)] = names["HASH"]
+                index_columns[match.group(2)] = names.get("RANGE")
+            unknown = set(columns) - set(index_columns) - {"hashKey", "rangeKey", "hashValue", "rangeValue",
+                                                           "hashRangeValue", "itemSize", "ObjectJSON"}
+            if unknown:
+                raise SeedFormatError(f"unknown columns in DynamoDB Local's {table}: {sorted(unknown)}")
+            self.layout[table] = (keys["HASH"], keys.get("RANGE"), columns, index_columns)
+        self.key_attributes = {table: {a for a in (h, r, *index.values()) if a}
+                               for table, (h, r, _, index) in self.layout.items()}
+        self.sizes = self._check(reference)
+        self.reference_sizes = [item_size(item) for _, item in reference]
+
+    def _hash(self, *parts: bytes) -> bytes:
+        import hashlib
+
+        digest = hashlib.sha1(self.SALT)
+        for part in parts:
+            digest.update(part)
+        return digest.digest()
+
+    @staticmethod
+    def _key_bytes(item: dict, name: str) -> bytes:
+        value = item.get(name)
+        if not value or "S" not in value:
+            raise SeedFormatError(f"key {name} is not a string: {value}")
+        return value["S"].encode()
+
+    def row(self, table: str, item: dict, size: int) -> tuple:
+        _, _, _, index_columns = self.layout[table]
+        keys = {name: value["S"] for name, value in item.items()
+                if name in self.key_attributes[table] and "S" in value}
+        for name in self.key_attributes[table]:
+            if name in item and "S" not in item[name]:
+                raise SeedFormatError(f"key {name} is not a string: {item[name]}")
+        return self._row(table, keys, json.dumps(item, separators=(",", ":"), ensure_ascii=False).encode(), size)
+
+    def _row(self, table: str, keys: dict[str, str], object_json: bytes, size: int) -> tuple:
+        hash_name, range_name, columns, index_columns = self.layout[table]
+        hash_key = keys[hash_name].encode()
+        hash_value = self._hash(hash_key)
+        values = {"hashKey": hash_key, "hashValue": hash_value, "itemSize": size, "ObjectJSON": object_json}
+        if range_name:
+            range_key = keys[range_name].encode()
+            range_value = self._hash(range_key)
+            values.update(rangeKey=range_key, rangeValue=range_value,
+                          hashRangeValue=self._hash(hash_value, range_value))
+        for column, attribute in index_columns.items():
+            value = keys.get(attribute) if attribute else None
+            values[column] = value.encode() if value is not None else None
+        return tuple(values.get(column) for column in columns)
+
+    def _check(self, reference) -> list[int]:
+        sizes = []
+        for table, item in reference:
+            hash_name, range_name, columns, _ = self.layout[table]
+            where = " AND ".join(f"{c} = ?" for c in ("hashKey", "rangeKey")[:2 if range_name else 1])
+            keys = [item[hash_name]["S"].encode()] + ([item[range_name]["S"].encode()] if range_name else [])
+            stored = self.db.execute(f'SELECT * FROM "{table}" WHERE {where}', keys).fetchone()
+            if stored is None:
+                raise SeedFormatError(f"DynamoDB Local's row for {keys} not found in its SQLite file")
+            size = stored[columns.index("itemSize")]
+            mine = self.row(table, item, size)
+            for column, theirs, ours in zip(columns, stored, mine):
+                same = json.loads(theirs) == json.loads(ours) if column == "ObjectJSON" else theirs == ours
+                if not same:
+                    raise SeedFormatError(f"DynamoDB Local stores {table}.{column} as {theirs!r}, not {ours!r}")
+            sizes.append(size)
+        return sizes
+
+    def write(self, cloner: Cloner, clones, progress, task, chunk: int = 20_000) -> None:
+        """The clones' rows, made from the template compiled to format strings (Cloner.compiled);
+        one clone is first made both ways and must come out the same as Cloner.items makes it."""
+        from bench.call_counter import item_size
+
+        compiled, names = cloner.compiled(self.key_attributes)
+        shift, number = BACKGROUND_SHIFT_DAYS, next(_CLONE_NUMBERS)  # numbers as long as the clones'
+        mapping = cloner.mapping(number)
+        expected = list(cloner.items(shift, number, mapping=mapping))
+        made = list(self._clone(cloner, compiled, names, shift, mapping))
+        for (table, item), (made_table, keys, text, _) in zip(expected, made, strict=True):
+            if table != made_table or json.loads(text) != item or any(item[a]["S"] != v for a, v in keys.items()):
+                raise SeedFormatError(f"the compiled template makes another item than Cloner.items: {text[:200]}")
+        if [item_size(item) for _, item in expected] != self.reference_sizes:
+            raise SeedFormatError("a clone's items differ in size from the reference's (itemSize is copied)")
+        inserts = {table: f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})'
+                   for table, (_, _, columns, _) in self.layout.items()}
+        rows: dict[str, list] = {table: [] for table in self.layout}
+        pending = 0
+        for shift, number in clones:
+            for table, keys, text, position in self._clone(cloner, compiled, names, shift, cloner.mapping(number)):
+                rows[table].append(self._row(table, keys, text.encode(), self.sizes[position]))
+            pending += len(compiled)
+            if pending >= chunk:
+                self._insert(inserts, rows)
+                progress.advance(task, pending)
+                pending = 0
+        self._insert(inserts, rows)
+        progress.advance(task, pending)
+        self.db.close()
+
+    @staticmethod
+    def _clone(cloner: Cloner, compiled, names, shift: int, mapping: dict):
+        values = {names[token]: value for token, value in mapping.items()}
+        for position, (table, _, text, keys, dated) in enumerate(compiled):
+            item = None
+            for name, key in dated:
+                if item is None:
+                    item = cloner.template[table][compiled[position][1]]
+                values[name] = cloner.dated(table, compiled[position][1], key, item, mapping, shift)
+            yield table, {a: form.format_map(values) for a, form in keys.items()}, text.format_map(values), position
+
+    def _insert(self, inserts, rows) -> None:
+        """One transaction per chunk: DynamoDB Local sees whole accounts only."""
+        self.db.execute("BEGIN")
+        for table, batch in rows.items():
+            if batch:
+                self.db.executemany(inserts[table], batch)
+                batch.clear()
+        self.db.execute("COMMIT")
