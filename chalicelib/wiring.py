@@ -257,6 +257,14 @@ class Container:
 
         return IssueInvoicesJob(self.invoice_reads, self.checkpoints, self.work_queue, in_process=self.settings.is_local)
 
+    @cached_property
+    def reminders(self):
+        """The send-reminders job: `run_due(today)` (docs/reminders.md)."""
+        from chalicelib.services.reminders import ReminderService
+
+        return ReminderService(self.billing_repository, self.invoice_reads, self.invoice_notices, self.mailer,
+                               self.checkpoints, self.clock)
+
     # --- overdue, entitlements, cancellation, partner batches (issue 8) --------------------------
     @cached_property
     def batch_repository(self):
