@@ -182,7 +182,8 @@ class Container:
     def purger(self):
         from chalicelib.services.purge import AccountPurger
 
-        return AccountPurger(self.raw_table, self.files, self.events, self.clock)
+        # The card gateway only when an account has a customer there (a stage without cards needs no key).
+        return AccountPurger(self.raw_table, self.files, self.events, self.clock, lambda: self.card_gateway)
 
     @cached_property
     def purges(self):

@@ -3,7 +3,11 @@ account is deleted, except anonymised tax records (services/tax_records.py) and 
 
 Steps, each safe to repeat, in an order that keeps the work item (the RETENTION# schedule) until
 the very end, so a purge killed at any point is listed again and resumes:
-1. the account partition ACCOUNT#<id>, page by page: tax copies written first, then the page deleted;
+1. the account partition ACCOUNT#<id>, page by page: the account's customer at the card gateway
+   deleted first when the page holds its GATEWAY_CUSTOMER item (name and billing e-mail live there
+   too), tax copies written, then the page deleted. The item goes only after the gateway said done,
+   so a gateway that does not answer fails the purge like a crash: the account stays scheduled and
+   the next run retries with the item still there;
 2. items elsewhere that the account owns (gsi1 OWNED#<id>: lookups, local outbox);
 3. files under the account's S3 prefixes;
 4. the audit trail AUDIT#<id>;
@@ -11,6 +15,7 @@ the very end, so a purge killed at any point is listed again and resumes:
 6. one transaction: the schedule deleted, the tombstone written.
 Cost follows the account's own items: Queries on its partitions and one index partition, no Scan.
 """
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,6 +27,7 @@ from chalicelib.store.base import account_pk
 from chalicelib.store.ownership import owned_pk
 from chalicelib.store.raw import key_of
 from chalicelib.store.retention import RETENTION_SK, TOMBSTONE_SK, complete_purge, retention_pk, tax_pk
+from chalicelib.store.subscriptions import GATEWAY_CUSTOMER_SK
 
 JOB = "purge-accounts"
 JOB_ACTOR = f"job:{JOB}"
@@ -29,12 +35,20 @@ FIRST_RUN_LOOKBACK_DAYS = 7
 _log = get_logger("purge")
 
 
+def delete_customer_key(account_id: str) -> str:
+    """The idempotency key of the deletion of an account's customer at the card gateway."""
+    return f"renova-delete-customer-{account_id}"
+
+
 class AccountPurger:
-    def __init__(self, raw_table, files, events, clock):
+    def __init__(self, raw_table, files, events, clock, card_gateway: Callable[[], object] | None = None):
+        """`card_gateway`: returns the card gateway (adapters/gateways CardGateway). Asked only when
+        an account has a customer there, so a stage that never saved a card purges without one."""
         self._table = raw_table
         self._files = files
         self._events = events
         self._clock = clock
+        self._card_gateway = card_gateway
 
     def purge(self, account_id: str, today: date) -> dict | None:
         """Purge the account if its purge date has come; None when nothing is scheduled or due."""
@@ -54,9 +68,21 @@ class AccountPurger:
 
     def _purge_live_items(self, account_id: str, today: date) -> None:
         for page in self._table.partition(account_pk(account_id)):
+            self._delete_gateway_customer(account_id, page)  # before the item that names it goes
             copies = [copy for item in page if (copy := tax_record(item, account_id, today))]
             self._table.put_items(copies)  # before the originals go: a crash in between loses nothing
             self._table.delete_keys([key_of(item) for item in page])
+
+    def _delete_gateway_customer(self, account_id: str, page: list[dict]) -> None:
+        """The customer saving a card created at the gateway (chalicelib/services/cards.py). Raises
+        when the gateway does not answer: the page, GATEWAY_CUSTOMER included, is left for the retry."""
+        customer = next((item for item in page if item["sk"] == GATEWAY_CUSTOMER_SK), None)
+        if customer is None or not customer.get("customer_ref"):
+            return
+        if self._card_gateway is None:
+            raise RuntimeError("the account has a customer at the card gateway and no gateway is configured")
+        self._card_gateway().delete_customer(customer["customer_ref"], delete_customer_key(account_id))
+        log_event(_log, "gateway customer deleted", account_id=account_id, gateway=customer.get("gateway"))
 
     def _delete_all(self, pages, keep_sk: str | None = None) -> None:
         for page in pages:

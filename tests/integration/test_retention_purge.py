@@ -285,3 +285,52 @@ def test_a_cancelled_purge_leaves_the_account_alone(client, aws, small_world):
 def test_wire_round_trip_keeps_types():
     item = {"pk": "A", "sk": "B", "n": 5, "m": {"x": [1, "y"]}, "none": None}
     assert to_plain(to_wire(item)) == {"pk": "A", "sk": "B", "n": 5, "m": {"x": [1, "y"]}}
+
+
+# --- the account's customer at the card gateway (saving a card created it) -----------------------
+
+def gateway_customer_of(aws, account_id: str) -> str:
+    return aws.billing_repository.snapshot(account_id).card.gateway_customer
+
+
+def test_the_purge_deletes_the_account_customer_at_the_card_gateway_once(client, aws, world):
+    victim, bystander = world["victim"], world["bystander"]
+    customer = gateway_customer_of(aws, victim)
+    assert customer and customer != gateway_customer_of(aws, bystander)
+    at(client, PURGE_DAY)
+    assert purge_job(client)["purged"] == 1
+    assert aws.card_gateway.deleted_customers == [(customer, f"renova-delete-customer-{victim}")]
+    assert_fully_purged(aws, victim)
+
+    at(client, "2026-04-06T03:00:00-03:00")  # the next run, and a direct call: nothing is left to delete
+    assert purge_job(client)["purged"] == 0
+    assert aws.purger.purge(victim, date(2026, 4, 6)) is None
+    assert len(aws.card_gateway.deleted_customers) == 1
+
+
+def test_an_account_that_never_saved_a_card_is_purged_without_asking_the_gateway(client, aws, small_world):
+    at(client, PURGE_DAY)
+    assert purge_job(client)["purged"] == 1
+    assert aws.card_gateway.deleted_customers == []
+
+
+def test_a_gateway_that_does_not_answer_leaves_the_purge_to_the_next_run(client, aws, world):
+    victim = world["victim"]
+    customer = gateway_customer_of(aws, victim)
+    aws.card_gateway.unavailable = 1
+    at(client, PURGE_DAY)
+    summary = purge_job(client)
+    assert (summary["purged"], summary["failed"]) == (0, 1)
+    left = items_mentioning(aws, victim)
+    assert any(item["pk"] == f"RETENTION#{victim}" for item in left)  # still scheduled
+    assert any(item["sk"] == "GATEWAY_CUSTOMER" for item in left)  # the customer's id is not lost
+    assert not [item for item in left if item["sk"] == "TOMBSTONE"]
+    assert aws.card_gateway.deleted_customers == [] and aws.events.published == []
+    assert aws.checkpoints.get("purge-accounts") is None or aws.checkpoints.get("purge-accounts") < date(2026, 4, 5)
+
+    at(client, "2026-04-06T03:00:00-03:00")  # the gateway answers again: the next run finishes
+    summary = purge_job(client)
+    assert (summary["purged"], summary["failed"]) == (1, 0)
+    assert aws.card_gateway.deleted_customers == [(customer, f"renova-delete-customer-{victim}")]
+    assert_fully_purged(aws, victim)
+    assert [e["type"] for e in aws.events.published if e["account_id"] == victim] == ["account.purged"]

@@ -91,3 +91,8 @@ class CardGateway(Protocol):
     def charge(self, charge: CardCharge) -> ChargeResult: ...
 
     def refund(self, payment_id: str, amount_cents: int, idempotency_key: str) -> RefundResult: ...
+
+    def delete_customer(self, customer_ref: str, idempotency_key: str) -> None:
+        """Delete the account's customer at the gateway, with the personal data it holds (legal name,
+        billing e-mail, saved cards): the retention purge. A customer already gone counts as done;
+        raises GatewayUnavailable when the gateway does not answer (the purge retries next run)."""

@@ -7,7 +7,9 @@ import json
 import secrets
 import time
 
-from chalicelib.adapters.gateways import CardCharge, CardRejected, ChargeResult, RefundResult, SavedCard
+from chalicelib.adapters.gateways import (
+    CardCharge, CardRejected, ChargeResult, GatewayUnavailable, RefundResult, SavedCard,
+)
 
 # A card token containing this marker is declined; `FakeCardGateway.script` overrides per test.
 DECLINED_TOKEN_MARKER = "fail"
@@ -53,6 +55,10 @@ class FakeCardGateway:
         self.script: list[bool] = []  # queued outcomes (True = approved) that override the token rule
         self.charges: list[CardCharge] = []
         self.saved_cards: list[SavedCard] = []
+        # (customer_ref, idempotency_key) of every customer deletion answered; tests set
+        # `unavailable` to a number of deletions that fail first as if the gateway were down.
+        self.deleted_customers: list[tuple[str, str]] = []
+        self.unavailable = 0
 
     def save_card(self, card: SavedCard) -> str:
         if INVALID_TOKEN_MARKER in card.payment_method_token:
@@ -70,3 +76,9 @@ class FakeCardGateway:
 
     def refund(self, payment_id: str, amount_cents: int, idempotency_key: str) -> RefundResult:
         return RefundResult(f"re_fake_{hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]}", "succeeded")
+
+    def delete_customer(self, customer_ref: str, idempotency_key: str) -> None:
+        if self.unavailable:
+            self.unavailable -= 1
+            raise GatewayUnavailable("fake gateway unavailable")
+        self.deleted_customers.append((customer_ref, idempotency_key))

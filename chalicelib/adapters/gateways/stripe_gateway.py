@@ -1,4 +1,5 @@
-"""Stripe: off-session card charges on the saved payment method, refunds, and webhook events
+"""Stripe: off-session card charges on the saved payment method, refunds, the account's customer
+(created with the first card, deleted by the retention purge), and webhook events
 verified with the official library (`Stripe-Signature`, HMAC-SHA256 of `t.body`, 300 s tolerance)."""
 import json
 from datetime import datetime, timezone
@@ -106,3 +107,17 @@ class StripeCardGateway:
             params={"payment_intent": payment_id, "amount": amount_cents},
             options={"idempotency_key": idempotency_key})
         return RefundResult(refund.id, refund.status)
+
+    def delete_customer(self, customer_ref: str, idempotency_key: str) -> None:
+        """`DELETE /v1/customers/{id}`: Stripe deletes the customer with its saved payment methods.
+        A customer already deleted (a purge resumed after this call, or deleted by hand) answers 404
+        `resource_missing`: done. Stripe treats DELETE as idempotent by itself; the key is sent anyway."""
+        stripe = self._stripe
+        try:
+            self._client.v1.customers.delete(customer_ref, options={"idempotency_key": idempotency_key})
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "resource_missing" or exc.http_status == 404:
+                return
+            raise
+        except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
+            raise GatewayUnavailable(type(exc).__name__) from exc

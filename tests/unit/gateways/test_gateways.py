@@ -219,3 +219,42 @@ def test_a_charge_without_a_customer_omits_it_rather_than_sending_an_empty_one()
     http = RecordedHTTPClient([(200, "stripe_payment_intent_succeeded.json")])
     StripeCardGateway("sk_test_recorded", http_client=http).charge(card_charge())
     assert "customer=cus_Recorded1" in http.requests[0][3]
+
+
+# --- the retention purge: the account's customer deleted at the gateway ---------------------------
+
+def test_deleting_the_customer_is_a_delete_of_the_customer_with_our_key():
+    http = RecordedHTTPClient([(200, "stripe_customer_deleted.json")])
+    StripeCardGateway("sk_test_recorded", http_client=http).delete_customer("cus_RecordedAcc1", "renova-delete-acc_1")
+    [(method, url, headers, post_data)] = http.requests
+    assert method == "delete" and url.endswith("/v1/customers/cus_RecordedAcc1")
+    assert headers["Idempotency-Key"] == "renova-delete-acc_1" and not post_data
+
+
+def test_a_customer_stripe_no_longer_has_counts_as_deleted():
+    http = RecordedHTTPClient([(404, "stripe_customer_missing.json")])
+    StripeCardGateway("sk_test_recorded", http_client=http).delete_customer("cus_RecordedAcc1", "renova-delete-acc_1")
+    assert len(http.requests) == 1
+
+
+def test_stripe_failing_on_its_side_leaves_the_customer_deletion_to_retry():
+    http = RecordedHTTPClient([(500, "stripe_api_error.json")])
+    with pytest.raises(GatewayUnavailable):
+        StripeCardGateway("sk_test_recorded", http_client=http).delete_customer("cus_RecordedAcc1", "k")
+
+
+def test_a_refused_key_is_not_taken_for_a_deleted_customer():
+    import stripe
+
+    http = RecordedHTTPClient([(401, "stripe_authentication_error.json")])
+    with pytest.raises(stripe.AuthenticationError):
+        StripeCardGateway("sk_test_recorded", http_client=http).delete_customer("cus_RecordedAcc1", "k")
+
+
+def test_the_fake_gateway_records_customer_deletions_and_can_be_down():
+    gateway = FakeCardGateway()
+    gateway.unavailable = 1
+    with pytest.raises(GatewayUnavailable):
+        gateway.delete_customer("cus_1", "k1")
+    gateway.delete_customer("cus_1", "k1")
+    assert gateway.deleted_customers == [("cus_1", "k1")]
