@@ -285,7 +285,7 @@ class Container:
         from chalicelib.services.standing_notices import StandingNotices
 
         return StandingNotices(self.mailer, self.events, self.catalog, self.invoice_reads, self.billing_repository,
-                               self.settings.portal_url)
+                               self.settings.portal_url, self.settings.finance_team_email)
 
     @cached_property
     def overdue(self):
@@ -365,7 +365,7 @@ class Container:
         from chalicelib.services.refunds import RefundService
 
         return RefundService(self.payment_repository, self.billing_repository, self.card_gateway, self.catalog,
-                             self.clock, self.events, self.payment_notices)
+                             self.clock, self.standing_notices)
 
     @cached_property
     def webhooks(self):

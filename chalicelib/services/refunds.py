@@ -8,7 +8,13 @@
 - `gateway_refund` / `chargeback` — webhooks: a refund made at the gateway, a dispute opened by the
   cardholder (the subscriptions the payment paid are suspended and the team alerted). An event that
   arrives before its payment is held on the gateway payment lookup and applied when it settles.
-  A chargeback also reopens the invoice: it is owed again, and paying it restores the subscriptions."""
+  A chargeback also reopens the invoice: it is owed again, and paying it restores the subscriptions.
+
+The finance team's alert (a refund to return by hand, a chargeback) and the chargeback's
+`license.suspended` events are a notice (services/standing_notices.py, store/notices.py) written in
+the transaction of the change and delivered right after the commit; a crash in between leaves the
+notice on the check-overdue review list of its day, and that job delivers it (once: the e-mail keeps
+the notice's id, the events their ids). A redelivered webhook finds its receipt and sends nothing."""
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -25,6 +31,7 @@ from chalicelib.services.audit import audit_entry
 from chalicelib.services.ids import sortable_id
 from chalicelib.services.instants import frozen
 from chalicelib.services.settlement import receipt_item
+from chalicelib.services.standing_notices import finance_alert_notice
 from chalicelib.store.base import account_pk
 from chalicelib.store.invoices import OpenInvoiceItem, open_invoice_sk
 from chalicelib.store.payments import (
@@ -63,13 +70,13 @@ def _open_summaries(snapshot, invoice_id: str):
 
 
 class RefundService:
-    def __init__(self, payments, billing, card_gateway, catalog, clock, events, notices):
+    def __init__(self, payments, billing, card_gateway, catalog, clock, notices):
+        """`notices`: StandingNotices, which delivers the notices recorded with each change."""
         self._payments = payments
         self._billing = billing
         self._gateway = card_gateway
         self._catalog = catalog
         self._clock = clock
-        self._events = events
         self._notices = notices
 
     # --- asked by people (cancellation within the window, the finance team) -------------------
@@ -86,10 +93,7 @@ class RefundService:
             result = self._gateway.refund(payment.gateway_payment_id, payment.amount_cents, f"refund:{payment_id}")
             gateway_refund_id = result.refund_id
         status = "refunded" if by_gateway else "requested"
-        refund = self._apply(account_id, payment_id, refund_id, status, gateway_refund_id, reason, actor, clock)
-        if not by_gateway:
-            self._request_from_finance(refund, payment)
-        return refund
+        return self._apply(account_id, payment_id, refund_id, status, gateway_refund_id, reason, actor, clock)
 
     def _refundable(self, account_id: str, payment_id: str, today: date) -> PaymentItem:
         payment = self._payments.payment(account_id, payment_id)
@@ -153,20 +157,26 @@ class RefundService:
                                 before={"status": SETTLED}, reason=reason,
                                 after={"status": payment.status, "refund_id": refund_id, "amount_cents": amount,
                                        "invoice_id": payment.invoice_id}))
+        # The money goes back by hand: the finance team's alert is written with the refund.
+        alert = self._refund_request_notice(payment, refund_id, amount, clock) if status == "requested" else None
+        if alert is not None:
+            writes.create(alert)
         writes.commit()
         log_event(_log, "payment refunded", payment_id=payment.payment_id, status=status, amount_cents=amount)
+        if alert is not None:
+            self._notices.deliver(alert, snapshot)
         paid_on = payment.paid_at.astimezone(SAO_PAULO).date()
         return RefundOutcome(refund_id, payment.payment_id, payment.invoice_id, amount, payment.method, status,
                              paid_on, refund_deadline(paid_on))
 
-    def _request_from_finance(self, refund: RefundOutcome, payment: PaymentItem) -> None:
-        self._notices.finance_alert(
-            "Pedido de estorno para devolver", [
+    @staticmethod
+    def _refund_request_notice(payment: PaymentItem, refund_id: str, amount: int, clock):
+        return finance_alert_notice(
+            payment.account_id, "Pedido de estorno para devolver", [
                 f"Conta: {payment.account_id}", f"Pagamento: {payment.payment_id} ({payment.method})",
-                f"Fatura: {payment.invoice_id}", f"Valor a devolver: {format_brl(refund.amount_cents)}",
-                f"Pedido: {refund.refund_id}"],
-            "Devolva o valor ao cliente (transferência ou Pix) e registre a devolução.",
-            payment.account_id)
+                f"Fatura: {payment.invoice_id}", f"Valor a devolver: {format_brl(amount)}",
+                f"Pedido: {refund_id}"],
+            "Devolva o valor ao cliente (transferência ou Pix) e registre a devolução.", clock.now())
 
     # --- told by the gateway (webhooks) -------------------------------------------------------
     def gateway_event(self, event: GatewayEvent, receipt_key: str) -> str:
@@ -227,14 +237,16 @@ class RefundService:
                                 action="payment.charged_back", target=payment.payment_id,
                                 before={"status": SETTLED}, reason=f"Contestação no gateway ({event_type}).",
                                 after={"status": CHARGED_BACK, "suspended": [s.subscription_id for s in suspended]}))
-        writes.commit()
-        self._announce_suspensions(payment, suspended)
-        self._notices.finance_alert(
-            "Contestação de pagamento (chargeback)", [
+        alert = finance_alert_notice(
+            payment.account_id, "Contestação de pagamento (chargeback)", [
                 f"Conta: {payment.account_id}", f"Pagamento: {payment.payment_id} ({format_brl(payment.amount_cents)})",
                 f"Fatura: {payment.invoice_id}",
                 f"Assinaturas suspensas: {', '.join(s.subscription_id for s in suspended) or 'nenhuma'}"],
-            "Responda à contestação no painel do gateway e fale com o cliente.", payment.account_id)
+            "Responda à contestação no painel do gateway e fale com o cliente.", clock.now(),
+            events=self._suspension_events(payment, suspended))
+        writes.create(alert)
+        writes.commit()
+        self._notices.deliver(alert, snapshot)
         return "charged_back"
 
     @staticmethod
@@ -252,14 +264,17 @@ class RefundService:
                 subscription_ids=sorted({line.subscription_id for line in invoice.lines if line.subscription_id}),
                 created_at=clock.now()))
 
-    def _announce_suspensions(self, payment: PaymentItem, suspended) -> None:
+    def _suspension_events(self, payment: PaymentItem, suspended) -> list[dict]:
+        """`license.suspended` per subscription the chargeback suspends (published with the notice)."""
+        events = []
         for subscription in suspended:
             product = self._catalog.product(subscription.product_id)
             left = entitlements_for(product.contract if product else Contract.MANDATORY, SubscriptionStatus.SUSPENDED)
-            self._events.publish("license.suspended", payment.account_id, {
+            events.append({"type": "license.suspended", "data": {
                 "subscription_id": subscription.subscription_id, "product_id": subscription.product_id,
                 "license": left.license.value, "support": left.support, "updates": left.updates},
-                event_id=f"license.suspended:chargeback:{payment.payment_id}:{subscription.subscription_id}")
+                "id": f"license.suspended:chargeback:{payment.payment_id}:{subscription.subscription_id}"})
+        return events
 
     def _hold(self, event: GatewayEvent, receipt_key: str, lookup: GatewayPaymentItem | None, clock) -> str:
         """The payment is not known yet: keep the event on its lookup item until it settles."""

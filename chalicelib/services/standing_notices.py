@@ -1,7 +1,8 @@
 """Telling people and systems when a subscription's standing changes: the pt-BR e-mails (invoice
 overdue, license suspended, subscription cancelled or its cancellation scheduled, a batch client's
 invitation) to the billing list and the owner, and the domain events `license.suspended`,
-`license.restored` and `subscription.cancelled` (docs/events.md).
+`license.restored` and `subscription.cancelled` (docs/events.md); and the finance team's alerts
+after a refund request or a chargeback (with the chargeback's `license.suspended` events).
 
 A use case records what to tell as a notice item (store/notices.py) in the transaction of its change
 and delivers it right after the commit; a notice left behind by a crash is delivered by the next
@@ -20,7 +21,7 @@ from chalicelib.services.invoice_notices import recipients
 from chalicelib.store.billing import AccountSnapshot
 from chalicelib.store.notices import NoticeItem, drop_notice, new_notice
 
-OVERDUE, CANCELLED, INVITATION = "overdue", "cancelled", "invitation"
+OVERDUE, CANCELLED, INVITATION, FINANCE_ALERT = "overdue", "cancelled", "invitation", "finance_alert"
 REASON_LABELS = {"overdue": "falta de pagamento", "withdrawal": "desistência no prazo de 7 dias",
                  "customer_request": "a pedido da conta", "batch_license": "licença encerrada pelo parceiro"}
 
@@ -68,21 +69,31 @@ def invitation_notice(account_id: str, account_name: str, email: str, now) -> No
     return notice(account_id, INVITATION, {"account_name": account_name, "email": email}, now)
 
 
+def finance_alert_notice(account_id: str, title: str, lines: list[str], action: str, now,
+                         events: list[dict] | None = None) -> NoticeItem:
+    """An alert to the finance team (services/refunds.py), and the domain events of the same change
+    (`{"type", "data", "id"}`, published with these ids, before the e-mail)."""
+    return notice(account_id, FINANCE_ALERT, {"title": title, "lines": lines, "action": action,
+                                              "events": events or []}, now)
+
+
 class StandingNotices:
-    def __init__(self, mailer, events, catalog, invoices, billing, portal_url: str):
+    def __init__(self, mailer, events, catalog, invoices, billing, portal_url: str,
+                 finance_team_email: str | None = None):
         self._mailer = mailer
         self._events = events
         self._catalog = catalog
         self._invoices = invoices
         self._billing = billing
         self._portal_url = portal_url.rstrip("/")
+        self._finance = finance_team_email
 
     def deliver(self, item: NoticeItem, snapshot: AccountSnapshot | None = None) -> None:
         """Send what the notice says, then drop it (idempotent: a notice already gone is done)."""
         snapshot = snapshot or self._billing.snapshot(item.account_id)
         if snapshot.account is not None:
-            {OVERDUE: self._overdue, CANCELLED: self._cancelled, INVITATION: self._invitation}[item.kind](
-                snapshot, item)
+            {OVERDUE: self._overdue, CANCELLED: self._cancelled, INVITATION: self._invitation,
+             FINANCE_ALERT: self._finance_alert}[item.kind](snapshot, item)
         drop_notice(item)
 
     # --- overdue ------------------------------------------------------------------------------
@@ -170,6 +181,18 @@ class StandingNotices:
         self._mailer.send(render("member_invited", [email], account_name=item.data["account_name"],
                                  role_label=ROLE_LABELS[Role.OWNER], email=email),
                           account_id=item.account_id, message_key=f"{item.notice_id}:member_invited",
+                          queued_at=item.created_at)
+
+    # --- the finance team ---------------------------------------------------------------------
+    def _finance_alert(self, snapshot: AccountSnapshot, item: NoticeItem) -> None:
+        data = item.data
+        for event in data.get("events", []):
+            self._events.publish(event["type"], item.account_id, event["data"], event_id=event["id"])
+        if not self._finance:
+            return
+        self._mailer.send(render("finance_alert", [self._finance], title=data["title"], lines=data["lines"],
+                                 action=data["action"]),
+                          account_id=item.account_id, message_key=f"{item.notice_id}:finance_alert",
                           queued_at=item.created_at)
 
     # --- shared -------------------------------------------------------------------------------
