@@ -231,6 +231,14 @@ def _boleto_overdue(w: World) -> str:
     return w.account_id
 
 
+def _boleto_due_in_three_days(w: World) -> str:
+    """The renewal invoiced on 25 December (due 1 January) is reminded on 29 December."""
+    _renewal_issued_a_week_ahead(w)
+    w.ok("POST", "/v1/_dev/jobs/issue-invoices")
+    w.ok("PUT", "/v1/_dev/clock", {"now": "2026-12-29T09:00:00-03:00"})
+    return w.account_id
+
+
 # Job → prepares work for it and returns the account whose audit trail the run must grow.
 JOB_CASES: dict[str, Callable] = {
     "charge-cards": lambda w, aws: _card_invoice_due_today(w),
@@ -239,6 +247,7 @@ JOB_CASES: dict[str, Callable] = {
     "issue-invoices": lambda w, aws: _renewal_issued_a_week_ahead(w),
     "purge-accounts": _cancelled_90_days_ago,  # its entry is the tombstone, the trail's last word
     "check-overdue": lambda w, aws: _boleto_overdue(w),
+    "send-reminders": lambda w, aws: _boleto_due_in_three_days(w),
 }
 
 
