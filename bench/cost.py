@@ -100,7 +100,7 @@ JOB_USAGE = {
     "issue-invoices": (30, INVOICES),
     "charge-cards": (30, INVOICES * CARD_SHARE),
     "check-overdue": (30, INVOICES * OVERDUE_SHARE),
-    "send-reminders": (30, INVOICES * OVERDUE_SHARE),
+    "send-reminders": (30, INVOICES * (1 - CARD_SHARE)),  # one reminder per boleto invoice
     "run-backups": (9 * 30, ACCOUNTS * BACKUPS_PER_ACCOUNT_MONTH),  # hourly, 19:00 to 03:00
     "purge-accounts": (30, ACCOUNTS * ACCOUNT_CHURN_MONTH),
 }
