@@ -47,7 +47,8 @@ template: venv
 	@echo "template: $(BUILD)/package/sam.json passes cfn-lint"
 
 # Every benchmark in one table (docs/performance.md); `make bench ARGS=--quick` for a smoke run.
-bench: venv
+# The jobs benchmark runs on DynamoDB Local (10,000 vs 50,000 accounts), hence deps-ddblocal.
+bench: venv deps-ddblocal
 	$(PY) -m bench $(ARGS)
 
 # The same with DynamoDB on AWS's DynamoDB Local instead of moto.

@@ -74,6 +74,11 @@ def _scratch_dir() -> str | None:
     return shm if os.access(shm, os.W_OK) and usage.free > 6 * 2 ** 30 else None
 
 
+def ddb_local_pid() -> int | None:
+    """DynamoDB Local's process id when it runs (bench_jobs reads its CPU time)."""
+    return _server.process.pid if _server is not None else None
+
+
 def ddb_local_db() -> Path | None:
     """DynamoDB Local's SQLite file when it runs on one (BENCH_DDB_LOCAL_FILE=1), else None."""
     return _db_dir / "shared-local-instance.db" if _db_dir is not None else None
