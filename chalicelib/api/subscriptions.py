@@ -9,7 +9,7 @@ from chalicelib.api.pagination import decode_cursor, encode_cursor
 from chalicelib.api.routing import RequestContext, endpoint
 from chalicelib.api.schemas.common import PageQuery
 from chalicelib.api.schemas.subscriptions import (
-    CardSummaryOut, ChangeIn, ChangeOut, LineOut, OpenInvoiceOut, OpenInvoicesOut, PaymentMethodIn, PlanOut,
+    CardSummaryOut, ChangeIn, ChangeOut, LineOut, NextPeriodInvoiceOut, OpenInvoiceOut, OpenInvoicesOut, PaymentMethodIn, PlanOut,
     RenewalIn, RenewalOut, StorageOut, StorageSubscriptionOut, SubscribedOut, SubscribeIn, SubscriptionList,
     SubscriptionOut,
 )
@@ -78,7 +78,25 @@ def change_out(result, invoice_id: str | None = None) -> ChangeOut:
         days_granted=result.days_granted, payment_method=result.payment_method,
         make_default=result.make_default, invoice_id=invoice_id,
         lines=[LineOut(**line.__dict__) for line in order.lines],
+        **_next_period_fields(result),
     )
+
+
+def _next_period_fields(result) -> dict:
+    """A change after the next period's invoice was issued: which one it supersedes, and its replacement."""
+    following = result.next_period
+    if following is None:
+        return {}
+    replacement = None
+    if following.replaced:
+        replacement = NextPeriodInvoiceOut(
+            due_date=following.due_date, payment_method=following.payment_method,
+            total_cents=following.amounts.total_cents,
+            account_credit_applied_cents=following.amounts.credit_applied_cents,
+            returned_credit_cents=following.returned_cents,
+            lines=[LineOut(**line.__dict__) for line in following.lines])
+    return dict(superseded_invoice_id=following.superseded_invoice_id, next_period_invoice=replacement,
+                reissued_invoice_id=result.reissued_invoice_id)
 
 
 def change_request(body: ChangeIn):

@@ -118,12 +118,12 @@ def _renewals_of(catalog, subscription, due_day, members, coverage_end):
         terms = renewal_terms(catalog, subscription, due_day, members, after=billed_through)
         if terms is None or terms.period.start >= coverage_end:
             return
-        yield Renewal(subscription, terms, _renewal_lines(catalog, subscription, terms),
+        yield Renewal(subscription, terms, renewal_lines(catalog, subscription, terms),
                       _consolidation(catalog, subscription))
         billed_through, billed = terms.period.end, billed + 1
 
 
-def _renewal_lines(catalog: Catalog, subscription: SubscriptionItem, terms: RenewalTerms) -> tuple[Line, ...]:
+def renewal_lines(catalog: Catalog, subscription: SubscriptionItem, terms: RenewalTerms) -> tuple[Line, ...]:
     plan = Plan(catalog.product(subscription.product_id), Periodicity(subscription.periodicity),
                 terms.quantity, terms.storage_gb)
     period = terms.period

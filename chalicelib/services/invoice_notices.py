@@ -12,6 +12,7 @@ from chalicelib.store.billing import AccountSnapshot
 from chalicelib.store.invoices import InvoiceItem
 
 TEMPLATE = "invoice_issued"
+REPLACED_TEMPLATE = "boleto_replaced"
 
 
 def recipients(snapshot: AccountSnapshot) -> list[str]:
@@ -38,6 +39,30 @@ class InvoiceNotices:
             "total_cents": invoice.total_cents, "currency": "BRL", "payment_method": invoice.payment_method,
             "nosso_numero": invoice.nosso_numero, "superseded_invoice_ids": list(superseded),
         }, event_id=f"invoice.issued:{invoice.invoice_id}")
+
+    def replaced(self, snapshot: AccountSnapshot, superseded: InvoiceItem, replacement: InvoiceItem | None,
+                 order_invoice_id: str | None = None) -> None:
+        """A plan change superseded an issued invoice (the next period at the old plan): the customer
+        is told its boleto was replaced, and by what; the replacement's `invoice.issued` event."""
+        email = render(
+            REPLACED_TEMPLATE, recipients(snapshot), account_name=snapshot.account.name,
+            old_invoice_id=superseded.invoice_id, old_total=format_brl(superseded.total_cents),
+            old_due_date=f"{superseded.due_date:%d/%m/%Y}", had_boleto=bool(superseded.documents),
+            replacement=None if replacement is None else {
+                "invoice_id": replacement.invoice_id, "total": format_brl(replacement.total_cents),
+                "due_date": f"{replacement.due_date:%d/%m/%Y}", "url": self.invoice_url(replacement),
+                "paid": replacement.status == InvoiceStatus.PAID,
+                "lines": [{"description": line.description, "amount": format_brl(line.amount_cents)}
+                          for line in replacement.lines]},
+            order_invoice_id=order_invoice_id)
+        self._mailer.send(email, account_id=superseded.account_id)
+        if replacement is not None:
+            self._events.publish("invoice.issued", replacement.account_id, {
+                "invoice_id": replacement.invoice_id, "due_date": replacement.due_date.isoformat(),
+                "total_cents": replacement.total_cents, "currency": "BRL",
+                "payment_method": replacement.payment_method, "nosso_numero": None,
+                "superseded_invoice_ids": [superseded.invoice_id],
+            }, event_id=f"invoice.issued:{replacement.invoice_id}")
 
     def invoice_url(self, invoice: InvoiceItem) -> str:
         return f"{self._portal_url}/contas/{invoice.account_id}/faturas/{invoice.invoice_id}"

@@ -137,6 +137,15 @@ class SubscribedOut(PlanOut):
     invoice_id: str
 
 
+class NextPeriodInvoiceOut(ApiModel):
+    due_date: date
+    payment_method: str
+    total_cents: int
+    account_credit_applied_cents: int
+    returned_credit_cents: int = Field(description="Crédito e pagamentos da fatura substituída devolvidos ao crédito da conta.")
+    lines: list[LineOut]
+
+
 class ChangeOut(ApiModel):
     subscription_id: str
     product_id: str
@@ -155,7 +164,13 @@ class ChangeOut(ApiModel):
     make_default: bool
     lines: list[LineOut]
     invoice_id: str | None = None
+    superseded_invoice_id: str | None = Field(
+        None, description="Fatura já emitida do próximo período, ainda não paga, que a alteração substitui.")
+    next_period_invoice: NextPeriodInvoiceOut | None = Field(
+        None, description="A fatura que substitui a anterior (mesmo vencimento), quando resta algo a cobrar nela.")
+    reissued_invoice_id: str | None = Field(None, description="Id da fatura que substitui a anterior (só na alteração).")
     currency: Currency = "BRL"
+
 
 
 class StorageSubscriptionOut(ApiModel):
