@@ -1,6 +1,8 @@
 """Preview and change agree to the centavo (PRODUCT.md §3), over the HTTP API, on random changes of
-plan, periodicity, licenses, storage and payment method at random days of random periods. One moto
-world for every example; each example gets a fresh account and subscription."""
+plan, periodicity, licenses, storage and payment method at random days of random periods — some in
+the last 7 days of the period, after the renewal invoice of the next period was issued (still open,
+or already paid). One moto world for every example; each example gets a fresh account and
+subscription."""
 from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -10,6 +12,7 @@ from chalicelib.domain.enums import Pricing
 from chalicelib.domain.periods import period_starting
 from chalicelib.services.pricing import offers_storage
 from tests.api.billing_steps import add_card, at, change, plan, subscribe
+from tests.api.invoicing_steps import pay
 
 CATALOG = load_catalog()
 PRODUCTS = ["operand-pro", "conecta-app", "promob-cats-optional", "promob-cats-mandatory"]
@@ -24,8 +27,13 @@ def scenarios(draw):
                  quantity=draw(st.integers(1, 20)) if per_seat else 1,
                  storage_gb=draw(st.integers(0, 30)) if offers_storage(product) else 0)
     first_day = draw(st.dates(date(2026, 1, 1), date(2027, 12, 31)))
-    days_in = draw(st.integers(0, period_starting(first_day, periodicity).days - 1))
-    return start, first_day, first_day + timedelta(days=days_in), draw(_change_for(start))
+    days = period_starting(first_day, periodicity).days
+    renewal = draw(st.sampled_from([None, None, "issued", "paid"]))
+    if renewal:  # the issue-invoices run of the change day billed the next period (7 days ahead)
+        days_in = days - draw(st.integers(1, 7))
+    else:
+        days_in = draw(st.integers(0, days - 1))
+    return start, first_day, first_day + timedelta(days=days_in), draw(_change_for(start)), renewal
 
 
 @st.composite
@@ -71,19 +79,25 @@ def _plan_change(draw, current, start: dict) -> dict:
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(scenario=scenarios())
 def test_preview_and_change_agree_to_the_centavo(client, aws, scenario):
-    start, first_day, change_day, body = scenario
+    start, first_day, change_day, body, renewal = scenario
     account_id, token = client.create_account("property-owner")
     try:
-        _check(client, account_id, token, start, first_day, change_day, body)
+        _check(client, aws, account_id, token, start, first_day, change_day, body, renewal)
     finally:
         _forget(aws, account_id)
 
 
-def _check(client, account_id, token, start, first_day, change_day, body):
+def _check(client, aws, account_id, token, start, first_day, change_day, body, renewal):
     at(client, first_day.isoformat())
     add_card(client, account_id, token, exp_year=2040)
     sub = subscribe(client, account_id, token, **start)
     at(client, change_day.isoformat())
+    if renewal:
+        issued = aws.invoicing.issue_for_account(account_id, change_day).invoice_ids
+        if renewal == "paid":
+            for invoice_id in issued:
+                pay(client, invoice_id)
+        sub = plan(client, account_id, token, sub["id"])
 
     preview = change(client, account_id, token, sub["id"], body, preview=True)
     applied = change(client, account_id, token, sub["id"], body)
@@ -95,9 +109,14 @@ def _check(client, account_id, token, start, first_day, change_day, body):
         return
     result = dict(applied.data)
     invoice_id = result.pop("invoice_id")
-    assert preview.data == {**result, "invoice_id": None}
+    reissued = result.pop("reissued_invoice_id")
+    assert preview.data == {**result, "invoice_id": None, "reissued_invoice_id": None}
+    assert (reissued is not None) == (result["next_period_invoice"] is not None)
     assert (invoice_id is not None) == (result["charge_now_cents"] > 0)
     _nothing_created_or_lost(client, account_id, token, sub, result)
+    if result["superseded_invoice_id"]:  # the old plan's next period is not payable any more
+        old = client.call("GET", f"/v1/accounts/{account_id}/invoices/{result['superseded_invoice_id']}", token)
+        assert old.data["status"] == "superseded" and old.data["boleto"] is None
 
 
 def _nothing_created_or_lost(client, account_id, token, before, result):
