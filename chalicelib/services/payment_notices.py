@@ -1,6 +1,7 @@
 """E-mails about money (pt-BR): payment confirmed and card charge failed to the account (billing list
-plus the owner, PRODUCT.md §1), and alerts to the finance team (refund requests, chargebacks,
-boletos the bank rejected, payments that matched no invoice)."""
+plus the owner, PRODUCT.md §1), and alerts to the finance team (bank return files refused or with
+entries to check, payments that matched no invoice). Refund requests and chargebacks alert the team
+through a standing notice written with the change (services/standing_notices.py: crash-safe)."""
 from chalicelib.adapters.clock import SAO_PAULO
 from chalicelib.adapters.email import render
 from chalicelib.domain.money import format_brl
