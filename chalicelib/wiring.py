@@ -103,7 +103,7 @@ class Container:
     def plan_changes(self):
         from chalicelib.services.plan_changes import PlanChangeService
 
-        return PlanChangeService(self.billing_repository, self.catalog, self.clock)
+        return PlanChangeService(self.billing_repository, self.catalog, self.clock, lambda: self.invoice_notices)
 
     @cached_property
     def cards(self):

@@ -36,22 +36,17 @@ _ALREADY_BILLED = Conflict("Este período desta assinatura já foi faturado; con
 
 
 class PlanChangeService:
-    def __init__(self, repository, catalog: Catalog, clock, reads=None, notices=None):
+    def __init__(self, repository, catalog: Catalog, clock, notices, reads=None):
         self._repo = repository
         self._catalog = catalog
         self._clock = clock
+        self._notices = notices  # () -> InvoiceNotices: built only by a change that re-issues an invoice
         self._reads = reads or InvoiceReads()
-        self._notices = notices
 
     @property
     def notices(self):
-        """The invoice notices (e-mail and event). Injected by tests; the app's container does not
-        pass them yet, so they are taken from it when first needed."""
-        if self._notices is None:
-            from chalicelib.wiring import container
-
-            self._notices = container().invoice_notices
-        return self._notices
+        """The invoice notices (e-mail and event) of a superseded renewal invoice and its replacement."""
+        return self._notices()
 
     def preview(self, account_id: str, subscription_id: str, request: ChangeRequest) -> Quote:
         today = self._clock.today()
