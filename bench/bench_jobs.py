@@ -26,7 +26,7 @@ answers a Query by walking every item of the table and copies whole tables for e
 TransactWriteItems (moto/dynamodb/models), so on moto time grows with the table whatever the app
 does. That DynamoDB Local keeps its data in an SQLite file (tmpfs), so bench/world.py seeds the
 tables by writing DynamoDB Local's own rows into it (`SQLiteSeeder`, checked against the rows
-DynamoDB Local wrote itself for the first account): about 13,000 items/s instead of 1,500-3,000
+DynamoDB Local wrote itself for the first account): 10,000-16,000 items/s here instead of 1,500-3,300
 through BatchWriteItem. With explicit sizes (tests), with BENCH_JOBS_MOTO=1, or when DynamoDB Local
 is not installed, it runs in the calling process on its backend (moto: calls only, no time check).
 `app_time_ratio` (time outside AWS calls) is shown on both.
@@ -36,7 +36,8 @@ BENCH_JOB_ACCOUNTS and BENCH_JOB_DUE:
   DynamoDB Local  10,000 / 50,000 accounts, 100 due (quick: 200 / 1,000, 10 due)
   moto            40 / 200 accounts, 3 due         (quick: 10 / 50, 2 due)
 Seeding is incremental: 10,000 accounts, the small runs, then 40,000 more and the large runs
-(1.85 M items in all, 37 an account).
+(1.85 M items in all, 37 an account). At the default sizes the whole takes 4 to 5.5 minutes on
+this project's 2 shared cores (8 with three test suites running beside it); seeding 2 to 4 of them.
 
 Run: .venv/bin/python -m bench.bench_jobs [--quick] [--ddb-local]
 """
