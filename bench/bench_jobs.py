@@ -36,8 +36,9 @@ BENCH_JOB_ACCOUNTS and BENCH_JOB_DUE:
   DynamoDB Local  10,000 / 50,000 accounts, 100 due (quick: 200 / 1,000, 10 due)
   moto            40 / 200 accounts, 3 due         (quick: 10 / 50, 2 due)
 Seeding is incremental: 10,000 accounts, the small runs, then 40,000 more and the large runs
-(1.85 M items in all, 37 an account). At the default sizes the whole takes 4 to 5.5 minutes on
-this project's 2 shared cores (8 with three test suites running beside it); seeding 2 to 4 of them.
+(1.85 M items in all, 37 an account). At the default sizes the whole took 3 min 55 s to 5 min
+26 s on this project's 2 shared cores (8 min with three test suites running beside it), seeding
+2 to 3 minutes of it; a job's due accounts (100) go through BatchWriteItem (`rows=False`).
 
 Run: .venv/bin/python -m bench.bench_jobs [--quick] [--ddb-local]
 """
@@ -303,7 +304,7 @@ def measure_size(world, jobs: list[str], due: int, days: dict, templates: dict, 
             empty = run(world, job, empty_day)
             last_run[job] = work_day
             if job in templates:
-                w.clone_accounts(world, due, label=f"{job}: due accounts", source=templates[job][work_day])
+                w.clone_accounts(world, due, label=f"{job}: due accounts", source=templates[job][work_day], rows=False)
             work = run(world, job, work_day)  # without a recipe still run: the next day catches up one day
             results[job] = {"empty": empty, "work": work if job in templates else None}
         except Exception as exc:  # noqa: BLE001 — one broken job must not hide the others' figures

@@ -29,7 +29,6 @@ from chalicelib.adapters.clock import SAO_PAULO, FixedClock  # noqa: E402
 from chalicelib.wiring import Container, _client, set_container  # noqa: E402
 
 BACKGROUND_SHIFT_DAYS = 200
-SQLITE_MIN_ACCOUNTS = 1_000  # write_accounts: fewer go through BatchWriteItem even on DynamoDB Local's file
 _CLONE_NUMBERS = itertools.count(10_000_000)  # Template.numbered: every clone of the process its own
 # Saturday 5 December 2026, 20:00 in São Paulo: inside the backup window, downloads allowed (weekend).
 BENCH_NOW = datetime(2026, 12, 5, 20, 0, tzinfo=SAO_PAULO)
@@ -504,10 +503,11 @@ def template(world: World) -> Template:
     return world.template
 
 
-def clone_accounts(world: World, count: int, label: str, source: Template | None = None) -> dict:
+def clone_accounts(world: World, count: int, label: str, source: Template | None = None, rows: bool = True) -> dict:
     """`count` copies of an account (the typical one unless given) with fresh ids. Their dated index
     keys move 200 to 560 days ahead, past every job's window of measured days (bench_jobs), so no
-    background account is due on them; the keys a work recipe set keep their day. Returns what
+    background account is due on them; the keys a work recipe set keep their day. `rows=False`:
+    through BatchWriteItem even on DynamoDB Local's file (see write_accounts). Returns what
     seeding took."""
     source = source or template(world)
     items = source.items
@@ -516,7 +516,7 @@ def clone_accounts(world: World, count: int, label: str, source: Template | None
     per_account = source.per_account
     clones = ((BACKGROUND_SHIFT_DAYS + n % 360, next(_CLONE_NUMBERS)) for n in range(count))
     started = time.perf_counter()
-    rate, how = write_accounts(world, cloner, clones, count, per_account, label)
+    rate, how = write_accounts(world, cloner, clones, count, per_account, label, rows)
     return {"accounts": count, "items": count * per_account, "items_per_account": per_account,
             "bytes_per_account": stored_bytes(items, keys), "written_by": how,
             "seconds": round(time.perf_counter() - started, 1), "items_per_second": round(rate)}
@@ -567,7 +567,8 @@ def _progress():
     return Progress(*columns, console=console, transient=True, disable=not console.is_terminal)
 
 
-def write_accounts(world: World, cloner: Cloner, clones, count: int, per_account: int, label: str) -> tuple[float, str]:
+def write_accounts(world: World, cloner: Cloner, clones, count: int, per_account: int, label: str,
+                   rows: bool = True) -> tuple[float, str]:
     """Write `count` clones ((shift in days, number) each) under one progress bar; returns the items
     written per second and how they were written.
 
@@ -585,9 +586,9 @@ def write_accounts(world: World, cloner: Cloner, clones, count: int, per_account
     with _progress() as progress:
         task = progress.add_task(label, total=total)
         how = "BatchWriteItem"
-        # A few accounts (a job's due ones, written just before its measured run) go through the API:
-        # rows written from outside make DynamoDB Local's SQLite connection drop its page cache.
-        if path is not None and count >= SQLITE_MIN_ACCOUNTS:
+        # `rows=False` (a job's due accounts, written just before its measured run): through the API,
+        # as rows written from outside make DynamoDB Local's SQLite connection drop its page cache.
+        if path is not None and rows and count > 1:
             shift, number = next(clones)
             first = list(cloner.items(shift, number))
             write_items(world, first, progress, task)
