@@ -18,10 +18,11 @@ def billable_account(client, user: str, due_day: int | None = 15, name: str = "C
     return account_id, token
 
 
-def run_job(client, day: str | None = None, time: str = "06:00:00") -> dict:
+def run_job(client, day: str | None = None, time: str = "06:00:00", job: str = "issue-invoices") -> dict:
+    """A scheduled job run through the dev route at `day` `time` (São Paulo); its summary."""
     if day:
         at(client, day, time)
-    response = client.call("POST", "/v1/_dev/jobs/issue-invoices")
+    response = client.call("POST", f"/v1/_dev/jobs/{job}")
     assert response.status_code == 200, response.data
     return response.data
 

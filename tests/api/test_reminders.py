@@ -24,11 +24,7 @@ ISSUE_DAY, REMINDER_DAY, DUE_DAY = "2026-05-08", "2026-05-12", "2026-05-15"
 
 
 def run_reminders(client, day: str | None = None, time: str = "09:00:00") -> dict:
-    if day:
-        at(client, day, time)
-    response = client.call("POST", "/v1/_dev/jobs/send-reminders")
-    assert response.status_code == 200, response.data
-    return response.data
+    return run_job(client, day, time, job="send-reminders")
 
 
 def reminders(client) -> list[dict]:
