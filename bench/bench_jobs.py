@@ -48,7 +48,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bench import backend
 
@@ -80,16 +80,41 @@ def _due_card_charge(world, account: dict) -> None:
 def _due_renewal(world, account: dict) -> None:
     """issue-invoices: an annual subscription taken a year before the 20th renews on the 20th;
     with the account's due day 15 its invoice is due on the 15th and issued 7 days before: today,
-    the 8th. Annual, so it is not due again on the other work day, a month later."""
+    the 8th."""
+    _annual_renewing_on(world, account, world.now.date() + timedelta(days=12))
+
+
+def _annual_renewing_on(world, account: dict, renewal: date) -> None:
+    """An annual boleto subscription taken a year before `renewal`, its first invoice paid then (an
+    invoice left unpaid for a year would be an overdue account's, not a renewal's)."""
     from chalicelib.domain.periods import add_months
 
     today = world.now
-    world.set_now(datetime.combine(add_months(today.date() + timedelta(days=12), -12), today.timetz()))
+    world.set_now(datetime.combine(add_months(renewal, -12), today.timetz()))
     try:
-        world.api.ok("POST", f"/v1/accounts/{account['ids']['account_id']}/subscriptions", account["tokens"]["owner"],
-                     {"product_id": "operand-pro", "periodicity": "annual", "quantity": 2, "payment_method": "boleto"})
+        invoice_id = world.api.ok(
+            "POST", f"/v1/accounts/{account['ids']['account_id']}/subscriptions", account["tokens"]["owner"],
+            {"product_id": "operand-pro", "periodicity": "annual", "quantity": 2,
+             "payment_method": "boleto"})["invoice_id"]
+        world.api.ok("POST", "/v1/_dev/gateway/pay", None, {"invoice_id": invoice_id, "method": "pix"})
     finally:
         world.set_now(today)
+
+
+def _reminder_due(world, account: dict) -> None:
+    """send-reminders: a renewal invoice due in 3 days, open — the annual renewal of the 20th
+    (`_due_renewal`), issued on the 8th by the issuing worker (not the job: its checkpoint is the
+    benchmark's), due on the 15th; today is the 12th. It sits on the review list of the 16th."""
+    account_id, today = account["ids"]["account_id"], world.now
+    _annual_renewing_on(world, account, today.date() + timedelta(days=8))
+    issue_day = today.date() - timedelta(days=4)
+    world.set_now(datetime.combine(issue_day, today.timetz()))
+    try:
+        issued = world.services.invoicing.issue_for_account(account_id, issue_day)
+    finally:
+        world.set_now(today)
+    if not issued.invoice_ids:
+        raise RuntimeError(f"send-reminders recipe: no renewal invoice issued on {issue_day}")
 
 
 def _overdue_boleto(world, account: dict) -> None:
@@ -131,10 +156,14 @@ def _default_days(first_day):
     return first_day + timedelta(days=1), first_day + timedelta(days=3)
 
 
-def _eighths(first_day):
-    """Work days on the 8th of two months: the only issue day of accounts with due day 15."""
-    small = first_day.replace(day=8) if first_day.day < 8 else _next_month(first_day).replace(day=8)
-    return small, _next_month(small).replace(day=8)
+def _monthly_on(day_of_month: int):
+    """Work days on that day of two consecutive months, from `first_day` on."""
+    def days(first_day):
+        small = first_day.replace(day=day_of_month)
+        if first_day.day >= day_of_month:
+            small = _next_month(first_day).replace(day=day_of_month)
+        return small, _next_month(small).replace(day=day_of_month)
+    return days
 
 
 def _next_month(day):
@@ -150,11 +179,19 @@ WORK_RECIPES = {
     "issue-invoices": _due_renewal,
     "check-overdue": _overdue_boleto,
     "register-boletos": _issued_boleto,
+    "send-reminders": _reminder_due,
 }
 # Job name -> its (small, large) work days from the first day of its window, when not the default
-# (first + 1, first + 3): a job whose work can only fall due on some days.
+# (first + 1, first + 3): a job whose work can only fall due on some days. Invoices due on the 15th
+# (the accounts' due day) are issued on the 8th and reminded on the 12th.
 WORK_DAYS = {
-    "issue-invoices": _eighths,
+    "issue-invoices": _monthly_on(8),
+    "send-reminders": _monthly_on(12),
+}
+# Job name -> the day of the index key its work run reads, when not the work day itself: the
+# reminders of the 12th read the review list of the 16th (invoices due on the 15th).
+WORK_KEY_DAYS = {
+    "send-reminders": lambda work_day: work_day + timedelta(days=4),
 }
 
 
@@ -283,8 +320,9 @@ def work_template(world, job: str, day):
 
     world.set_now(datetime.combine(day, w.BENCH_NOW.timetz()))
     account = w.seed_account(world, backups=0)
+    key_day = WORK_KEY_DAYS.get(job, lambda work_day: work_day)(day)
     return w.account_template(world, account["ids"]["account_id"], recipe=lambda: WORK_RECIPES[job](world, account),
-                              work_day=day)
+                              work_day=key_day)
 
 
 def measure_size(world, jobs: list[str], due: int, days: dict, templates: dict, last_run: dict) -> dict[str, dict]:
@@ -303,9 +341,16 @@ def measure_size(world, jobs: list[str], due: int, days: dict, templates: dict, 
                 day += timedelta(days=1)
             empty = run(world, job, empty_day)
             last_run[job] = work_day
+            owned = set()
             if job in templates:
-                w.clone_accounts(world, due, label=f"{job}: due accounts", source=templates[job][work_day], rows=False)
-            work = run(world, job, work_day)  # without a recipe still run: the next day catches up one day
+                w.clone_accounts(world, due, label=f"{job}: due accounts", source=templates[job][work_day], rows=False,
+                                 partitions=owned)
+            try:
+                work = run(world, job, work_day)  # without a recipe still run: the next day catches up one day
+            finally:
+                # What the job made of its due accounts (a suspension's next invoice, a renewal's
+                # review day) must not fall due on another job's measured days.
+                w.remove_partitions(world, owned)
             results[job] = {"empty": empty, "work": work if job in templates else None}
         except Exception as exc:  # noqa: BLE001 — one broken job must not hide the others' figures
             results[job] = {"error": f"{type(exc).__name__}: {exc}"}

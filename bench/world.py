@@ -320,6 +320,13 @@ class Cloner:
                         copy[key] = {"S": value}
                 yield table, copy
 
+    def partitions(self, mapping: dict) -> set[tuple[str, str]]:
+        """(table, pk) of every partition a clone made with `mapping` owns: those whose key names one
+        of its ids (not a partition shared by every account, such as a counter's)."""
+        return {(table, _replace(item["pk"]["S"], self.pattern, mapping))
+                for table, items in self.template.items() for item in items
+                if self.pattern and self.pattern.search(item["pk"]["S"])}
+
     def dated(self, table: str, position: int, key: str, item: dict, mapping: dict, shift_days: int) -> str | None:
         """The clone's value of a dated, sharded index key (None when `key` is not one in `item`)."""
         from chalicelib.store.due import shard_of
@@ -503,23 +510,57 @@ def template(world: World) -> Template:
     return world.template
 
 
-def clone_accounts(world: World, count: int, label: str, source: Template | None = None, rows: bool = True) -> dict:
+def clone_accounts(world: World, count: int, label: str, source: Template | None = None, rows: bool = True,
+                   partitions: set | None = None) -> dict:
     """`count` copies of an account (the typical one unless given) with fresh ids. Their dated index
     keys move 200 to 560 days ahead, past every job's window of measured days (bench_jobs), so no
     background account is due on them; the keys a work recipe set keep their day. `rows=False`:
-    through BatchWriteItem even on DynamoDB Local's file (see write_accounts). Returns what
+    through BatchWriteItem even on DynamoDB Local's file (see write_accounts). `partitions`, when
+    given, receives every (table, pk) the clones own (for `remove_partitions`). Returns what
     seeding took."""
     source = source or template(world)
     items = source.items
     keys = index_keys(world.services.settings)
     cloner = Cloner(items, source.tokens, keys, source.work_keys, source.numbered)
     per_account = source.per_account
-    clones = ((BACKGROUND_SHIFT_DAYS + n % 360, next(_CLONE_NUMBERS)) for n in range(count))
+    clones = ((BACKGROUND_SHIFT_DAYS + n % 360, next(_CLONE_NUMBERS), None) for n in range(count))
+    if partitions is not None:
+        clones = _noting_partitions(cloner, clones, partitions)
     started = time.perf_counter()
     rate, how = write_accounts(world, cloner, clones, count, per_account, label, rows)
     return {"accounts": count, "items": count * per_account, "items_per_account": per_account,
             "bytes_per_account": stored_bytes(items, keys), "written_by": how,
             "seconds": round(time.perf_counter() - started, 1), "items_per_second": round(rate)}
+
+
+def _noting_partitions(cloner: Cloner, clones, partitions: set):
+    """The clones unchanged, each with its mapping fixed now so the partitions it owns are known."""
+    for shift, number, _ in clones:
+        mapping = cloner.mapping(number)
+        partitions.update(cloner.partitions(mapping))
+        yield shift, number, mapping
+
+
+def remove_partitions(world: World, partitions: set) -> int:
+    """Delete every item of the given (table, pk) partitions, whatever wrote them since (a job's due
+    accounts after its measured run: what the job made of them must not fall due on another job's
+    measured days). Returns the items deleted."""
+    from chalicelib.store.schema import table_definitions
+
+    dynamodb = world.services.boto3_client("dynamodb")
+    key_names = {d["TableName"]: [k["AttributeName"] for k in d["KeySchema"]]
+                 for d in table_definitions(world.services.settings)}
+    deleted = 0
+    for table, pk in sorted(partitions):
+        names = key_names[table]
+        pages = dynamodb.get_paginator("query").paginate(
+            TableName=table, KeyConditionExpression="#pk = :pk", ConsistentRead=True,
+            ExpressionAttributeNames={"#pk": names[0]}, ExpressionAttributeValues={":pk": {"S": pk}})
+        requests = [{"DeleteRequest": {"Key": {n: item[n] for n in names}}} for page in pages for item in page["Items"]]
+        for first in range(0, len(requests), 25):
+            _flush(dynamodb, {table: requests[first:first + 25]})
+        deleted += len(requests)
+    return deleted
 
 
 def stored_bytes(items_by_table: dict[str, list[dict]], keys: dict[str, set[str]]) -> int:
@@ -569,8 +610,8 @@ def _progress():
 
 def write_accounts(world: World, cloner: Cloner, clones, count: int, per_account: int, label: str,
                    rows: bool = True) -> tuple[float, str]:
-    """Write `count` clones ((shift in days, number) each) under one progress bar; returns the items
-    written per second and how they were written.
+    """Write `count` clones ((shift in days, number, mapping or None: made here) each) under one
+    progress bar; returns the items written per second and how they were written.
 
     Through BatchWriteItem, 25 items a call — except on DynamoDB Local running on an SQLite file
     (backend.ddb_local_db()): there the first clone goes through BatchWriteItem, the rows DynamoDB
@@ -589,8 +630,8 @@ def write_accounts(world: World, cloner: Cloner, clones, count: int, per_account
         # `rows=False` (a job's due accounts, written just before its measured run): through the API,
         # as rows written from outside make DynamoDB Local's SQLite connection drop its page cache.
         if path is not None and rows and count > 1:
-            shift, number = next(clones)
-            first = list(cloner.items(shift, number))
+            shift, number, mapping = next(clones)
+            first = list(cloner.items(shift, number, mapping=mapping))
             write_items(world, first, progress, task)
             try:
                 seeder = SQLiteSeeder(path, world.services.settings, first)
@@ -598,7 +639,7 @@ def write_accounts(world: World, cloner: Cloner, clones, count: int, per_account
                 how = "SQLite rows (first account through BatchWriteItem, checked)"
             except SeedFormatError as exc:
                 print(f"seeding: {exc}; writing through BatchWriteItem instead", file=sys.stderr)
-        items = (item for shift, number in clones for item in cloner.items(shift, number))
+        items = (item for shift, number, mapping in clones for item in cloner.items(shift, number, mapping=mapping))
         write_items(world, items, progress, task)
     elapsed = time.perf_counter() - started
     return (total / elapsed if elapsed else 0.0), how
@@ -762,8 +803,9 @@ class SQLiteSeeder:
                    for table, (_, _, columns, _) in self.layout.items()}
         rows: dict[str, list] = {table: [] for table in self.layout}
         pending = 0
-        for shift, number in clones:
-            for table, keys, text, position in self._clone(cloner, compiled, names, shift, cloner.mapping(number)):
+        for shift, number, mapping in clones:
+            mapping = mapping or cloner.mapping(number)
+            for table, keys, text, position in self._clone(cloner, compiled, names, shift, mapping):
                 rows[table].append(self._row(table, keys, text.encode(), self.sizes[position]))
             pending += len(compiled)
             if pending >= chunk:

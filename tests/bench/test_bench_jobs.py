@@ -4,11 +4,14 @@ finds its work through the sharded due index as the real ones do, and one that S
 Order does not matter: importing bench.world installs the call counter at collection, before any
 test of the session runs, and each world forgets the AWS clients made before (world._fresh_clients),
 so clients cached by tests that ran earlier are made again, counted."""
+from datetime import timedelta
+
 import pytest
 
 from bench import bench_jobs, world  # noqa: F401 — world: the call counter is installed at collection
 
 KIND = "REMIND"
+LEAVE = "LEAVE"
 
 
 def reminders(services, day):
@@ -49,6 +52,8 @@ def fake_jobs(monkeypatch):
     monkeypatch.setitem(registry._RUNNERS, "send-reminders", reminders)
     monkeypatch.setitem(registry._RUNNERS, "check-overdue", scanning)
     monkeypatch.setitem(bench_jobs.WORK_RECIPES, "send-reminders", remind)
+    monkeypatch.delitem(bench_jobs.WORK_DAYS, "send-reminders", raising=False)  # the fake's work: any day
+    monkeypatch.delitem(bench_jobs.WORK_KEY_DAYS, "send-reminders", raising=False)
     monkeypatch.delitem(bench_jobs.WORK_RECIPES, "check-overdue", raising=False)
 
 
@@ -69,6 +74,55 @@ def test_calls_per_item_equal_at_both_sizes_and_a_scanning_job_fails(fake_jobs):
     assert scanning_row["note"].startswith("no work recipe")
     assert "Scan in check-overdue (empty run, small table)" in result["failures"]
     assert result["scans"] >= 1
+
+
+def leaving(services, day):
+    """A job whose work leaves each of its accounts due again on another job's measured days, as a
+    suspension reschedules the next invoice: a REMIND item for each of send-reminders' work days."""
+    from chalicelib.store.due import day_partitions, due_pk
+
+    dynamodb, table = services.boto3_client("dynamodb"), services.settings.billing_table
+    later = bench_jobs._default_days(world.BENCH_NOW.date() + timedelta(days=bench_jobs.WINDOW_DAYS))
+    processed = 0
+    for partition in day_partitions(LEAVE, day):
+        for item in dynamodb.query(TableName=table, IndexName="due", KeyConditionExpression="due_pk = :p",
+                                   ExpressionAttributeValues={":p": {"S": partition}})["Items"]:
+            account_id = item["due_sk"]["S"]
+            for other_day in later:
+                dynamodb.put_item(TableName=table, Item={
+                    "pk": item["pk"], "sk": {"S": f"~LEFT#{other_day}"}, "type": {"S": "reminder"},
+                    "due_pk": {"S": due_pk(KIND, other_day, account_id)}, "due_sk": {"S": account_id}})
+            dynamodb.update_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]},
+                                 UpdateExpression="REMOVE due_pk, due_sk")
+            processed += 1
+    return {"job": "charge-cards", "date": day.isoformat(), "processed": processed}
+
+
+def leave(world, account):
+    from chalicelib.store.due import due_pk
+
+    account_id = account["ids"]["account_id"]
+    world.services.boto3_client("dynamodb").put_item(TableName=world.services.settings.billing_table, Item={
+        "pk": {"S": f"ACCOUNT#{account_id}"}, "sk": {"S": "~LEAVE"}, "type": {"S": "reminder"},
+        "due_pk": {"S": due_pk(LEAVE, world.now.date(), account_id)}, "due_sk": {"S": account_id}})
+
+
+def test_what_one_jobs_work_leaves_due_never_reaches_another_jobs_measured_runs(fake_jobs, monkeypatch):
+    """The due accounts are removed after their job's work run, with whatever the job wrote in
+    their partitions: the next job counts its own work only (check-overdue's suspended accounts
+    once doubled issue-invoices' calls per item)."""
+    from chalicelib.jobs import registry
+
+    monkeypatch.setitem(registry._RUNNERS, "charge-cards", leaving)
+    monkeypatch.setitem(bench_jobs.WORK_RECIPES, "charge-cards", leave)
+    result = bench_jobs.measure(jobs=["charge-cards", "send-reminders"], accounts=2, due=2, verbose=False)
+
+    assert result["failures"] == []
+    for size in ("small", "large"):
+        assert result["detail"]["charge-cards"][size]["summary"]["processed"] == 2
+        reminded = result["detail"]["send-reminders"][size]
+        assert reminded["summary"]["processed"] == 2, size  # its own 2 due accounts, none left by the other
+        assert reminded["per_item_calls"] == {"Query": 0, "UpdateItem": 1}
 
 
 def test_no_registered_job_is_reported_as_such():
