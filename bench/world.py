@@ -548,19 +548,15 @@ def remove_partitions(world: World, partitions: set) -> int:
     from chalicelib.store.schema import table_definitions
 
     dynamodb = world.services.boto3_client("dynamodb")
-    key_names = {d["TableName"]: [k["AttributeName"] for k in d["KeySchema"]]
-                 for d in table_definitions(world.services.settings)}
-    deleted = 0
+    hash_keys = {d["TableName"]: d["KeySchema"][0]["AttributeName"] for d in table_definitions(world.services.settings)}
+    found: dict[str, list[dict]] = {}
     for table, pk in sorted(partitions):
-        names = key_names[table]
         pages = dynamodb.get_paginator("query").paginate(
             TableName=table, KeyConditionExpression="#pk = :pk", ConsistentRead=True,
-            ExpressionAttributeNames={"#pk": names[0]}, ExpressionAttributeValues={":pk": {"S": pk}})
-        requests = [{"DeleteRequest": {"Key": {n: item[n] for n in names}}} for page in pages for item in page["Items"]]
-        for first in range(0, len(requests), 25):
-            _flush(dynamodb, {table: requests[first:first + 25]})
-        deleted += len(requests)
-    return deleted
+            ExpressionAttributeNames={"#pk": hash_keys[table]}, ExpressionAttributeValues={":pk": {"S": pk}})
+        found.setdefault(table, []).extend(item for page in pages for item in page["Items"])
+    remove_items(world, found)
+    return sum(len(items) for items in found.values())
 
 
 def stored_bytes(items_by_table: dict[str, list[dict]], keys: dict[str, set[str]]) -> int:

@@ -16,27 +16,42 @@ LEAVE = "LEAVE"
 
 def reminders(services, day):
     """A job in the shape of the real ones: a Query per shard of the day, one update per item."""
-    from chalicelib.store.due import day_partitions
-
-    dynamodb, table = services.boto3_client("dynamodb"), services.settings.billing_table
     processed = 0
-    for partition in day_partitions(KIND, day):
-        page = dynamodb.query(TableName=table, IndexName="due", KeyConditionExpression="due_pk = :p",
-                              ExpressionAttributeValues={":p": {"S": partition}})
-        for item in page["Items"]:
-            dynamodb.update_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]},
-                                 UpdateExpression="REMOVE due_pk, due_sk")
-            processed += 1
+    for item in due_items(services, KIND, day):
+        done(services, item)
+        processed += 1
     return {"job": "send-reminders", "date": day.isoformat(), "processed": processed}
 
 
-def remind(world, account):
+def due_items(services, kind: str, day):
+    """The items on the day's shards of `kind` in the due index, one Query per shard."""
+    from chalicelib.store.due import day_partitions
+
+    dynamodb, table = services.boto3_client("dynamodb"), services.settings.billing_table
+    for partition in day_partitions(kind, day):
+        yield from dynamodb.query(TableName=table, IndexName="due", KeyConditionExpression="due_pk = :p",
+                                  ExpressionAttributeValues={":p": {"S": partition}})["Items"]
+
+
+def done(services, item) -> None:
+    """Off the due index: one UpdateItem."""
+    services.boto3_client("dynamodb").update_item(TableName=services.settings.billing_table,
+                                                  Key={"pk": item["pk"], "sk": item["sk"]},
+                                                  UpdateExpression="REMOVE due_pk, due_sk")
+
+
+def put_due(services, pk: str, sk: str, kind: str, day, account_id: str) -> None:
+    """An item of the account's on the due index under `kind` for `day`."""
     from chalicelib.store.due import due_pk
 
+    services.boto3_client("dynamodb").put_item(TableName=services.settings.billing_table, Item={
+        "pk": {"S": pk}, "sk": {"S": sk}, "type": {"S": "reminder"},
+        "due_pk": {"S": due_pk(kind, day, account_id)}, "due_sk": {"S": account_id}})
+
+
+def remind(world, account):
     account_id = account["ids"]["account_id"]
-    world.services.boto3_client("dynamodb").put_item(TableName=world.services.settings.billing_table, Item={
-        "pk": {"S": f"ACCOUNT#{account_id}"}, "sk": {"S": "~REMINDER"}, "type": {"S": "reminder"},
-        "due_pk": {"S": due_pk(KIND, world.now.date(), account_id)}, "due_sk": {"S": account_id}})
+    put_due(world.services, f"ACCOUNT#{account_id}", "~REMINDER", KIND, world.now.date(), account_id)
 
 
 def scanning(services, day):
@@ -79,32 +94,20 @@ def test_calls_per_item_equal_at_both_sizes_and_a_scanning_job_fails(fake_jobs):
 def leaving(services, day):
     """A job whose work leaves each of its accounts due again on another job's measured days, as a
     suspension reschedules the next invoice: a REMIND item for each of send-reminders' work days."""
-    from chalicelib.store.due import day_partitions, due_pk
-
-    dynamodb, table = services.boto3_client("dynamodb"), services.settings.billing_table
     later = bench_jobs._default_days(world.BENCH_NOW.date() + timedelta(days=bench_jobs.WINDOW_DAYS))
     processed = 0
-    for partition in day_partitions(LEAVE, day):
-        for item in dynamodb.query(TableName=table, IndexName="due", KeyConditionExpression="due_pk = :p",
-                                   ExpressionAttributeValues={":p": {"S": partition}})["Items"]:
-            account_id = item["due_sk"]["S"]
-            for other_day in later:
-                dynamodb.put_item(TableName=table, Item={
-                    "pk": item["pk"], "sk": {"S": f"~LEFT#{other_day}"}, "type": {"S": "reminder"},
-                    "due_pk": {"S": due_pk(KIND, other_day, account_id)}, "due_sk": {"S": account_id}})
-            dynamodb.update_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]},
-                                 UpdateExpression="REMOVE due_pk, due_sk")
-            processed += 1
+    for item in due_items(services, LEAVE, day):
+        account_id = item["due_sk"]["S"]
+        for other_day in later:
+            put_due(services, item["pk"]["S"], f"~LEFT#{other_day}", KIND, other_day, account_id)
+        done(services, item)
+        processed += 1
     return {"job": "charge-cards", "date": day.isoformat(), "processed": processed}
 
 
 def leave(world, account):
-    from chalicelib.store.due import due_pk
-
     account_id = account["ids"]["account_id"]
-    world.services.boto3_client("dynamodb").put_item(TableName=world.services.settings.billing_table, Item={
-        "pk": {"S": f"ACCOUNT#{account_id}"}, "sk": {"S": "~LEAVE"}, "type": {"S": "reminder"},
-        "due_pk": {"S": due_pk(LEAVE, world.now.date(), account_id)}, "due_sk": {"S": account_id}})
+    put_due(world.services, f"ACCOUNT#{account_id}", "~LEAVE", LEAVE, world.now.date(), account_id)
 
 
 def test_what_one_jobs_work_leaves_due_never_reaches_another_jobs_measured_runs(fake_jobs, monkeypatch):
