@@ -40,8 +40,9 @@ class Container:
     def mailer(self):
         from chalicelib.adapters.email import SesMailer
 
-        outbox = self.system if self.settings.is_local else None
-        return SesMailer(self.boto3_client("ses"), self.settings.email_sender, outbox=outbox)
+        if not self.settings.is_local:
+            return SesMailer(self.boto3_client("ses"), self.settings.email_sender)
+        return SesMailer(self.boto3_client("ses"), self.settings.email_sender, outbox=self.system, clock=self.clock)
 
     # --- repositories ---------------------------------------------------------------------
     @cached_property

@@ -43,10 +43,13 @@ def render(template: str, recipients: list[str], **context) -> Email:
 
 
 class SesMailer:
-    def __init__(self, ses_client, sender: str, outbox=None):
+    def __init__(self, ses_client, sender: str, outbox=None, clock=None):
+        """`outbox` and `clock` (local stage): each message is kept in the outbox at the clock's time,
+        the time every rule and job of the local stage runs at."""
         self._ses = ses_client
         self._sender = sender
         self._outbox = outbox
+        self._clock = clock
 
     def send(self, email: Email, account_id: str | None = None, message_key: str | None = None,
              queued_at: datetime | None = None) -> None:
@@ -74,7 +77,10 @@ class SesMailer:
         from chalicelib.store.ownership import owned_by
         from chalicelib.store.system import OUTBOX_PK, OutboxItem
 
-        sent_at = (queued_at or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat()
+        # One timeline for every message: a keyed resend passes the clock time of its first attempt,
+        # so mixing it with real time would misplace messages whenever the clock is moved.
+        placed_at = queued_at or (self._clock.now() if self._clock else datetime.now(timezone.utc))
+        sent_at = placed_at.astimezone(timezone.utc).isoformat()
         message_id = uuid.uuid5(_MESSAGE_IDS, message_key).hex if message_key else uuid.uuid4().hex
         sk = f"{sent_at}#{message_id}"
         # An e-mail to an account is the account's data: the retention purge deletes it too.

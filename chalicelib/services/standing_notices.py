@@ -9,7 +9,7 @@ and delivers it right after the commit; a notice left behind by a crash is deliv
 check-overdue run. Event ids are stable per occurrence and e-mails keep the notice's id, so a
 delivery repeated after a crash sends the same messages again, never different ones."""
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from chalicelib.adapters.email import render
 from chalicelib.domain.bank_calendar import add_business_days
@@ -49,9 +49,9 @@ def cancellation_notice(subscription_id: str, product_id: str, effective: date, 
 
 
 def notice(account_id: str, kind: str, data: dict, now: datetime) -> NoticeItem:
-    """A notice to record with the change, on the review list of `now`'s day. Its `created_at` is
-    real time, like every other e-mail's place in the local outbox."""
-    return new_notice(account_id, sortable_id("ntc", now), kind, data, now.date(), datetime.now(timezone.utc))
+    """A notice to record with the change, on the review list of `now`'s day. Its `created_at` is the
+    clock's time, which is also its e-mails' place in the local outbox."""
+    return new_notice(account_id, sortable_id("ntc", now), kind, data, now.date(), now)
 
 
 def overdue_notice(account_id: str, transitions: list, today: date, purge_on: date | None, now) -> NoticeItem:
