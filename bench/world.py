@@ -29,6 +29,7 @@ from chalicelib.adapters.clock import SAO_PAULO, FixedClock  # noqa: E402
 from chalicelib.wiring import Container, _client, set_container  # noqa: E402
 
 BACKGROUND_SHIFT_DAYS = 200
+SHOW_PROGRESS = True  # seeding's progress bar on a terminal; off in the second of two seeding processes
 _CLONE_NUMBERS = itertools.count(10_000_000)  # Template.numbered: every clone of the process its own
 # Saturday 5 December 2026, 20:00 in São Paulo: inside the backup window, downloads allowed (weekend).
 BENCH_NOW = datetime(2026, 12, 5, 20, 0, tzinfo=SAO_PAULO)
@@ -601,7 +602,7 @@ def _progress():
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     # On stderr: stdout may be the app's log sink; `transient` leaves no bar behind in the table.
     console = Console(stderr=True)
-    return Progress(*columns, console=console, transient=True, disable=not console.is_terminal)
+    return Progress(*columns, console=console, transient=True, disable=not (SHOW_PROGRESS and console.is_terminal))
 
 
 def write_accounts(world: World, cloner: Cloner, clones, count: int, per_account: int, label: str,
