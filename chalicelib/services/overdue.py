@@ -12,7 +12,7 @@ Paying everything overdue restores `active` at once in settlement; a review that
 subscription with nothing overdue any more restores it too (say an invoice was voided)."""
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from chalicelib.catalog import Catalog, Product
 from chalicelib.domain.enums import SubscriptionStatus
@@ -135,13 +135,17 @@ class OverdueService:
     def _next_reviews(self, snapshot: AccountSnapshot, dues: dict[str, list[Due]],
                       today: date) -> list[tuple[OpenInvoiceItem, date | None]]:
         """Each payable invoice goes to the next day one of its subscriptions may change status
-        (off the list when none can); only the ones whose day moves are returned."""
+        (off the list when none can) — but an invoice not yet due keeps its first look, the day
+        after its due date, if that comes sooner: send-reminders finds it there, 3 days before it
+        falls due (docs/reminders.md). Only the invoices whose day moves are returned."""
         statuses = {s.subscription_id: s for s in snapshot.subscriptions}
         moves = []
         for summary in snapshot.open_invoices:
             if _collecting_by_card(summary):
                 continue
-            day = None if summary.status not in PAYABLE else self._next_day(summary, statuses, dues, today)
+            day = None
+            if summary.status in PAYABLE:
+                day = _with_first_look(summary, self._next_day(summary, statuses, dues, today), today)
             wanted = review_due(summary.account_id, summary.invoice_id, day)["due_pk"] if day else None
             if wanted != summary.due_pk:
                 moves.append((summary, day))
@@ -210,3 +214,14 @@ def _audit(clock, account_id: str, transition: Transition):
                            "invoice_id": oldest.invoice_id if oldest else None},
                        reason="Pagamento em atraso." if transition.after is not SubscriptionStatus.ACTIVE
                        else "Nada mais em atraso.")
+
+
+def _with_first_look(summary: OpenInvoiceItem, day: date | None, today: date) -> date | None:
+    """`day`, or the invoice's first look (its due date + 1, where issuing put it) when that is
+    still ahead and sooner. Reviewing earlier never misses a change of status: the review of that
+    day computes the next one again (an invoice due on a Saturday is looked at on Sunday, then
+    moved to the Tuesday after, when its boleto's grace ends)."""
+    first_look = summary.due_date + timedelta(days=1)
+    if first_look <= today:
+        return day
+    return first_look if day is None else min(day, first_look)

@@ -183,6 +183,42 @@ def test_a_reminder_whose_due_date_passed_during_the_outage_is_not_sent(client):
     assert reminders(client) == []
 
 
+def test_reviewed_early_for_another_debt_an_invoice_due_on_a_saturday_is_still_reminded(client):
+    """check-overdue reviews the account on Tuesday 11 August for another subscription's unpaid
+    order. The renewal due on Saturday 15 August keeps its first look, Sunday 16 (once it was moved
+    to Tuesday 18, after the boleto's fee-free Monday, and send-reminders never saw it); on Sunday
+    it goes to Tuesday 18, and its subscription stays active through Monday."""
+    account_id, token = billable_account(client, "sabado-owner", due_day=15, name="Marcenaria Sábado")
+    at(client, "2026-07-20", "10:00:00")
+    renewing = subscribe(client, account_id, token, payment_method="boleto", product_id=PROMOB, periodicity="monthly")
+    pay(client, renewing["invoice_id"], method="pix")
+    assert run_job(client, "2026-08-08")["invoices_issued"] == 1
+    [renewal] = [i for i in _open_invoices(client, account_id, token) if i["due_date"] == "2026-08-15"]
+    at(client, "2026-08-10", "10:00:00")
+    unpaid = subscribe(client, account_id, token, payment_method="boleto", product_id="operand-pro",
+                       periodicity="monthly")  # its order's boleto, due today, is never paid
+
+    reviewed = run_job(client, "2026-08-11", job="check-overdue")
+    assert reviewed["accounts_reviewed"] == 1, reviewed
+    assert status_of(client, account_id, token, unpaid["id"]) == "past_due"
+    assert summary_of(account_id, renewal["id"]).due_pk.startswith("REVIEW#2026-08-16#")
+
+    assert run_reminders(client, "2026-08-12")["sent"] == 1
+    [mail] = reminders(client)
+    assert "15/08/2026" in mail["subject"]
+
+    run_job(client, "2026-08-16", job="check-overdue")
+    assert summary_of(account_id, renewal["id"]).due_pk.startswith("REVIEW#2026-08-18#")
+    run_job(client, "2026-08-17", job="check-overdue")
+    assert status_of(client, account_id, token, renewing["id"]) == "active"  # Monday: still fee-free
+
+
+def status_of(client, account_id: str, token: str, subscription_id: str) -> str:
+    response = client.call("GET", f"/v1/accounts/{account_id}/subscriptions/{subscription_id}", token)
+    assert response.status_code == 200, response.data
+    return response.data["status"]
+
+
 def test_a_crash_between_the_claim_and_the_e_mail_is_resent_by_the_next_run(client, aws):
     world = renewal_due_on_the_15th(client)
     at(client, REMINDER_DAY)
