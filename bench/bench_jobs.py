@@ -46,6 +46,7 @@ Run: .venv/bin/python -m bench.bench_jobs [--quick]
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 
 from bench import backend
@@ -91,8 +92,6 @@ def interleaved(jobs: list[str], accounts: int, due: int, samples: int) -> Measu
     """Both sizes in processes of their own, on DynamoDB Local. For each sample both prepare at
     once (catch-up runs, the empty run, the due accounts cloned: nothing timed), then each runs its
     measured work run while the other waits, the small table first on even samples."""
-    import time
-
     from bench import job_runs
 
     processes = {label: job_runs.SizeProcess(label, count, jobs, due, samples, backend.quick(), progress=label == "large")
