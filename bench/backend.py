@@ -6,7 +6,8 @@
 
 With BENCH_DDB_LOCAL_FILE=1 DynamoDB Local keeps its data in an SQLite file in a temporary directory
 (tmpfs /dev/shm when it has room) instead of memory, removed at exit: bench/world.py then seeds large
-tables by writing rows into that file (bench_jobs runs this way, in a process of its own).
+tables by writing rows into that file (bench_jobs runs this way, in two processes of its own: one per
+table size, see bench/job_runs.py).
 
 `--quick` (or BENCH_QUICK=1) shrinks every benchmark's sizes for a fast smoke run.
 

@@ -12,7 +12,7 @@ Paying everything overdue restores `active` at once in settlement; a review that
 subscription with nothing overdue any more restores it too (say an invoice was voided)."""
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from chalicelib.catalog import Catalog, Product
 from chalicelib.domain.enums import SubscriptionStatus
@@ -26,7 +26,7 @@ from chalicelib.services.invoice_schedule import schedule_next_issue
 from chalicelib.services.standing_notices import overdue_notice
 from chalicelib.store.billing import AccountSnapshot
 from chalicelib.store.invoices import CARD_CHARGE_KIND, OpenInvoiceItem
-from chalicelib.store.reviews import review_due
+from chalicelib.store.reviews import first_review_day, review_due
 from chalicelib.store.subscriptions import SubscriptionItem
 
 JOB_ACTOR = "job:check-overdue"
@@ -221,7 +221,7 @@ def _with_first_look(summary: OpenInvoiceItem, day: date | None, today: date) ->
     still ahead and sooner. Reviewing earlier never misses a change of status: the review of that
     day computes the next one again (an invoice due on a Saturday is looked at on Sunday, then
     moved to the Tuesday after, when its boleto's grace ends)."""
-    first_look = summary.due_date + timedelta(days=1)
+    first_look = first_review_day(summary.due_date)
     if first_look <= today:
         return day
     return first_look if day is None else min(day, first_look)

@@ -23,9 +23,14 @@ def review_due(account_id: str, key: str, day: date) -> dict:
     return {"due_pk": due_pk(REVIEW_KIND, day, key), "due_sk": f"{account_id}#{key}"}
 
 
+def first_review_day(due_date: date) -> date:
+    """An open invoice's first look by check-overdue: the day after its due date."""
+    return due_date + timedelta(days=1)
+
+
 def overdue_review_due(account_id: str, invoice_id: str, due_date: date) -> dict:
     """For a new open invoice: first reviewed the day after its due date."""
-    return review_due(account_id, invoice_id, due_date + timedelta(days=1))
+    return review_due(account_id, invoice_id, first_review_day(due_date))
 
 
 def items_to_review(day: date) -> Iterator[BillingItem]:
