@@ -24,10 +24,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: venv
 	$(PY) -m scripts.local_stack
 
-# Every test, the domain coverage gate, the store/service tests again on AWS DynamoDB Local
+# The architecture contracts (.importlinter), every test, the domain coverage gate, the store/service tests again on AWS DynamoDB Local
 # (tests marked `ddblocal`, see docs/reliability.md), schemathesis against the running local stack,
 # and the deployable template checked by cfn-lint.
 test: venv $(TEST_DEPS)
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 	$(PY) -m pytest -q -p no:randomly \
 		--cov=chalicelib.domain --cov-report=term-missing:skip-covered --cov-fail-under=95
 	RENOVA_TEST_BACKEND=ddblocal $(PY) -m pytest -q -p no:randomly -m ddblocal tests

@@ -33,7 +33,7 @@ SHOW_PROGRESS = True  # seeding's progress bar on a terminal; off in the second 
 _CLONE_NUMBERS = itertools.count(10_000_000)  # Template.numbered: every clone of the process its own
 # Saturday 5 December 2026, 20:00 in São Paulo: inside the backup window, downloads allowed (weekend).
 BENCH_NOW = datetime(2026, 12, 5, 20, 0, tzinfo=SAO_PAULO)
-# Ids the app makes: prefix_hex (accounts: 20 random hex; services/ids.py: 11 hex of milliseconds
+# Ids the app makes: prefix_hex (accounts: 20 random hex; services/shared/ids.py: 11 hex of milliseconds
 # then 12 random), gateway-style pi_fake_hex, and uuid4 (hex or dashed).
 _ID = re.compile(r"\b([a-z]{2,8}(?:_[a-z]{2,8})?)_([0-9a-f]{16,40})\b|\b[0-9a-f]{32}\b"
                  r"|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
@@ -187,7 +187,7 @@ def _index_keys_to_counter(settings) -> None:
 # --- accounts through the API -------------------------------------------------------------------
 
 def new_id(prefix: str, instant: datetime | None = None) -> str:
-    from chalicelib.services.ids import sortable_id
+    from chalicelib.services.shared.ids import sortable_id
 
     return sortable_id(prefix, instant or datetime.now(SAO_PAULO))
 

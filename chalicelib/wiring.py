@@ -78,43 +78,43 @@ class Container:
     # --- services -------------------------------------------------------------------------
     @cached_property
     def memberships(self):
-        from chalicelib.services.memberships import MembershipService
+        from chalicelib.services.accounts.memberships import MembershipService
 
         return MembershipService(self.account_repository)
 
     @cached_property
     def accounts(self):
-        from chalicelib.services.accounts import AccountService
+        from chalicelib.services.accounts.accounts import AccountService
 
         return AccountService(self.account_repository, self.clock, self.mailer)
 
     @cached_property
     def subscriptions(self):
-        from chalicelib.services.subscriptions import SubscriptionService
+        from chalicelib.services.subscriptions.subscribing import SubscriptionService
 
         return SubscriptionService(self.billing_repository, self.catalog, self.clock)
 
     @cached_property
     def subscription_views(self):
-        from chalicelib.services.subscription_views import SubscriptionViews
+        from chalicelib.services.subscriptions.views import SubscriptionViews
 
         return SubscriptionViews(self.billing_repository, self.catalog)
 
     @cached_property
     def plan_changes(self):
-        from chalicelib.services.plan_changes import PlanChangeService
+        from chalicelib.services.subscriptions.plan_changes import PlanChangeService
 
         return PlanChangeService(self.billing_repository, self.catalog, self.clock, lambda: self.invoice_notices)
 
     @cached_property
     def cards(self):
-        from chalicelib.services.cards import CardService
+        from chalicelib.services.subscriptions.cards import CardService
 
         return CardService(self.billing_repository, self.clock, self.card_gateway, self.card_gateway_name)
 
     @cached_property
     def storage(self):
-        from chalicelib.services.storage import StorageService
+        from chalicelib.services.subscriptions.storage import StorageService
 
         return StorageService(self.billing_repository, self.clock)
 
@@ -146,7 +146,7 @@ class Container:
 
     @cached_property
     def backups(self):
-        from chalicelib.services.backups import BackupService
+        from chalicelib.services.lifecycle.backups import BackupService
         from chalicelib.store.backups import BackupRepository
 
         return BackupService(BackupRepository(), self.account_repository, self.raw_table, self.files,
@@ -154,7 +154,7 @@ class Container:
 
     @cached_property
     def requests(self):
-        from chalicelib.services.requests import RequestService
+        from chalicelib.services.requests.threads import RequestService
         from chalicelib.store.requests import RequestRepository
 
         return RequestService(RequestRepository(), self.account_repository, self.mailer, self.clock,
@@ -162,7 +162,7 @@ class Container:
 
     @cached_property
     def credits(self):
-        from chalicelib.services.credits import CreditService
+        from chalicelib.services.accounts.credits import CreditService
 
         return CreditService(self.account_repository, self.clock)
 
@@ -175,20 +175,20 @@ class Container:
     @cached_property
     def retention(self):
         """`container().retention.schedule_purge(account_id, cancelled_on)` when an account is cancelled."""
-        from chalicelib.services.retention import RetentionService
+        from chalicelib.services.lifecycle.retention import RetentionService
 
         return RetentionService(self.retention_repository, self.clock)
 
     @cached_property
     def purger(self):
-        from chalicelib.services.purge import AccountPurger
+        from chalicelib.services.lifecycle.purge import AccountPurger
 
         # The card gateway only when an account has a customer there (a stage without cards needs no key).
         return AccountPurger(self.raw_table, self.files, self.events, self.clock, lambda: self.card_gateway)
 
     @cached_property
     def purges(self):
-        from chalicelib.services.purge import PurgeService
+        from chalicelib.services.lifecycle.purge import PurgeService
 
         return PurgeService(self.purger, self.retention_repository, self.checkpoints)
 
@@ -202,7 +202,7 @@ class Container:
     @cached_property
     def boleto_documents(self):
         """`issue(account_id=, invoice_id=, amount_cents=, due_date=, payer=, description_lines=)`."""
-        from chalicelib.services.boleto_documents import BoletoDocumentService
+        from chalicelib.services.invoicing.boleto_documents import BoletoDocumentService
         from chalicelib.store.counters import allocate_nosso_numero
 
         dynamodb, table = self.boto3_client("dynamodb"), self.settings.billing_table
@@ -221,27 +221,27 @@ class Container:
 
     @cached_property
     def invoice_notices(self):
-        from chalicelib.services.invoice_notices import InvoiceNotices
+        from chalicelib.services.invoicing.notices import InvoiceNotices
 
         return InvoiceNotices(self.mailer, self.events, self.settings.portal_url)
 
     @cached_property
     def invoicing(self):
         """The issue-invoices worker: `issue_for_account(account_id, issue_date)`."""
-        from chalicelib.services.invoicing import InvoicingService
+        from chalicelib.services.invoicing.worker import InvoicingService
 
         return InvoicingService(self.billing_repository, self.invoice_reads, self.catalog, self.boleto_documents,
                                 self.invoice_notices, self.clock, self.settings.boleto_bank)
 
     @cached_property
     def invoice_queries(self):
-        from chalicelib.services.invoice_queries import InvoiceQueries
+        from chalicelib.services.invoicing.queries import InvoiceQueries
 
         return InvoiceQueries(self.invoice_reads, self.boleto_documents, self.clock)
 
     @cached_property
     def second_copies(self):
-        from chalicelib.services.second_copy import SecondCopyService
+        from chalicelib.services.invoicing.second_copy import SecondCopyService
 
         return SecondCopyService(self.invoice_reads, self.account_repository, self.boleto_documents, self.clock,
                                  self.settings.boleto_bank)
@@ -255,14 +255,14 @@ class Container:
     @cached_property
     def issue_invoices_job(self):
         """The planner; in the local stage the worker runs in-process instead of through SQS."""
-        from chalicelib.services.invoicing_job import IssueInvoicesJob
+        from chalicelib.services.invoicing.job import IssueInvoicesJob
 
         return IssueInvoicesJob(self.invoice_reads, self.checkpoints, self.work_queue, in_process=self.settings.is_local)
 
     @cached_property
     def reminders(self):
         """The send-reminders job: `run_due(today)` (docs/reminders.md)."""
-        from chalicelib.services.reminders import ReminderService
+        from chalicelib.services.invoicing.reminders import ReminderService
 
         return ReminderService(self.billing_repository, self.invoice_reads, self.invoice_notices, self.mailer,
                                self.checkpoints, self.clock)
@@ -277,13 +277,13 @@ class Container:
     @cached_property
     def entitlements(self):
         """`for_account(account_id, product_id=None)`: license, support, updates, seats, storage."""
-        from chalicelib.services.entitlements import EntitlementService
+        from chalicelib.services.subscriptions.entitlements import EntitlementService
 
         return EntitlementService(self.billing_repository, self.batch_repository, self.catalog, self.clock)
 
     @cached_property
     def standing_notices(self):
-        from chalicelib.services.standing_notices import StandingNotices
+        from chalicelib.services.subscriptions.standing_notices import StandingNotices
 
         return StandingNotices(self.mailer, self.events, self.catalog, self.invoice_reads, self.billing_repository,
                                self.settings.portal_url, self.settings.finance_team_email)
@@ -291,14 +291,14 @@ class Container:
     @cached_property
     def overdue(self):
         """`review_account(account_id)`: the overdue steps of one account (check-overdue job)."""
-        from chalicelib.services.overdue import OverdueService
+        from chalicelib.services.collections.overdue import OverdueService
 
         return OverdueService(self.billing_repository, self.invoice_reads, self.catalog, self.standing_notices,
                               self.retention, self.clock)
 
     @cached_property
     def batches(self):
-        from chalicelib.services.batches import BatchService
+        from chalicelib.services.partners.batches import BatchService
 
         return BatchService(self.billing_repository, self.batch_repository, self.retention, self.standing_notices,
                             self.catalog, self.clock)
@@ -306,8 +306,8 @@ class Container:
     @cached_property
     def cancellations(self):
         """`cancel(...)`, `reactivate(...)`, `take_effect(...)` (PRODUCT.md §8)."""
-        from chalicelib.services.cancellation_terms import CancellationTerms
-        from chalicelib.services.cancellations import CancellationService
+        from chalicelib.services.collections.cancellation_terms import CancellationTerms
+        from chalicelib.services.collections.cancellations import CancellationService
 
         terms = CancellationTerms(self.catalog, self.payment_repository, self.invoice_reads)
         return CancellationService(self.billing_repository, terms, self.invoice_reads, self.refunds, self.retention,
@@ -317,7 +317,7 @@ class Container:
 
     @cached_property
     def check_overdue_job(self):
-        from chalicelib.services.overdue_job import CheckOverdueJob
+        from chalicelib.services.collections.overdue_job import CheckOverdueJob
 
         return CheckOverdueJob(self.overdue, self.cancellations, self.batches, self.standing_notices, self.checkpoints)
 
@@ -346,14 +346,14 @@ class Container:
 
     @cached_property
     def payment_notices(self):
-        from chalicelib.services.payment_notices import PaymentNotices
+        from chalicelib.services.payments.notices import PaymentNotices
 
         return PaymentNotices(self.mailer, self.settings.finance_team_email)
 
     @cached_property
     def settlement(self):
         """`settle(IncomingPayment)`: every way money arrives ends here (docs/payments.md)."""
-        from chalicelib.services.settlement import SettlementService
+        from chalicelib.services.payments.settlement import SettlementService
 
         service = SettlementService(self.payment_repository, self.billing_repository, self.catalog, self.clock,
                                     self.events, self.payment_notices)
@@ -363,26 +363,26 @@ class Container:
     @cached_property
     def refunds(self):
         """`refund_payment(account_id, payment_id, reason, actor)` for cancellations and the finance team."""
-        from chalicelib.services.refunds import RefundService
+        from chalicelib.services.payments.refunds import RefundService
 
         return RefundService(self.payment_repository, self.billing_repository, self.card_gateway, self.catalog,
                              self.clock, self.standing_notices)
 
     @cached_property
     def webhooks(self):
-        from chalicelib.services.webhooks import WebhookService
+        from chalicelib.services.payments.webhooks import WebhookService
 
         return WebhookService(self.settings, self.settlement, self.refunds, self.payment_repository, self.clock)
 
     @cached_property
     def dev_gateway(self):
-        from chalicelib.services.dev_gateway import DevGateway
+        from chalicelib.services.payments.dev_gateway import DevGateway
 
         return DevGateway(self.settings, self.payment_repository, self.webhooks)
 
     @cached_property
     def card_charges(self):
-        from chalicelib.services.card_charges import CardChargeService
+        from chalicelib.services.payments.card_charges import CardChargeService
 
         return CardChargeService(self.payment_repository, self.billing_repository, self.card_gateway,
                                  self.card_gateway_name, self.settlement, self.payment_notices, self.checkpoints,
@@ -390,14 +390,14 @@ class Container:
 
     @cached_property
     def bank_returns(self):
-        from chalicelib.services.bank_returns import BankReturnService
+        from chalicelib.services.payments.bank_returns import BankReturnService
 
         return BankReturnService(self.payment_repository, self.settlement, self.payment_notices, self.files,
                                  self.clock)
 
     @cached_property
     def remittances(self):
-        from chalicelib.services.remittance import RemittanceService
+        from chalicelib.services.payments.remittance import RemittanceService
         from chalicelib.store.remittance_counter import next_remittance_sequence
 
         s = self.settings

@@ -1,7 +1,7 @@
 """Demo data of the local stack: two accounts with their owners and billing data. Idempotent:
 accounts are keyed by fixed ids, so a second run changes nothing."""
 from chalicelib.domain.enums import Role
-from chalicelib.services.audit import audit_entry
+from chalicelib.services.shared.audit import audit_entry
 from chalicelib.store.accounts import ACCOUNT_SK, AccountItem, MemberItem, member_sk
 from chalicelib.store.base import account_pk
 

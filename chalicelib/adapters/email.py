@@ -74,19 +74,12 @@ class SesMailer:
 
     def _record(self, email: Email, account_id: str | None, message_key: str | None = None,
                 queued_at: datetime | None = None) -> None:
-        from chalicelib.store.ownership import owned_by
-        from chalicelib.store.system import OUTBOX_PK, OutboxItem
-
         # One timeline for every message: a keyed resend passes the clock time of its first attempt,
         # so mixing it with real time would misplace messages whenever the clock is moved.
         placed_at = queued_at or (self._clock.now() if self._clock else datetime.now(timezone.utc))
         sent_at = placed_at.astimezone(timezone.utc).isoformat()
         message_id = uuid.uuid5(_MESSAGE_IDS, message_key).hex if message_key else uuid.uuid4().hex
-        sk = f"{sent_at}#{message_id}"
-        # An e-mail to an account is the account's data: the retention purge deletes it too.
-        ownership = owned_by(account_id, OUTBOX_PK, sk) if account_id else {}
-        self._outbox.add_to_outbox(OutboxItem(
-            sk=sk, message_id=message_id, to=",".join(email.to),
+        self._outbox.record_email(
+            sk=f"{sent_at}#{message_id}", message_id=message_id, to=",".join(email.to),
             subject=email.subject, text=email.text, html=email.html, template=email.template,
-            account_id=account_id, created_at=datetime.now(timezone.utc), **ownership,
-        ))
+            account_id=account_id)

@@ -16,7 +16,7 @@ BACKUPS = "/v1/accounts/{account_id}/backups"
 
 def backup_out(backup, now) -> BackupOut:
     from chalicelib.domain.data_lifecycle import backup_file_expires_at  # loaded by its routes only
-    from chalicelib.services.backups import status_of
+    from chalicelib.services.lifecycle.backups import status_of
 
     return BackupOut(
         id=backup.backup_id, status=status_of(backup, now), run_at=in_sao_paulo(backup.run_at),

@@ -27,7 +27,7 @@ def license_fields(view_or_item) -> dict:
 
 
 def _client(body: ClientIn):
-    from chalicelib.services.batch_clients import ClientRequest
+    from chalicelib.services.partners.clients import ClientRequest
 
     return ClientRequest(body.name, body.owner_email)
 
@@ -35,7 +35,7 @@ def _client(body: ClientIn):
 @endpoint(bp, LICENSES, "GET", access=Access.BILLING, query=PageQuery, response=BatchLicensesOut,
           summary="Licenças do lote e seus clientes.", tags=["batches"])
 def list_licenses(ctx: RequestContext, account_id: str, subscription_id: str):
-    from chalicelib.services.batches import license_number
+    from chalicelib.services.partners.batches import license_number
 
     services = container()
     secret, scope = services.settings.cursor_secret, f"{account_id}/batches/{subscription_id}"

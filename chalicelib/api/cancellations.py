@@ -34,9 +34,8 @@ def cancel_subscription(ctx: RequestContext, account_id: str, subscription_id: s
           summary="Desfaz um cancelamento agendado (até a véspera da data em que passaria a valer).",
           tags=["subscriptions"])
 def reactivate_subscription(ctx: RequestContext, account_id: str, subscription_id: str):
-    from chalicelib.services.subscription_views import view_of
-    from chalicelib.services.subscriptions import find_subscription
+    from chalicelib.services.subscriptions.views import view_of
 
     services = container()
     snapshot = services.cancellations.reactivate(account_id, subscription_id, ctx.actor)
-    return plan_out(view_of(services.catalog, snapshot, find_subscription(snapshot, subscription_id)))
+    return plan_out(view_of(services.catalog, snapshot, snapshot.subscription(subscription_id)))

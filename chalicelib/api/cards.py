@@ -14,7 +14,7 @@ CARD = "/v1/accounts/{account_id}/card"
           summary="Cadastra ou troca o cartão da conta (token do gateway); as assinaturas no cartão o seguem.",
           tags=["payment"])
 def put_card(ctx: RequestContext, account_id: str):
-    from chalicelib.services.cards import CardData
+    from chalicelib.services.subscriptions.cards import CardData
 
     card, followers = container().cards.set_card(account_id, CardData(**ctx.body.model_dump()), ctx.actor)
     return CardOut(brand=card.brand, last4=card.last4, exp_month=card.exp_month, exp_year=card.exp_year,

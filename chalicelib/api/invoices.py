@@ -25,7 +25,7 @@ def summary_fields(invoice) -> dict:
 
 def invoice_fields(invoice) -> dict:
     from chalicelib.domain.boleto import format_line
-    from chalicelib.services.invoice_records import CURRENT
+    from chalicelib.services.invoicing.records import CURRENT
 
     boleto = None
     link = container().invoice_queries.pdf_link(invoice)

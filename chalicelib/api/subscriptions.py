@@ -16,7 +16,7 @@ from chalicelib.api.schemas.subscriptions import (
 from chalicelib.wiring import container
 
 if TYPE_CHECKING:
-    from chalicelib.services.subscription_views import SubscriptionView
+    from chalicelib.services.subscriptions.views import SubscriptionView
 
 bp = Blueprint(__name__)
 SUBSCRIPTIONS = "/v1/accounts/{account_id}/subscriptions"
@@ -100,7 +100,7 @@ def _next_period_fields(result) -> dict:
 
 
 def change_request(body: ChangeIn):
-    from chalicelib.services.change_quotes import ChangeRequest
+    from chalicelib.services.subscriptions.change_quotes import ChangeRequest
 
     return ChangeRequest(**body.model_dump())  # services load with their route, not at cold start
 
@@ -124,8 +124,8 @@ def list_subscriptions(ctx: RequestContext, account_id: str):
           status=201, summary="Assina um produto do catálogo; o primeiro período é faturado na hora.",
           tags=["subscriptions"])
 def subscribe(ctx: RequestContext, account_id: str):
-    from chalicelib.services.subscription_views import view_of
-    from chalicelib.services.subscriptions import SubscribeRequest
+    from chalicelib.services.subscriptions.views import view_of
+    from chalicelib.services.subscriptions.subscribing import SubscribeRequest
 
     services = container()
     done = services.subscriptions.subscribe(account_id, SubscribeRequest(**ctx.body.model_dump()), ctx.actor)
@@ -187,7 +187,6 @@ def get_storage(ctx: RequestContext, account_id: str):
 
 
 def _plan_from(snapshot, subscription_id: str) -> PlanOut:
-    from chalicelib.services.subscription_views import view_of
-    from chalicelib.services.subscriptions import find_subscription
+    from chalicelib.services.subscriptions.views import view_of
 
-    return plan_out(view_of(container().catalog, snapshot, find_subscription(snapshot, subscription_id)))
+    return plan_out(view_of(container().catalog, snapshot, snapshot.subscription(subscription_id)))

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from chalicelib.domain import overdue as overdue_rules
 from chalicelib.domain.enums import Consolidation, Contract, Periodicity, Pricing, ProductKind
 
 CATALOG_FILE = Path(__file__).resolve().parent / "catalog.json"
@@ -77,6 +78,18 @@ class Catalog(BaseModel):
 
     def product(self, product_id: str) -> Product | None:
         return next((p for p in self.products if p.id == product_id), None)
+
+
+def contract_of(product: Product | None) -> Contract:
+    """A product no longer in the catalog is held to the strictest contract."""
+    return product.contract if product else Contract.MANDATORY
+
+
+def overdue_policy_of(product: Product | None) -> overdue_rules.OverduePolicy:
+    """The product's overdue policy (catalog) as the domain's value."""
+    if product is None:
+        return overdue_rules.OverduePolicy()
+    return overdue_rules.OverduePolicy(product.overdue.grace_business_days, product.overdue.cancel_after_days)
 
 
 @lru_cache(maxsize=1)

@@ -83,6 +83,11 @@ def entitlements_for(contract: Contract, status: SubscriptionStatus) -> Entitlem
     return by_contract[Contract(contract)] if by_contract else _FULL
 
 
+def keeps_a_license(contract: Contract, status: SubscriptionStatus) -> bool:
+    """Still holds something: not cancelled, or a perpetual license (optional contract) that stays."""
+    return entitlements_for(contract, status).license is not LicenseStatus.NONE
+
+
 def evaluate_overdue(contract: Contract, unpaid_due_dates: Iterable[date], today: date,
                      policy: OverduePolicy = OverduePolicy()) -> OverdueEvaluation:
     due_dates = tuple(unpaid_due_dates)

@@ -1,11 +1,11 @@
 """`issue-invoices`: daily at 06:00 (São Paulo). The schedule runs the planner; the work items it
 fans out (a shard's page to plan, an account to invoice) are handled by the worker — the SQS worker
-Lambda in AWS, in-process locally and in tests (services/invoicing_job.py)."""
+Lambda in AWS, in-process locally and in tests (services/invoicing/job.py)."""
 from datetime import date
 
 from chalicelib.jobs.registry import register_job
 from chalicelib.jobs.work_queue import handle, work_handler
-from chalicelib.services.invoicing_job import PLAN_KIND, WORK_KIND
+from chalicelib.services.invoicing.job import PLAN_KIND, WORK_KIND
 
 
 @register_job("issue-invoices")

@@ -1,5 +1,5 @@
 """`send-reminders`: daily at 09:00 (São Paulo), a reminder e-mail for each open boleto invoice due
-in 3 days (services/reminders.py, docs/reminders.md)."""
+in 3 days (services/invoicing/reminders.py, docs/reminders.md)."""
 from chalicelib.jobs.registry import register_job
 
 

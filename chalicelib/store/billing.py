@@ -50,6 +50,19 @@ class AccountSnapshot:
         else:
             self.others.append(item)
 
+    def require_account(self) -> AccountItem:
+        """The account item, or the 404 a missing (or purged) account answers."""
+        if self.account is None:
+            raise NotFound("Conta não encontrada.", code="account_not_found")
+        return self.account
+
+    def subscription(self, subscription_id: str) -> SubscriptionItem:
+        """One of the account's subscriptions, or the 404 of an unknown one."""
+        for subscription in self.subscriptions:
+            if subscription.subscription_id == subscription_id:
+                return subscription
+        raise NotFound("Assinatura não encontrada.", code="subscription_not_found")
+
     def other(self, item_type: type, sk: str):
         """The live item of `item_type` with sort key `sk`, if the account has one."""
         return next((item for item in self.others if isinstance(item, item_type) and item.sk == sk), None)

@@ -136,7 +136,7 @@ class OpenInvoiceItem(BillingItem, discriminator="open_invoice"):
     # Set when the invoicing job issues it, cleared once its e-mail and event are out: a worker
     # retried after a crash in between sends them again.
     notice_pending = BooleanAttribute(null=True)
-    # The send-reminders job (services/reminders.py): the last reminder day claimed for this invoice
+    # The send-reminders job (services/invoicing/reminders.py): the last reminder day claimed for this invoice
     # (set with a condition: one reminder per invoice and day), and the instant of that claim while
     # its e-mail is not out yet (removed once sent; a later run resends a claim older than itself).
     reminded_on = DateAttribute(null=True)

@@ -56,7 +56,7 @@ class SubscriptionItem(BillingItem, discriminator="subscription"):
     # Invoicing (issue 6): the exclusive end of the last renewal period billed — the period itself
     # only advances when paid (settlement) — and how many renewals were billed (a fixed_term
     # contract stops at its installments). The `due` index lists it under ISSUE#<day> for the run
-    # that bills its next renewal (services/invoice_schedule.py).
+    # that bills its next renewal (services/plans/invoice_schedule.py).
     billed_through = DateAttribute(null=True)
     renewals_billed = NumberAttribute(default=0)
     version = VersionAttribute()

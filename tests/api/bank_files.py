@@ -5,7 +5,7 @@ from pathlib import Path
 from chalicelib.adapters.bank_files import ReturnRecord, parse_return_file
 from chalicelib.domain.nosso_numero import return_file_key
 from chalicelib.store.invoices import nosso_numero_item
-from chalicelib.services.orders import Line, invoice_items, with_account_credit
+from chalicelib.services.invoicing.orders import Line, invoice_items, with_account_credit
 from chalicelib.store.billing import WriteSet
 
 CNAB = Path(__file__).resolve().parents[3] / "shared" / "reference" / "cnab"

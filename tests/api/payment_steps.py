@@ -6,7 +6,7 @@ from datetime import datetime
 
 from chalicelib.adapters.gateways.fake import stripe_payment_succeeded, stripe_signature_header
 from chalicelib.domain.nosso_numero import nosso_numero_key
-from chalicelib.services.orders import BilledPeriod, Line, invoice_items, with_account_credit
+from chalicelib.services.invoicing.orders import BilledPeriod, Line, invoice_items, with_account_credit
 from chalicelib.store.base import account_pk
 from chalicelib.store.invoices import InvoiceItem, invoice_sk, nosso_numero_item
 from chalicelib.store.subscriptions import SubscriptionItem, subscription_sk

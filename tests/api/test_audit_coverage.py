@@ -34,7 +34,7 @@ NOT_AUDITED = {
     "POST /v1/accounts/{account_id}/subscriptions/{subscription_id}/changes/preview":
         "read-only: computes what a change would do and stores nothing",
     "PUT /v1/internal/accounts/{account_id}/usage":
-        "telemetry from the vendor's product, overwritten on every report (services/storage.py)",
+        "telemetry from the vendor's product, overwritten on every report (services/subscriptions/storage.py)",
 }
 
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.adapters.bank_files import parse_return_file, read_remittance
-from chalicelib.services.orders import Line
+from chalicelib.services.invoicing.orders import Line
 from chalicelib.store.base import account_pk
 from chalicelib.store.invoices import BoletoDocument, NossoNumeroItem, nosso_numero_pk
 from chalicelib.store.payments import PaymentItem, ReceiptItem

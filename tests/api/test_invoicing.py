@@ -109,7 +109,7 @@ def test_running_the_job_twice_the_same_day_leaves_one_invoice(client):
 
 def test_running_the_worker_twice_for_the_same_account_leaves_one_invoice(client, aws):
     from chalicelib.jobs.work_queue import handle
-    from chalicelib.services.invoicing_job import work_item
+    from chalicelib.services.invoicing.job import work_item
 
     account_id, token = billable_account(client, "worker-owner")
     _subscribe_paid(client, account_id, token, "2026-04-20", product_id=PROMOB, periodicity="monthly")

@@ -1,5 +1,5 @@
 """The finance team's alerts after a refund request or a chargeback survive a crash after the commit:
-they are a notice written in the transaction of the change (services/standing_notices.py), delivered
+they are a notice written in the transaction of the change (services/subscriptions/standing_notices.py), delivered
 right after it, and — when the process dies in between — by the next check-overdue run, once. A
 webhook delivered again finds its receipt and sends no second alert."""
 import pytest

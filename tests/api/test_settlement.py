@@ -8,7 +8,7 @@ import pytest
 from botocore.client import BaseClient
 
 from chalicelib.adapters.events import RecordingPublisher
-from chalicelib.services.orders import BilledPeriod, Line
+from chalicelib.services.invoicing.orders import BilledPeriod, Line
 from chalicelib.store.base import account_pk
 from chalicelib.store.invoices import OpenInvoiceItem, open_invoice_sk
 from tests.api.billing_steps import at

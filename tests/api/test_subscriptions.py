@@ -358,7 +358,7 @@ def _close_open_invoices(account_id: str) -> None:
 
 def test_a_billing_rule_refusal_from_the_domain_is_a_422(client, customer, monkeypatch):
     from chalicelib.domain.errors import DomainError
-    from chalicelib.services.subscription_views import SubscriptionViews
+    from chalicelib.services.subscriptions.views import SubscriptionViews
 
     account_id, token = customer
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from chalicelib.catalog import load_catalog
 from chalicelib.domain.enums import Pricing
 from chalicelib.domain.periods import period_starting
-from chalicelib.services.pricing import offers_storage
+from chalicelib.services.plans.pricing import offers_storage
 from tests.api.billing_steps import add_card, at, change, plan, subscribe
 from tests.api.invoicing_steps import pay
 

@@ -12,7 +12,7 @@ import pytest
 from botocore.config import Config
 
 from chalicelib.errors import Conflict
-from chalicelib.services.audit import audit_entry
+from chalicelib.services.shared.audit import audit_entry
 from chalicelib.store.accounts import InviteItem, MemberItem, invite_sk, member_sk
 from chalicelib.store.audit import AuditItem, audit_pk
 from chalicelib.store.base import BaseMeta, account_pk

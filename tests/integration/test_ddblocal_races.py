@@ -9,8 +9,8 @@ import pytest
 from chalicelib.adapters.gateways.fake import stripe_payment_succeeded, stripe_signature_header
 from chalicelib.domain.enums import Periodicity
 from chalicelib.errors import AppError
-from chalicelib.services.change_quotes import ChangeRequest
-from chalicelib.services.subscriptions import SubscribeRequest
+from chalicelib.services.subscriptions.change_quotes import ChangeRequest
+from chalicelib.services.subscriptions.subscribing import SubscribeRequest
 from chalicelib.store.base import account_pk
 from chalicelib.store.invoices import InvoiceItem
 from chalicelib.store.payments import PAYMENT_PREFIX, PaymentItem

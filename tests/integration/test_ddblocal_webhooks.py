@@ -8,7 +8,7 @@ import pytest
 
 from chalicelib.adapters.events import RecordingPublisher
 from chalicelib.adapters.gateways.fake import stripe_payment_succeeded, stripe_signature_header
-from chalicelib.services.orders import Line
+from chalicelib.services.invoicing.orders import Line
 from chalicelib.store.audit import AuditItem, audit_pk
 from chalicelib.store.base import account_pk
 from chalicelib.store.payments import PAYMENT_PREFIX, GatewayPaymentItem, PaymentItem, ReceiptItem, receipt_pk

@@ -8,7 +8,7 @@ import pytest
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.errors import Conflict
-from chalicelib.services.audit import audit_entry
+from chalicelib.services.shared.audit import audit_entry
 from chalicelib.store.accounts import ACCOUNT_SK, AccountItem, InviteItem, MemberItem, invite_sk, member_sk
 from chalicelib.store.audit import AuditItem, audit_pk
 from chalicelib.store.base import account_pk

@@ -5,7 +5,7 @@ from functools import partial
 from chalicelib.adapters.files import FileStore
 from chalicelib.domain.boleto import parse_boleto
 from chalicelib.domain.pix import parse_pix
-from chalicelib.services.boleto_documents import (
+from chalicelib.services.invoicing.boleto_documents import (
     BoletoDocumentService, nosso_numero_capacity, payer_from_billing_data,
 )
 from chalicelib.store.counters import allocate_nosso_numero

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from botocore.exceptions import ClientError
 
-from chalicelib.services.invoicing_job import IssueInvoicesJob, work_item
+from chalicelib.services.invoicing.job import IssueInvoicesJob, work_item
 from chalicelib.store.schema import DUE_SHARDS
 from chalicelib.store.base import account_pk
 from chalicelib.store.invoices import OpenInvoiceItem, open_invoice_sk
@@ -49,7 +49,7 @@ def test_the_planner_fans_out_through_the_queue_and_the_sqs_worker_issues_each_a
     from chalice.test import Client
 
     import app as app_module
-    from chalicelib.services import invoicing_job
+    from chalicelib.services.invoicing import job as invoicing_job
 
     accounts = [billable_account(client, f"queued-{n}") for n in range(3)]
     for account_id, token in accounts:

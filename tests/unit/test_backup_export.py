@@ -5,7 +5,7 @@ import io
 import zipfile
 from decimal import Decimal
 
-from chalicelib.services.backup_export import (
+from chalicelib.services.lifecycle.backup_export import (
     FILES, as_date, as_datetime, build_backup_zip, document, money, text,
 )
 

@@ -3,6 +3,7 @@ crash keeps the clock time of its first attempt; were plain messages placed at r
 moved into the past or the future would put the two kinds out of order (a backup's e-mail once
 sorted under an older request's when the dev clock lay behind the real date)."""
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from chalicelib.adapters.clock import SAO_PAULO, FixedClock
 from chalicelib.adapters.email import Email, SesMailer
@@ -20,8 +21,8 @@ class FakeOutbox:
     def __init__(self):
         self.items = []
 
-    def add_to_outbox(self, item):
-        self.items.append(item)
+    def record_email(self, **message):
+        self.items.append(SimpleNamespace(**message))
 
     def newest_first(self):
         return sorted(self.items, key=lambda item: item.sk, reverse=True)

@@ -1,7 +1,7 @@
 """An invoice as the invoicing job stores it keeps its boletos and carried items in the tax record."""
 from datetime import date, datetime, timezone
 
-from chalicelib.services.tax_records import tax_record
+from chalicelib.services.lifecycle.tax_records import tax_record
 from chalicelib.store.invoices import BoletoDocument, InvoiceItem, InvoiceLine
 
 

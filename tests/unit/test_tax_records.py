@@ -1,7 +1,7 @@
 """What the purge keeps for tax law: an allow-list copy of invoices and payments, for 5 years."""
 from datetime import date, datetime, timezone
 
-from chalicelib.services.tax_records import document_date, tax_record
+from chalicelib.services.lifecycle.tax_records import document_date, tax_record
 
 TODAY = date(2026, 4, 5)
 INVOICE = {

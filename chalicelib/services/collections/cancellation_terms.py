@@ -1,0 +1,112 @@
+"""What a cancellation request looks at (PRODUCT.md §8), read from the store: the period in force,
+the purchase or renewal payment within the withdrawal window, the next renewal and, for a fixed-term
+contract, the installments still to bill. The rule itself is domain.cancellation."""
+from dataclasses import dataclass
+from datetime import date
+
+from chalicelib.adapters.clock import SAO_PAULO
+from chalicelib.catalog import Catalog, Product
+from chalicelib.domain.cancellation import CancellationRequest, Payment
+from chalicelib.domain.enums import Contract, Periodicity
+from chalicelib.domain.periods import Period, period_containing
+from chalicelib.domain.settlement import within_withdrawal_window
+from chalicelib.services.plans.invoice_schedule import next_renewal_start
+from chalicelib.services.plans.renewals import RenewalTerms, renewal_terms
+from chalicelib.store.billing import AccountSnapshot
+from chalicelib.store.subscriptions import SubscriptionItem
+
+RECENT_PAYMENTS = 20  # the withdrawal window is 7 days: the newest payments are enough
+SETTLED = "settled"
+# A payment refunded already still marks the withdrawal (a cancellation retried after its refund).
+WITHDRAWABLE = frozenset({SETTLED, "refunded", "refund_requested"})
+
+
+@dataclass(frozen=True)
+class WithdrawalPayment:
+    """The payment the right of withdrawal gives back: the subscription's purchase or latest renewal."""
+
+    paid_on: date
+    share_cents: int  # what of it paid this subscription
+    payment_id: str | None = None  # None: a purchase not paid yet (nothing to give back)
+    exclusive: bool = True  # the whole payment was for this subscription (else its share becomes credit)
+    already_refunded_cents: int | None = None  # refunded before (an earlier attempt): not again
+
+
+@dataclass(frozen=True)
+class CancellationContext:
+    request: CancellationRequest
+    period: Period  # the period in force today
+    next_renewal: RenewalTerms | None  # the first renewal not invoiced yet
+    invoiced_through: date  # end of what is already invoiced (a renewal is invoiced ahead of payment)
+    withdrawal: WithdrawalPayment | None
+
+
+def period_in_force(subscription: SubscriptionItem, today: date) -> Period:
+    """The paid period, or — when a renewal is late — the invoiced renewal, or the period of the
+    subscription's chain that contains today."""
+    current = Period(subscription.current_period_start, subscription.current_period_end)
+    if today < current.end:
+        return current
+    invoiced = next_renewal_start(subscription)
+    if today < invoiced:
+        return Period(current.end, invoiced)
+    return period_containing(current.start, Periodicity(subscription.periodicity), today, subscription.anchor_day)
+
+
+class CancellationTerms:
+    def __init__(self, catalog: Catalog, payments, invoices):
+        self._catalog = catalog
+        self._payments = payments
+        self._invoices = invoices
+
+    def context(self, snapshot: AccountSnapshot, subscription: SubscriptionItem, today: date) -> CancellationContext:
+        product = self._catalog.product(subscription.product_id)
+        members = sum(1 for member in snapshot.members if member.active)
+        invoiced = next_renewal_start(subscription)
+        renewal = renewal_terms(self._catalog, subscription, snapshot.account.due_day, members, after=invoiced)
+        period = period_in_force(subscription, today)
+        withdrawal = self.withdrawal_payment(snapshot.account_id, subscription, today)
+        request = CancellationRequest(
+            contract=product.contract, current_period=period, periodicity=Periodicity(subscription.periodicity),
+            next_period_price_cents=renewal.amount_cents if renewal else 0, anchor_day=subscription.anchor_day,
+            last_payment=Payment(withdrawal.paid_on, withdrawal.share_cents) if withdrawal else None,
+            installments_remaining=installments_left(product, subscription),
+            installment_price_cents=product.prices[Periodicity(subscription.periodicity)])
+        return CancellationContext(request, period, renewal, invoiced, withdrawal)
+
+    def withdrawal_payment(self, account_id: str, subscription: SubscriptionItem,
+                           today: date) -> WithdrawalPayment | None:
+        paid = self._recent_payment(account_id, subscription.subscription_id, today)
+        if paid is not None:
+            return paid
+        purchased_on = subscription.created_at.astimezone(SAO_PAULO).date() if subscription.created_at else None
+        if purchased_on and within_withdrawal_window(purchased_on, today):
+            return WithdrawalPayment(purchased_on, 0)  # bought days ago, not paid: nothing to give back
+        return None
+
+    def _recent_payment(self, account_id: str, subscription_id: str, today: date) -> WithdrawalPayment | None:
+        """The newest settled payment within the window whose invoice bills the subscription."""
+        payments, _ = self._payments.payments_page(account_id, RECENT_PAYMENTS, None)
+        candidates = [p for p in payments if p.status in WITHDRAWABLE and p.applied_cents > 0
+                      and within_withdrawal_window(p.paid_at.astimezone(SAO_PAULO).date(), today)]
+        invoice_ids = sorted({p.invoice_id for p in candidates})
+        invoices = {i.invoice_id: i for i in self._invoices.get_many(account_id, invoice_ids)}
+        for payment in candidates:  # newest first
+            invoice = invoices.get(payment.invoice_id)
+            mine = [line for line in invoice.lines if line.subscription_id == subscription_id] if invoice else []
+            if not any(line.kind == "subscription" for line in mine):
+                continue
+            others = any(line.subscription_id not in (None, subscription_id) for line in invoice.lines)
+            share = payment.amount_cents if not others else min(sum(line.amount_cents for line in mine),
+                                                                payment.applied_cents)
+            refunded = None if payment.status == SETTLED else (payment.refunded_cents or 0)
+            return WithdrawalPayment(payment.paid_at.astimezone(SAO_PAULO).date(), share, payment.payment_id,
+                                     exclusive=not others, already_refunded_cents=refunded)
+        return None
+
+
+def installments_left(product: Product, subscription: SubscriptionItem) -> int:
+    """fixed_term: installments not invoiced yet (the first is invoiced when subscribing)."""
+    if product.contract is not Contract.FIXED_TERM or not product.term_installments:
+        return 0
+    return max(product.term_installments - 1 - (subscription.renewals_billed or 0), 0)

@@ -1,0 +1,176 @@
+"""The invoicing worker: issue what one account owes for one run of the issue-invoices job.
+
+At most once, whatever retries or concurrent workers do: every renewal period is recorded by a
+conditional ~BILLED# marker in the transaction that creates its invoice, and the subscriptions it
+bills (version-checked) move their `billed_through` and their index entry in that same transaction.
+A worker that loses the race finds the markers taken and stops; one retried after a crash finds the
+periods billed and only resends a notice left pending.
+
+Cost per issued invoice (DynamoDB): the live-state Query, the nosso número counter (boleto), the
+TransactWriteItems and the update that clears the notice flag; overdue invoices add one BatchGet.
+
+The subscription's period itself does not move here: the invoice bills the next period (its lines
+carry subscription_id, period_start, period_end) and settlement extends the subscription when it is
+paid (PRODUCT.md §6)."""
+from dataclasses import dataclass, field
+from datetime import date
+
+from chalicelib.catalog import Catalog
+from chalicelib.domain.invoice_calendar import coverage_end, due_date_of_run
+from chalicelib.domain.enums import InvoiceStatus, PaymentMethod
+from chalicelib.domain.money import format_brl
+from chalicelib.errors import AppError
+from chalicelib.observability.logging import get_logger, log_event
+from chalicelib.services.shared.audit import audit_entry
+from chalicelib.services.invoicing.boleto_documents import payer_from_billing_data
+from chalicelib.services.shared.ids import sortable_id
+from chalicelib.services.shared.instants import frozen
+from chalicelib.services.invoicing.drafts import AccountBill, Draft, bill_account, overdue_invoice_ids
+from chalicelib.services.invoicing.records import (
+    AlreadyBilled, attach_boleto, invoice_item, record_new_invoice, supersede,
+)
+from chalicelib.services.plans.invoice_schedule import schedule_next_issue
+from chalicelib.store.billing import AccountSnapshot
+from chalicelib.store.invoices import InvoiceItem, OpenInvoiceItem
+
+JOB_ACTOR = "job:issue-invoices"
+MAX_ATTEMPTS = 3  # a person changing a subscription while the worker runs: read again and retry
+_log = get_logger("invoicing")
+
+
+@dataclass
+class IssueOutcome:
+    account_id: str
+    invoice_ids: list[str] = field(default_factory=list)
+    superseded: list[str] = field(default_factory=list)
+    already_issued: bool = False
+    notices_resent: int = 0
+
+
+class InvoicingService:
+    def __init__(self, repository, reads, catalog: Catalog, documents, notices, clock, bank_code: str):
+        self._repo = repository
+        self._reads = reads
+        self._catalog = catalog
+        self._documents = documents
+        self._notices = notices
+        self._clock = clock
+        self._bank = bank_code
+
+    def issue_for_account(self, account_id: str, issue_date: date) -> IssueOutcome:
+        """Bill the account's renewals covered by the run of `issue_date` (due 7 days later)."""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return self._issue(account_id, issue_date)
+            except AlreadyBilled:
+                return IssueOutcome(account_id, already_issued=True)
+            except AppError as error:
+                if error.code != "concurrent_update" or attempt == MAX_ATTEMPTS:
+                    raise
+                log_event(_log, "invoicing retried", account_id=account_id, attempt=attempt)
+        raise AssertionError("unreachable")
+
+    def _issue(self, account_id: str, issue_date: date) -> IssueOutcome:
+        clock = frozen(self._clock)
+        now = clock.now()
+        snapshot = self._repo.snapshot(account_id, consistent=True)
+        outcome = IssueOutcome(account_id)
+        if snapshot.account is None:
+            return outcome
+        outcome.notices_resent = self._resend_pending_notices(snapshot)
+        due = due_date_of_run(issue_date)
+        overdue = self._reads.get_many(account_id, overdue_invoice_ids(snapshot, now.date()))
+        bill = bill_account(self._catalog, snapshot, overdue, due, coverage_end(due, snapshot.account.due_day))
+        if bill.empty:
+            return outcome
+        invoices = [self._new_invoice(snapshot, draft, now) for draft in bill.drafts]
+        try:
+            self._commit(clock, snapshot, bill, invoices)
+        except Exception:
+            self._discard_documents(invoices)
+            raise
+        outcome.invoice_ids = [invoice.invoice_id for invoice in invoices]
+        outcome.superseded = [invoice.invoice_id for invoice in bill.superseded]
+        for index, invoice in enumerate(invoices):
+            self._notify(snapshot, invoice, outcome.superseded if index == 0 else [])
+        log_event(_log, "invoices issued", account_id=account_id, invoices=len(invoices),
+                  superseded=len(bill.superseded))
+        return outcome
+
+    def _new_invoice(self, snapshot: AccountSnapshot, draft: Draft, now) -> InvoiceItem:
+        account = snapshot.account
+        invoice = invoice_item(account.account_id, sortable_id("inv", now), draft, now)
+        payable_by_boleto = invoice.status == InvoiceStatus.OPEN and draft.payment_method == PaymentMethod.BOLETO
+        if payable_by_boleto and account.billing_data:  # without billing data, the 2ª via issues it later
+            issued = self._documents.issue(
+                account_id=account.account_id, invoice_id=invoice.invoice_id, amount_cents=invoice.total_cents,
+                due_date=invoice.due_date, payer=payer_from_billing_data(account.billing_data.as_dict()),
+                description_lines=tuple(f"{line.description}: {format_brl(line.amount_cents)}"
+                                        for line in invoice.lines))
+            attach_boleto(invoice, issued, now.date(), self._bank)
+        return invoice
+
+    def _commit(self, clock, snapshot: AccountSnapshot, bill: AccountBill, invoices: list[InvoiceItem]) -> None:
+        account = snapshot.account
+        today = clock.today()
+        writes = self._repo.writes()
+        for draft, invoice in zip(bill.drafts, invoices):
+            record_new_invoice(writes, invoice, draft)
+        main = invoices[0]
+        summaries = {summary.invoice_id: summary for summary in snapshot.open_invoices}
+        for old in bill.superseded:
+            supersede(old, main.invoice_id)
+            writes.save(old)
+            writes.delete(summaries[old.invoice_id], condition=OpenInvoiceItem.pk.exists())
+        for subscription in _billed_subscriptions(bill):
+            schedule_next_issue(self._catalog, subscription, account.due_day, today)
+            writes.save(subscription)
+        if bill.account_credit_cents != account.credit_cents:
+            account.credit_cents = bill.account_credit_cents
+            writes.save(account)
+        for invoice in invoices:
+            writes.save(audit_entry(clock, account.account_id, actor=JOB_ACTOR, action="invoice.issued",
+                                    target=invoice.invoice_id, after=_audit_summary(invoice, bill, main)))
+        writes.commit()
+
+    def _notify(self, snapshot: AccountSnapshot, invoice: InvoiceItem, superseded: list[str]) -> None:
+        self._notices.issued(snapshot, invoice, superseded)
+        if invoice.status == InvoiceStatus.OPEN:
+            self._reads.notice_sent(invoice.account_id, invoice.invoice_id)
+
+    def _resend_pending_notices(self, snapshot: AccountSnapshot) -> int:
+        """A worker that crashed between its commit and its e-mail left the flag set: send now."""
+        pending = [summary for summary in snapshot.open_invoices if summary.notice_pending]
+        for summary in pending:
+            invoice = self._reads.get(snapshot.account_id, summary.invoice_id)
+            if invoice is not None:
+                self._notify(snapshot, invoice, [])
+        return len(pending)
+
+    def _discard_documents(self, invoices: list[InvoiceItem]) -> None:
+        for invoice in invoices:
+            if invoice.pdf_key:
+                self._documents.discard(invoice.pdf_key)
+
+
+def _billed_subscriptions(bill: AccountBill):
+    """Each subscription billed, its billing cursor moved past the last period billed."""
+    seen = {}
+    for draft in bill.drafts:
+        for renewal in draft.renewals:
+            subscription = renewal.subscription
+            subscription.billed_through = renewal.terms.period.end
+            subscription.renewals_billed += 1
+            seen[subscription.subscription_id] = subscription
+    return seen.values()
+
+
+def _audit_summary(invoice: InvoiceItem, bill: AccountBill, main: InvoiceItem) -> dict:
+    summary = {"origin": invoice.origin, "due_date": invoice.due_date.isoformat(),
+               "total_cents": invoice.total_cents, "payment_method": invoice.payment_method,
+               "nosso_numero": invoice.nosso_numero,
+               "periods": [f"{line.subscription_id}:{line.period_start.isoformat()}"
+                           for line in invoice.lines if line.kind == "subscription" and line.period_start]}
+    if invoice is main and bill.superseded:
+        summary["superseded"] = [old.invoice_id for old in bill.superseded]
+    return summary

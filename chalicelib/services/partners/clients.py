@@ -1,0 +1,57 @@
+"""Client accounts of a partner batch (Conta Azul Mais): a blank account created by the partner for a
+license, owned by the client's own person — invited by e-mail, who becomes its owner on first login.
+The partner's people are not members of it: they manage the license through the batch routes of
+their own account, and never see the client's data, invoices included."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from chalicelib.domain.enums import Role
+from chalicelib.services.accounts.accounts import new_id
+from chalicelib.services.shared.audit import audit_entry
+from chalicelib.store.accounts import ACCOUNT_SK, AccountItem, InviteItem, MemberItem, invite_sk, member_sk
+from chalicelib.store.base import account_pk
+from chalicelib.store.batches import SEAT_SK, SeatItem
+from chalicelib.store.billing import WriteSet
+
+
+@dataclass(frozen=True)
+class ClientRequest:
+    name: str
+    owner_email: str
+
+
+@dataclass
+class NewClient:
+    account: AccountItem
+    owner: MemberItem
+    invite: InviteItem
+    seat: SeatItem
+
+    def write(self, writes: WriteSet) -> None:
+        for item in (self.account, self.owner, self.invite, self.seat):
+            writes.create(item)
+
+
+def new_client(request: ClientRequest, partner_id: str, batch_id: str, license_id: str, now: datetime) -> NewClient:
+    account_id = new_id("acc")
+    pk = account_pk(account_id)
+    owner_id = new_id("inv")
+    account = AccountItem(pk=pk, sk=ACCOUNT_SK, account_id=account_id, name=request.name, owner_user_id=owner_id,
+                          created_at=now)
+    owner = MemberItem(pk=pk, sk=member_sk(owner_id), account_id=account_id, user_id=owner_id,
+                       email=request.owner_email.lower(), role=Role.OWNER.value, active=True, invited=True,
+                       created_at=now)
+    invite = InviteItem(pk=pk, sk=invite_sk(request.owner_email), account_id=account_id, member_user_id=owner_id,
+                        created_at=now)
+    seat = SeatItem(pk=pk, sk=SEAT_SK, account_id=account_id, partner_account_id=partner_id,
+                    batch_subscription_id=batch_id, license_id=license_id, created_at=now)
+    return NewClient(account, owner, invite, seat)
+
+
+def client_created_audit(clock, client: NewClient, partner_id: str, license_id: str, actor: str):
+    return audit_entry(clock, client.account.account_id, actor=actor, action="account.created",
+                       target=client.account.account_id,
+                       after={"name": client.account.name, "owner_email": client.owner.email,
+                              "partner_account_id": partner_id, "license_id": license_id},
+                       reason="Conta criada pelo parceiro para uma licença do lote.")
+
