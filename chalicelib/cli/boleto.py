@@ -3,7 +3,7 @@ import argparse
 from datetime import date
 
 from chalicelib.cli import CliInputError
-from chalicelib.domain.boleto import BoletoError, build_boleto, parse_boleto
+from chalicelib.domain.boleto import SUPPORTED_BANKS, BoletoError, build_boleto, parse_boleto
 
 
 def register(subparsers) -> None:
@@ -11,7 +11,7 @@ def register(subparsers) -> None:
     commands = group.add_subparsers(dest="command", required=True)
 
     build = commands.add_parser("build", help="monta código de barras, linha digitável e nosso número")
-    build.add_argument("--bank", required=True, help="001, 033, 104, 237 ou 341")
+    build.add_argument("--bank", required=True, help=f"{', '.join(SUPPORTED_BANKS[:-1])} ou {SUPPORTED_BANKS[-1]}")
     build.add_argument("--agency", default="")
     build.add_argument("--account", default="")
     build.add_argument("--wallet", default="")

@@ -3,15 +3,10 @@ file, so a liquidation in a return file finds the invoice whose boleto was issue
 
 The printed form carries the wallet and the check digit ("109/00000011-5" at Itaú); return files
 carry the bank's own field ("00000011" at Itaú, 11 digits plus the check digit at Bradesco). The key
-is the number without wallet, check digit or leading zeros, prefixed by the bank."""
+is the number without wallet, check digit or leading zeros, prefixed by the bank. Which digits
+of a return file's field are the number is the bank's fact (its module's return_number)."""
+from chalicelib.domain.banks import find_bank
 from chalicelib.domain.errors import DomainError
-
-# Digits of the nosso número proper at the start of the return file's field, per bank (a check
-# digit or blanks may follow). Banco do Brasil: 17 digits with a 7-digit convênio (no check digit),
-# otherwise 11 digits and a check digit.
-_RETURN_DIGITS = {"341": 8, "237": 11, "033": 12, "104": 17}
-_BB_LONG = 17
-_BB_SHORT = 11
 
 
 def nosso_numero_key(bank_code: str, printed: str) -> str:
@@ -27,11 +22,9 @@ def nosso_numero_key(bank_code: str, printed: str) -> str:
 def return_file_key(bank_code: str, field: str) -> str:
     """The key of the nosso número field of a return file record."""
     number = field.strip()
-    if bank_code == "001":
-        width = _BB_LONG if len(number) >= _BB_LONG else _BB_SHORT
-    else:
-        width = _RETURN_DIGITS.get(bank_code, len(number))
-    return _key(bank_code, number[:width])
+    bank = find_bank(bank_code)
+    # A bank Renova issues no boleto for: the whole field, which matches no boleto anyway.
+    return _key(bank_code, bank.return_number(number) if bank else number)
 
 
 def _key(bank_code: str, digits: str) -> str:

@@ -1,19 +1,11 @@
-"""Fixed-width fields, with positions exactly as the bank manuals print them (1-based, inclusive)."""
-from dataclasses import dataclass
+"""Fixed-width fields, with positions exactly as the bank manuals print them (1-based, inclusive).
+Field itself is defined in domain.banks.cnab, where each bank states the positions that are its own."""
 from datetime import date
 
 from chalicelib.adapters.bank_files.errors import BankFileError
+from chalicelib.domain.banks.cnab import Field
 
-
-@dataclass(frozen=True)
-class Field:
-    start: int
-    end: int
-    label: str  # pt-BR name used in error messages
-
-    @property
-    def width(self) -> int:
-        return self.end - self.start + 1
+__all__ = ["Field", "Record", "is_ascii_digits"]
 
 
 def is_ascii_digits(value: str) -> bool:

@@ -1,22 +1,16 @@
 """What a bank return file says, independent of its layout."""
 from dataclasses import dataclass
 from datetime import date
-from enum import IntEnum, StrEnum
+from enum import IntEnum
+
+from chalicelib.domain.banks.cnab import MovementKind  # the banks' CNAB 400 tables map to it
+
+__all__ = ["Layout", "MovementKind", "ReturnFile", "ReturnRecord"]
 
 
 class Layout(IntEnum):
     CNAB240 = 240
     CNAB400 = 400
-
-
-class MovementKind(StrEnum):
-    """What a movement (ocorrência) code means for billing; the code tables differ by layout and bank."""
-
-    SETTLED = "settled"                  # liquidação: money received
-    ENTRY_CONFIRMED = "entry_confirmed"  # the bank registered the boleto
-    REJECTED = "rejected"                # the bank refused to register the boleto
-    WRITTEN_OFF = "written_off"          # baixa: the boleto left the bank's portfolio
-    OTHER = "other"                      # instructions, fees, protest and the rest
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 from dataclasses import dataclass
 from datetime import date
 
-from chalicelib.domain.boleto.banks import SUPPORTED, BeneficiaryAccount
+from chalicelib.domain.banks import BANKS, Bank, find_bank
+from chalicelib.domain.banks.common import BeneficiaryAccount, InvalidField
 from chalicelib.domain.boleto.due_factor import due_factor
-from chalicelib.domain.boleto.errors import INVALID_DUE_DATE, UNSUPPORTED_BANK, BoletoError
+from chalicelib.domain.boleto.errors import INVALID_DUE_DATE, INVALID_FIELD, UNSUPPORTED_BANK, BoletoError
 from chalicelib.domain.boleto.layout import assemble_barcode, barcode_to_line, format_line
 
 
@@ -33,13 +34,16 @@ def build_boleto(
     due_date: date | None = None,
     amount_cents: int = 0,
 ) -> Boleto:
-    """A boleto of ``bank`` (001, 033, 104, 237 or 341); fields a bank does not use are ignored.
+    """A boleto of ``bank`` (a code in domain.banks); fields a bank does not use are ignored.
 
     Raises BoletoError (with a stable ``code``) for any input the bank's layout cannot hold."""
     module = _bank_module(bank)
     if due_date is not None and not isinstance(due_date, date):
         raise BoletoError(INVALID_DUE_DATE, "Data de vencimento inválida.")
-    part = module.bank_part(BeneficiaryAccount(agency, account, wallet, agreement), str(nosso_numero))
+    try:
+        part = module.bank_part(BeneficiaryAccount(agency, account, wallet, agreement), str(nosso_numero))
+    except InvalidField as error:
+        raise BoletoError(INVALID_FIELD, str(error)) from error
     barcode = assemble_barcode(module.CODE, due_factor(due_date), amount_cents, part.campo_livre)
     line = barcode_to_line(barcode)
     return Boleto(
@@ -57,9 +61,9 @@ def build_boleto(
     )
 
 
-def _bank_module(bank: str):
-    code = str(bank).strip().zfill(3)
-    if code not in SUPPORTED:
-        supported = ", ".join(sorted(SUPPORTED))
+def _bank_module(bank: str) -> Bank:
+    module = find_bank(str(bank).strip().zfill(3))
+    if module is None:
+        supported = ", ".join(sorted(BANKS))
         raise BoletoError(UNSUPPORTED_BANK, f"Banco {bank} não suportado para emissão (suportados: {supported}).")
-    return SUPPORTED[code]
+    return module

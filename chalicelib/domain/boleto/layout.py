@@ -5,8 +5,8 @@ Barcode: bank(3) currency(1) general DV(1) due factor(4) amount(10) campo livre(
 Line: field 1 = bank, currency, campo livre 1-5, DV; field 2 = campo livre 6-15, DV;
 field 3 = campo livre 16-25, DV; field 4 = general DV; field 5 = due factor and amount.
 """
-from chalicelib.domain.boleto.checkdigits import mod10, mod11_general
 from chalicelib.domain.boleto.errors import INVALID_AMOUNT, BoletoError
+from chalicelib.domain.checkdigits import mod10, mod11_general
 
 CURRENCY_REAL = "9"
 BARCODE_LENGTH = 44

@@ -3,9 +3,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from chalicelib.domain.banks import KNOWN_BANK_NAMES
 from chalicelib.domain.boleto import errors as e
-from chalicelib.domain.boleto.banks import KNOWN_BANK_NAMES
-from chalicelib.domain.boleto.checkdigits import mod10
 from chalicelib.domain.boleto.due_factor import due_date_from_factor
 from chalicelib.domain.boleto.errors import BoletoError
 from chalicelib.domain.boleto.layout import (
@@ -18,6 +17,7 @@ from chalicelib.domain.boleto.layout import (
     general_check_digit_of,
     line_to_barcode,
 )
+from chalicelib.domain.checkdigits import mod10
 
 ARRECADACAO_LENGTH = 48
 ARRECADACAO_FIRST_DIGIT = "8"

@@ -16,6 +16,7 @@ from datetime import date
 
 from chalicelib.adapters.bank_files import Beneficiary, BoletoEntry, Payer, write_remittance
 from chalicelib.adapters.bank_files.errors import RemittanceError
+from chalicelib.domain.banks import find_bank
 from chalicelib.domain.late_fees import DAYS_PER_INTEREST_MONTH, DEFAULT_MONTHLY_INTEREST_BPS
 from chalicelib.domain.money import BASIS_POINTS, round_half_up
 from chalicelib.domain.settlement import PAYABLE_STATUSES
@@ -28,8 +29,6 @@ from chalicelib.store.invoices import REMITTANCE_KIND, NossoNumeroItem, remittan
 JOB = "register-boletos"
 REMITTANCE_PREFIX = "bank-files/remittances/"
 FIRST_RUN_LOOKBACK_DAYS = 7
-BANK_NAMES = {"001": "BANCO DO BRASIL S.A.", "033": "BANCO SANTANDER", "104": "CAIXA ECONOMICA FEDERAL",
-              "237": "BANCO BRADESCO S.A.", "341": "BANCO ITAU S.A."}
 _log = get_logger("remittance")
 
 
@@ -49,8 +48,9 @@ class RemittanceRun:
 
 def beneficiary_from(settings) -> Beneficiary:
     digits = "".join(ch for ch in settings.beneficiary_document if ch.isdigit())
+    bank = find_bank(settings.boleto_bank)
     return Beneficiary(
-        bank_code=settings.boleto_bank, bank_name=BANK_NAMES.get(settings.boleto_bank, "BANCO"),
+        bank_code=settings.boleto_bank, bank_name=bank.REMITTANCE_NAME if bank else "BANCO",
         document=digits, name=settings.beneficiary_name,
         agreement=settings.boleto_agreement or settings.boleto_account, agency=settings.boleto_agency,
         agency_digit=settings.boleto_agency_digit, account=settings.boleto_account,

@@ -3,7 +3,7 @@ from datetime import date
 
 from hypothesis import strategies as st
 
-from chalicelib.domain.boleto.banks import itau
+from chalicelib.domain.banks import itau
 
 
 def digits(length: int) -> st.SearchStrategy[str]:

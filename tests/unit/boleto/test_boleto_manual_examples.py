@@ -4,9 +4,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from chalicelib.domain.banks import banco_do_brasil, bradesco, caixa, itau
 from chalicelib.domain.boleto import BoletoError, build_boleto, due_date_from_factor, due_factor, parse_boleto
-from chalicelib.domain.boleto.banks import banco_do_brasil, bradesco, caixa, itau
-from chalicelib.domain.boleto.checkdigits import mod10, mod11_general, mod11_zero_when_above_9
+from chalicelib.domain.checkdigits import mod10, mod11_general, mod11_zero_when_above_9
 
 OLD_BASE = date(1997, 10, 7)
 

@@ -4,8 +4,8 @@ from datetime import date
 import pytest
 
 from chalicelib.domain.boleto import BoletoError, build_boleto, parse_boleto
-from chalicelib.domain.boleto.checkdigits import mod10, mod11_general
 from chalicelib.domain.boleto.layout import line_to_barcode
+from chalicelib.domain.checkdigits import mod10, mod11_general
 
 TODAY = date(2026, 3, 1)
 BOLETO = build_boleto(

@@ -1,7 +1,12 @@
 """What every bank module receives and returns, and the input checks they share."""
 from dataclasses import dataclass
 
-from chalicelib.domain.boleto.errors import INVALID_FIELD, BoletoError
+from chalicelib.domain.errors import DomainError
+
+
+class InvalidField(DomainError):
+    """An account or nosso número the bank's layout cannot hold; build_boleto reports it as the
+    BoletoError code invalid_field."""
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,7 @@ def digits_only(value: object, label: str) -> str:
     """``value`` as a string of ASCII digits, surrounding spaces removed."""
     text = str(value).strip() if value is not None else ""
     if not text.isdigit() or not text.isascii():
-        raise BoletoError(INVALID_FIELD, f"{label}: informe somente números.")
+        raise InvalidField(f"{label}: informe somente números.")
     return text
 
 
@@ -37,9 +42,9 @@ def numeric(value: object, label: str, length: int, *, exact: bool = False) -> s
     text = digits_only(value, label)
     if len(text) > length or (exact and len(text) != length):
         size = f"exatamente {length}" if exact else f"até {length}"
-        raise BoletoError(INVALID_FIELD, f"{label}: deve ter {size} dígitos (recebido {len(text)}).")
+        raise InvalidField(f"{label}: deve ter {size} dígitos (recebido {len(text)}).")
     return text.zfill(length)
 
 
-def invalid(message: str) -> BoletoError:
-    return BoletoError(INVALID_FIELD, message)
+def invalid(message: str) -> InvalidField:
+    return InvalidField(message)

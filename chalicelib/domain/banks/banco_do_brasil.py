@@ -6,23 +6,40 @@ The convênio's length chooses the campo livre:
 - 6 digits: convênio(6) + sequence(5) + agency(4) + account(8) + wallet(2); nosso número CCCCCCNNNNN-X
 - 6 digits, wallets 16/18 without registration: convênio(6) + free nosso número(17) + "21"
 - 7 or 8 digits: "000000" + convênio + sequence (17 together) + wallet(2); nosso número without DV
+
+Return files: CNAB 240 (FEBRABAN), whose nosso número field holds the 17 digits of a 7- or 8-digit
+convênio (no DV), otherwise 11 digits and the DV.
 """
-from chalicelib.domain.boleto.banks.common import (
+from chalicelib.domain.banks.cnab import FEBRABAN_240_RETURN
+from chalicelib.domain.banks.common import (
     BankPart,
     BeneficiaryAccount,
     digits_only,
     invalid,
     numeric,
 )
-from chalicelib.domain.boleto.checkdigits import weighted_sum
+from chalicelib.domain.checkdigits import weighted_sum
 
 CODE = "001"
 NAME = "Banco do Brasil S.A."
 PRINTED_CODE = "001-9"
+REMITTANCE_NAME = "BANCO DO BRASIL S.A."
+CNAB240_RETURN = FEBRABAN_240_RETURN
+CNAB400_RETURN = None
 
 FREE_NOSSO_NUMERO_WALLETS = ("16", "18")
 FREE_NOSSO_NUMERO_MARKER = "21"
 LONG_NOSSO_NUMERO = 17
+SHORT_NOSSO_NUMERO = 11  # convênio(4 or 6) + sequence
+SEQUENCE_DIGITS = {4: 7, 6: 5}  # by convênio length; longer ones leave 17 - length
+
+
+def sequence_digits(agreement: str) -> int:
+    return SEQUENCE_DIGITS.get(len(agreement), LONG_NOSSO_NUMERO - len(agreement))
+
+
+def return_number(field: str) -> str:
+    return field[:LONG_NOSSO_NUMERO if len(field) >= LONG_NOSSO_NUMERO else SHORT_NOSSO_NUMERO]
 
 
 def mod11_bb(digits: str) -> str:

@@ -9,13 +9,19 @@ so both 145 and 146 are treated as exceptions.
 Wallets with 15 positions (106, 107, 122, 142, 143, 195, 196, 198, Anexo 5): wallet(3) + nosso
 número(8) + seu número(7) + client code(5) + DAC of positions 20-42 + "0". Here ``nosso_numero``
 carries the 8 digits followed by the 7 of the seu número, and ``agreement`` the client code.
+
+Return files: CNAB 400 (SISCOB), whose nosso número field holds the 8 digits without wallet or DAC.
 """
-from chalicelib.domain.boleto.banks.common import BankPart, BeneficiaryAccount, digits_only, invalid, numeric
-from chalicelib.domain.boleto.checkdigits import mod10
+from chalicelib.domain.banks.cnab import FEBRABAN_240_RETURN, Cnab400Return, Field, MovementKind
+from chalicelib.domain.banks.common import BankPart, BeneficiaryAccount, digits_only, invalid, numeric
+from chalicelib.domain.checkdigits import mod10
 
 CODE = "341"
 NAME = "Itaú Unibanco S.A."
 PRINTED_CODE = "341-7"
+REMITTANCE_NAME = "BANCO ITAU S.A."
+CNAB240_RETURN = FEBRABAN_240_RETURN
+NOSSO_NUMERO_DIGITS = 8
 
 DAC_WITHOUT_AGENCY_WALLETS = frozenset({"126", "131", "145", "146", "150", "168"})
 FIFTEEN_POSITION_WALLETS = frozenset({"106", "107", "122", "142", "143", "195", "196", "198"})
@@ -35,7 +41,7 @@ def bank_part(account: BeneficiaryAccount, nosso_numero: str) -> BankPart:
     beneficiary_code = f"{agency}/{account_number}-{account_dac}"
     if wallet in FIFTEEN_POSITION_WALLETS:
         return _fifteen_positions(account, agency, account_number, wallet, nosso_numero, beneficiary_code)
-    number = numeric(nosso_numero, "Nosso número", 8)
+    number = numeric(nosso_numero, "Nosso número", NOSSO_NUMERO_DIGITS)
     dac = nosso_numero_dac(agency, account_number, wallet, number)
     campo_livre = f"{wallet}{number}{dac}{agency}{account_number}{account_dac}000"
     return BankPart(campo_livre, f"{wallet}/{number}-{dac}", beneficiary_code, wallet)
@@ -54,3 +60,33 @@ def _fifteen_positions(
     body = f"{wallet}{number}{seu_numero}{client_code}"
     dac = nosso_numero_dac(agency, account_number, wallet, number)
     return BankPart(f"{body}{mod10(body)}0", f"{wallet}/{number}-{dac}", beneficiary_code, wallet)
+
+
+def sequence_digits(agreement: str) -> int:
+    return NOSSO_NUMERO_DIGITS
+
+
+def return_number(field: str) -> str:
+    return field[:NOSSO_NUMERO_DIGITS]
+
+
+def _cnab400_amounts(kind: MovementKind, fee: int, principal: int) -> tuple[int, int]:
+    # Itaú states what it credits (principal, after its tariff), not what the payer paid: in a liquidation
+    # principal = título + mora - tarifa, so the payer paid principal + tarifa.
+    return (principal + fee if kind is MovementKind.SETTLED else 0), principal
+
+
+_K = MovementKind
+CNAB400_RETURN = Cnab400Return(
+    nosso_numero=Field(63, 70, "nosso número"),
+    carteira=Field(83, 85, "carteira"),
+    value=Field(254, 266, "valor principal"),
+    amounts=_cnab400_amounts,
+    # Nota 17: 08 liquidação em cartório, 10 baixa por ter sido liquidado (the 06 carries the money),
+    # 32 baixa por protesto, 47 baixa com transferência para desconto, 60 entrada rejeitada carnê.
+    movements={
+        "02": _K.ENTRY_CONFIRMED, "03": _K.REJECTED, "60": _K.REJECTED, "06": _K.SETTLED, "08": _K.SETTLED,
+        "09": _K.WRITTEN_OFF, "10": _K.WRITTEN_OFF, "32": _K.WRITTEN_OFF, "47": _K.WRITTEN_OFF,
+    },
+    trailer_transaction_count=Field(213, 220, "quantidade de registros de transação"),
+)

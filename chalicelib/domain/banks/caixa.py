@@ -6,19 +6,26 @@ positions 3-5, constant 1 (its position 1), positions 6-8, constant 2 (its posit
 9-17, and the campo livre's DV. The nosso número has 17 digits: modality (1 = registrada),
 issuer (4 = beneficiário) and 15 free digits. All its DVs are módulo 11, weights 2..9, results
 above 9 becoming 0.
+
+Return files: CNAB 240 (FEBRABAN), whose nosso número field holds all 17 digits.
 """
-from chalicelib.domain.boleto.banks.common import BankPart, BeneficiaryAccount, digits_only, invalid, numeric
-from chalicelib.domain.boleto.checkdigits import mod11_zero_when_above_9
+from chalicelib.domain.banks.cnab import FEBRABAN_240_RETURN
+from chalicelib.domain.banks.common import BankPart, BeneficiaryAccount, digits_only, invalid, numeric
+from chalicelib.domain.checkdigits import mod11_zero_when_above_9
 
 CODE = "104"
 NAME = "Caixa Econômica Federal"
 PRINTED_CODE = "104-0"
+REMITTANCE_NAME = "CAIXA ECONOMICA FEDERAL"
+CNAB240_RETURN = FEBRABAN_240_RETURN
+CNAB400_RETURN = None
 
 WALLET = "RG"  # "Cobrança Registrada", as the SIGCB receipt shows it
 SIX_DIGIT_CODES_END = 999_999
 SEVEN_DIGIT_CODES_START = 1_100_000
 NOSSO_NUMERO_PREFIX = "14"  # modality 1 (registrada) + issuer 4 (beneficiário)
 FREE_DIGITS = 15
+NOSSO_NUMERO_DIGITS = 17
 
 
 def beneficiary_field(agreement: str) -> tuple[str, str]:
@@ -39,7 +46,7 @@ def full_nosso_numero(nosso_numero: str) -> str:
     digits = digits_only(nosso_numero, "Nosso número")
     if len(digits) <= FREE_DIGITS:
         return NOSSO_NUMERO_PREFIX + digits.zfill(FREE_DIGITS)
-    if len(digits) != 17 or digits[0] not in "12" or digits[1] != "4":
+    if len(digits) != NOSSO_NUMERO_DIGITS or digits[0] not in "12" or digits[1] != "4":
         raise invalid("Nosso número Caixa SIGCB: 17 dígitos começando por 14 (ou 24), ou até 15 dígitos livres.")
     return digits
 
@@ -53,3 +60,11 @@ def bank_part(account: BeneficiaryAccount, nosso_numero: str) -> BankPart:
     if str(account.agency).strip():
         printed_code = f"{numeric(account.agency, 'Agência', 4)}/{printed_code}"
     return BankPart(campo_livre, printed, printed_code, WALLET)
+
+
+def sequence_digits(agreement: str) -> int:
+    return FREE_DIGITS
+
+
+def return_number(field: str) -> str:
+    return field[:NOSSO_NUMERO_DIGITS]
