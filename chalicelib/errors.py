@@ -34,6 +34,14 @@ class Conflict(AppError):
     status, code, message = 409, "conflict", "A operação conflita com o estado atual."
 
 
+class ConcurrentUpdate(Conflict):
+    """Something the operation read changed before its write landed (a version or condition check on
+    an item it read failed). Unlike the other conflicts it is not about the request: reading again and
+    redoing the use case may succeed, so services/shared/retry.py retries exactly this one."""
+    status, code = 409, "concurrent_update"
+    message = "O registro foi alterado por outra operação ao mesmo tempo; confira e tente novamente."
+
+
 class PayloadTooLarge(AppError):
     status, code, message = 413, "payload_too_large", "O corpo da requisição é grande demais."
 

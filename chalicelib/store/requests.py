@@ -13,7 +13,7 @@ from __future__ import annotations
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
-from chalicelib.errors import Conflict
+from chalicelib.errors import ConcurrentUpdate
 from chalicelib.store.backups import utc_key
 from chalicelib.store.base import BillingItem, account_pk, transaction
 from chalicelib.store.collection_keys import HISTORY
@@ -93,15 +93,14 @@ class RequestRepository:
             tx.save(audit)
 
     def add_message(self, request: RequestItem, message: RequestMessageItem, audit) -> None:
-        """Save the request's new state with its message; a concurrent change raises Conflict."""
+        """Save the request's new state with its message; a concurrent change raises ConcurrentUpdate."""
         try:
             with transaction() as tx:
                 tx.save(request)
                 tx.save(message, condition=RequestMessageItem.pk.does_not_exist())
                 tx.save(audit)
         except TransactWriteError as exc:
-            raise Conflict("A solicitação foi alterada por outra operação; tente novamente.",
-                           code="concurrent_update") from exc
+            raise ConcurrentUpdate("A solicitação foi alterada por outra operação; tente novamente.") from exc
 
     def get(self, account_id: str, request_id: str) -> RequestItem | None:
         try:

@@ -1,9 +1,8 @@
 """Credits granted by the vendor's finance team (PRODUCT.md §1, §3): added to the account's credit
 balance, which the next invoices consume first."""
-from chalicelib.errors import Conflict, NotFound
+from chalicelib.errors import NotFound
 from chalicelib.services.shared.audit import audit_entry
-
-_ATTEMPTS = 3  # the account item is versioned: re-read and retry when another change won the race
+from chalicelib.services.shared.retry import retrying
 
 
 class CreditService:
@@ -14,14 +13,8 @@ class CreditService:
     def grant(self, account_id: str, amount_cents: int, reason: str, actor: str):
         if amount_cents <= 0:
             raise ValueError("a credit must be positive")
-        attempt = 1
-        while True:
-            try:
-                return self._grant_once(account_id, amount_cents, reason, actor)
-            except Conflict:
-                if attempt == _ATTEMPTS:
-                    raise
-                attempt += 1
+        # The account item is versioned: re-read and retry when another change won the race.
+        return retrying(lambda: self._grant_once(account_id, amount_cents, reason, actor))
 
     def _grant_once(self, account_id: str, amount_cents: int, reason: str, actor: str):
         account = self._accounts.get(account_id)
