@@ -15,11 +15,11 @@ the very end, so a purge killed at any point is listed again and resumes:
 6. one transaction: the schedule deleted, the tombstone written.
 Cost follows the account's own items: Queries on its partitions and one index partition, no Scan.
 """
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from chalicelib.adapters.files import account_prefixes
+from chalicelib.adapters.gateways import CardGateway
 from chalicelib.observability.logging import get_logger, log_event
 from chalicelib.services.lifecycle.tax_records import tax_record
 from chalicelib.store.audit import audit_pk
@@ -41,9 +41,9 @@ def delete_customer_key(account_id: str) -> str:
 
 
 class AccountPurger:
-    def __init__(self, raw_table, files, events, clock, card_gateway: Callable[[], object] | None = None):
-        """`card_gateway`: returns the card gateway (adapters/gateways CardGateway). Asked only when
-        an account has a customer there, so a stage that never saved a card purges without one."""
+    def __init__(self, raw_table, files, events, clock, card_gateway: CardGateway):
+        """`card_gateway`: called only when an account has a customer there; a stage without card
+        payments gets one that refuses every call (the composition root builds it)."""
         self._table = raw_table
         self._files = files
         self._events = events
@@ -79,9 +79,7 @@ class AccountPurger:
         customer = next((item for item in page if item["sk"] == GATEWAY_CUSTOMER_SK), None)
         if customer is None or not customer.get("customer_ref"):
             return
-        if self._card_gateway is None:
-            raise RuntimeError("the account has a customer at the card gateway and no gateway is configured")
-        self._card_gateway().delete_customer(customer["customer_ref"], delete_customer_key(account_id))
+        self._card_gateway.delete_customer(customer["customer_ref"], delete_customer_key(account_id))
         log_event(_log, "gateway customer deleted", account_id=account_id, gateway=customer.get("gateway"))
 
     def _delete_all(self, pages, keep_sk: str | None = None) -> None:

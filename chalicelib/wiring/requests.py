@@ -1,0 +1,12 @@
+"""The requests context: the finance channel's threads."""
+from functools import cached_property
+
+
+class RequestsWiring:
+    @cached_property
+    def requests(self):
+        from chalicelib.services.requests.threads import RequestService
+        from chalicelib.store.requests import RequestRepository
+
+        return RequestService(RequestRepository(), self.account_repository, self.mailer, self.clock,
+                              self.settings.finance_team_email)
