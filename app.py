@@ -1,11 +1,14 @@
-"""Lambda entry point: registers the blueprints, nothing else."""
+"""Lambda entry point: registers the blueprints, then the CORS preflight of every path and the
+middleware that answers Chalice's own errors in our error shape (chalicelib/api/cors.py, fallback.py)."""
 from chalice import Chalice
 
 from chalicelib.api import (
     accounts, admin, audit, backups, cards, dev, invoices, requests, subscriptions, system, usage,
 )
-from chalicelib.api import batches, cancellations, entitlements  # issue 8
+from chalicelib.api import batches, cancellations, entitlements
 from chalicelib.api import dev_gateway, payments, webhooks
+from chalicelib.api.cors import add_preflight_routes
+from chalicelib.api.fallback import errors_in_error_shape
 from chalicelib.jobs import bank_files, schedules, work_queue
 from chalicelib.observability.logging import configure_logging
 
@@ -15,7 +18,9 @@ app = Chalice(app_name="renova")
 for blueprint in (system.bp, accounts.bp, subscriptions.bp, cards.bp, usage.bp, audit.bp, dev.bp,
                   schedules.bp, backups.bp, requests.bp, admin.bp, invoices.bp, work_queue.bp):
     app.register_blueprint(blueprint)
-for blueprint in (entitlements.bp, cancellations.bp, batches.bp):  # overdue, cancellation, batches (issue 8)
+for blueprint in (entitlements.bp, cancellations.bp, batches.bp):  # overdue, cancellation, batches
     app.register_blueprint(blueprint)
-for blueprint in (webhooks.bp, payments.bp, dev_gateway.bp, bank_files.bp):  # payments (issue 7)
+for blueprint in (webhooks.bp, payments.bp, dev_gateway.bp, bank_files.bp):  # payments
     app.register_blueprint(blueprint)
+add_preflight_routes(app)  # after every blueprint: one OPTIONS route per path
+app.register_middleware(errors_in_error_shape, "http")

@@ -4,7 +4,7 @@ Each field's alias is its environment variable; `Settings.from_environment()` va
 environment as it is (pydantic converts the strings, ignores every other variable). This once used
 pydantic-settings, which we only ever used for that: importing it cost ~50 ms of every Lambda cold
 start (its `main` imports asyncio, its CLI and dotenv sources load argparse, importlib.resources and
-dotenv), a quarter of boto3's own import, and kept `import app` over the 1.3x boto3 budget of issue 2
+dotenv), a quarter of boto3's own import, and kept `import app` over the 1.3x boto3 cold-import budget
 (docs/dependencies.md, docs/performance.md).
 
 The `local` stage has safe defaults for every secret so `make run` works out of the box; any other
@@ -17,6 +17,8 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 LOCAL_STAGE = "local"
+# Browser origins of the local stage: the portal served by `make run` under both of its names.
+LOCAL_CORS_ORIGINS = "http://localhost:3000,http://127.0.0.1:3000"
 
 # Variables that must be set explicitly outside the local stage.
 _REQUIRED_OUTSIDE_LOCAL = (
@@ -71,7 +73,7 @@ class Settings(BaseModel):
     boleto_agency_digit: str = Field("0", alias="BOLETO_AGENCY_DIGIT")  # for the CNAB 240 remittance
     boleto_account_digit: str = Field("0", alias="BOLETO_ACCOUNT_DIGIT")
 
-    # Payments (issue 7): Stripe's secret key for card charges outside the local stage (the local
+    # Payments: Stripe's secret key for card charges outside the local stage (the local
     # stage uses the fake gateway), the days after a failed card charge to retry it, and where bank
     # return files land in the bucket to be imported.
     stripe_api_key: str = Field("", alias="STRIPE_API_KEY")
@@ -82,7 +84,9 @@ class Settings(BaseModel):
     # The customer portal: e-mails link to its pages (e.g. an invoice and its boleto).
     portal_url: str = Field("http://localhost:3000", alias="PORTAL_URL")
     finance_team_email: str = Field("financeiro@renova.local", alias="FINANCE_TEAM_EMAIL")
-    cors_origins: str = Field("http://localhost:3000", alias="CORS_ORIGINS")
+    # Comma-separated origins (scheme://host[:port]) whose pages may call the API from a browser.
+    # Empty outside the local stage means no browser origin at all (each stage names its portal).
+    cors_origins: str = Field("", alias="CORS_ORIGINS")
     max_body_bytes: int = Field(256 * 1024, alias="MAX_BODY_BYTES")
 
     @property
@@ -110,6 +114,7 @@ class Settings(BaseModel):
         self.work_queue = self.work_queue or f"{prefix}-work"
         self.event_bus = self.event_bus or f"{prefix}-events"
         if self.is_local:
+            self.cors_origins = self.cors_origins or LOCAL_CORS_ORIGINS
             self.cursor_secret = self.cursor_secret or "local-cursor-secret"
             self.stripe_webhook_secret = self.stripe_webhook_secret or "whsec_local"
             self.asaas_webhook_token = self.asaas_webhook_token or "local-asaas-token"

@@ -5,8 +5,8 @@ from chalicelib.api.access import BILLING_VIEWERS, Access
 from chalicelib.api.pagination import decode_cursor, encode_cursor
 from chalicelib.api.routing import RequestContext, endpoint
 from chalicelib.api.schemas.accounts import (
-    AccountCreate, AccountOut, BillingData, BillingDataOut, BillingSettings, MemberInvite, MemberList,
-    MemberOut, MemberPatch,
+    AccountCreate, AccountList, AccountOut, BillingData, BillingDataOut, BillingSettings, MemberInvite,
+    MemberList, MemberOut, MemberPatch,
 )
 from chalicelib.api.schemas.common import PageQuery
 from chalicelib.domain.enums import Role
@@ -39,6 +39,19 @@ def member_out(member) -> MemberOut:
 def create_account(ctx: RequestContext):
     account = container().accounts.create(ctx.principal, ctx.body.name)
     return account_out(account, Role.OWNER)
+
+
+@endpoint(bp, "/v1/accounts", "GET", access=Access.USER, query=PageQuery, response=AccountList,
+          summary="Minhas contas: as contas de quem chama, com o papel em cada uma (paginado).",
+          tags=["accounts"])
+def list_my_accounts(ctx: RequestContext):
+    services = container()
+    secret = services.settings.cursor_secret
+    scope = f"user:{ctx.principal.user_id}"  # a cursor is the caller's own: another user's is refused
+    after = decode_cursor(secret, scope, ctx.query.cursor)
+    page, last = services.accounts.my_accounts_page(ctx.principal, ctx.query.limit, after)
+    return AccountList(items=[account_out(account, member.role) for account, member in page],
+                       next_cursor=encode_cursor(secret, scope, last))
 
 
 @endpoint(bp, ACCOUNT, "GET", access=Access.ACCOUNT_MEMBER, response=AccountOut,

@@ -2,11 +2,21 @@
 import re
 
 import app as app_module
+from chalicelib.api.cors import is_preflight_route
 from chalicelib.api.routing import ENDPOINTS, EndpointSpec
 
 
 def app_routes() -> list[tuple[str, str]]:
-    return sorted((path, method) for path, methods in app_module.app.routes.items() for method in methods)
+    """Every route but the CORS preflight (OPTIONS) each path gets (tests/api/test_cors.py checks those)."""
+    routes = app_module.app.routes
+    return sorted((path, method) for path, methods in routes.items() for method in methods
+                  if not is_preflight_route(path, method, routes))
+
+
+def preflight_routes() -> list[tuple[str, str]]:
+    routes = app_module.app.routes
+    return sorted((path, method) for path, methods in routes.items() for method in methods
+                  if is_preflight_route(path, method, routes))
 
 
 def specs() -> list[EndpointSpec]:

@@ -6,7 +6,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 from validate_docbr import CNPJ, CPF
 
-from chalicelib.api.schemas.common import ApiModel, Email, RequestModel
+from chalicelib.api.schemas.common import ApiModel, Email, RequestModel, SingleLineText
 from chalicelib.domain.enums import PaymentMethod
 
 BRAZILIAN_STATES = frozenset(
@@ -15,15 +15,15 @@ BRAZILIAN_STATES = frozenset(
 
 
 class AccountCreate(RequestModel):
-    name: str = Field(min_length=1, max_length=120)
+    name: SingleLineText = Field(min_length=1, max_length=120)
 
 
 class Address(RequestModel):
-    street: str = Field(min_length=1, max_length=120)
-    number: str = Field(min_length=1, max_length=20)
-    complement: str | None = Field(None, max_length=80)
-    district: str = Field(min_length=1, max_length=80)
-    city: str = Field(min_length=1, max_length=80)
+    street: SingleLineText = Field(min_length=1, max_length=120)
+    number: SingleLineText = Field(min_length=1, max_length=20)
+    complement: SingleLineText | None = Field(None, max_length=80)
+    district: SingleLineText = Field(min_length=1, max_length=80)
+    city: SingleLineText = Field(min_length=1, max_length=80)
     state: str = Field(min_length=2, max_length=2)
     cep: str = Field(min_length=8, max_length=9)
 
@@ -46,10 +46,10 @@ class Address(RequestModel):
 class BillingData(RequestModel):
     digit_fields: ClassVar[frozenset[str]] = frozenset({"document"})  # a CNPJ is 14 digits, not a card
 
-    legal_name: str = Field(min_length=2, max_length=120)
+    legal_name: SingleLineText = Field(min_length=2, max_length=120)
     document: str = Field(min_length=11, max_length=18, description="CPF ou CNPJ, com ou sem pontuação.")
     address: Address
-    state_registration: str | None = Field(None, max_length=20)
+    state_registration: SingleLineText | None = Field(None, max_length=20)
     billing_emails: list[Email] = Field(min_length=1, max_length=10)
 
     @field_validator("document")
@@ -132,6 +132,11 @@ class MemberOut(ApiModel):
     role: str
     active: bool
     invited: bool
+
+
+class AccountList(ApiModel):
+    items: list[AccountOut] = Field(description="Contas de quem chama (membro ativo), cada uma com o seu papel.")
+    next_cursor: str | None = None
 
 
 class MemberList(ApiModel):

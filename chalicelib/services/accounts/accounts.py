@@ -5,7 +5,7 @@ from chalicelib.adapters.email import render
 from chalicelib.domain.enums import Role
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.services.shared.audit import audit_entry
-from chalicelib.store.accounts import ACCOUNT_SK, AccountItem, MemberItem, member_sk
+from chalicelib.store.accounts import ACCOUNT_SK, AccountItem, MemberItem, member_sk, user_memberships_pk
 from chalicelib.store.base import account_pk
 
 ROLE_LABELS = {Role.OWNER: "Proprietário", Role.ADMIN: "Administrador",
@@ -54,6 +54,19 @@ class AccountService:
         self._save(account, actor, "account.billing_settings_updated", before, changes)
         return account
 
+    def my_accounts_page(self, principal, limit: int,
+                         after: str | None) -> tuple[list[tuple[AccountItem, MemberItem]], str | None]:
+        """The caller's accounts with the caller's membership in each, one page at a time. On the
+        first page, invitations pending for the caller's e-mail are accepted first (the invitation
+        e-mail says "entre no portal com este e-mail"), as opening the account would: only for an
+        e-mail the issuer vouches for (MembershipService.authorize)."""
+        if after is None and principal.email and getattr(principal, "email_verified", False):
+            for account_id in self._repo.invited_account_ids(principal.email):
+                self._repo.claim_invitation(account_id, principal.user_id, principal.email)
+        members, last = self._repo.memberships_page(principal.user_id, limit, after)
+        accounts = self._repo.accounts_by_id([member.account_id for member in members])
+        return [(accounts[m.account_id], m) for m in members if m.account_id in accounts], last
+
     def members_page(self, account_id: str, limit: int, after_sk: str | None):
         return self._repo.members_page(account_id, limit, after_sk)
 
@@ -86,7 +99,7 @@ class AccountService:
         return MemberItem(pk=account_pk(account_id), sk=member_sk(user_id), account_id=account_id,
                           user_id=user_id, email=email.lower(), role=role.value, active=True,
                           invited=invited, created_at=self._clock.now(),
-                          gsi1pk=None if invited else f"USER#{user_id}", gsi1sk=account_pk(account_id))
+                          gsi1pk=None if invited else user_memberships_pk(user_id), gsi1sk=account_pk(account_id))
 
     def _save(self, account: AccountItem, actor: str, action: str, before, after) -> None:
         audit = audit_entry(self._clock, account.account_id, actor=actor, action=action,
