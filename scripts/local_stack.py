@@ -1,8 +1,8 @@
 """`make run`: the whole local stack on this machine, no Docker.
 
-moto server (AWS endpoint) → resources created → demo data seeded → `chalice local`. Prints the URL,
-a dev token and where e-mails land. Ctrl-C or SIGTERM stops every child; children also die with us
-if we are killed outright (PR_SET_PDEATHSIG)."""
+moto server (AWS endpoint) → resources created → demo data seeded → `chalice local` (its access log
+redacted, scripts/chalice_local.py). Prints the URL, a dev token and where e-mails land. Ctrl-C or
+SIGTERM stops every child; children also die with us if we are killed outright (PR_SET_PDEATHSIG)."""
 import ctypes
 import json
 import os
@@ -102,7 +102,8 @@ def main() -> int:
     children.append(moto)
     _wait_http(f"http://{HOST}:{MOTO_PORT}/moto-api/", 60, moto)
     demo = _prepare(env)
-    chalice = _start([os.path.join(os.path.dirname(python), "chalice"), "local", "--no-autoreload",
+    # `chalice local` through scripts/chalice_local.py: the same server, its access log redacted.
+    chalice = _start([python, "-m", "scripts.chalice_local",
                       "--host", HOST, "--port", str(API_PORT), "--stage", "local"], env)
     children.append(chalice)
     url = f"http://{HOST}:{API_PORT}"

@@ -17,6 +17,9 @@ class Principal:
     user_id: str
     email: str = ""
     groups: frozenset[str] = field(default_factory=frozenset)
+    # Whether the issuer vouches that `email` belongs to the user. Only a vouched e-mail may claim an
+    # invitation: anyone can sign up with someone else's address and leave it unverified.
+    email_verified: bool = False
 
     @property
     def is_finance_staff(self) -> bool:
@@ -47,7 +50,18 @@ def verify_token(token: str, settings: Settings) -> Principal:
     if not isinstance(groups, list):
         groups = []
     return Principal(user_id=subject, email=str(claims.get("email") or "").lower(),
-                     groups=frozenset(str(g) for g in groups))
+                     groups=frozenset(str(g) for g in groups),
+                     email_verified=_email_verified(claims, settings))
+
+
+def _email_verified(claims: dict, settings: Settings) -> bool:
+    """`email_verified: true` from the issuer. Cognito has sent it as the text "true" in some token
+    flows, so that counts too. A local dev token may omit it (the developer signs it); when it says
+    false, it is false there as well."""
+    verified = claims.get("email_verified")
+    if verified is None:
+        return settings.is_local
+    return verified is True or (isinstance(verified, str) and verified.strip().lower() == "true")
 
 
 def _decode(token: str, settings: Settings) -> dict:

@@ -1,8 +1,10 @@
 """Request parsing: content type, size, JSON and pydantic validation, with pt-BR messages."""
+import ast
 import json
 
 from pydantic import BaseModel, ValidationError
 
+from chalicelib.api.schemas.common import FORBIDDEN_CHARACTER
 from chalicelib.domain.card_numbers import contains_card_number
 from chalicelib.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
@@ -44,16 +46,40 @@ _MESSAGES = {
 def field_errors(error: ValidationError) -> list[dict]:
     fields = []
     for item in error.errors(include_url=False, include_input=False):
+        name = ".".join(str(part) for part in item["loc"]) or "body"
         message = _MESSAGES.get(item["type"], "Valor inválido.")
+        entry = {"field": name, "code": item["type"]}
         if item["type"] == "value_error":
             # Our own validators raise ValueError with a pt-BR sentence already.
             message = str(item.get("ctx", {}).get("error") or message)
-        fields.append({
-            "field": ".".join(str(part) for part in item["loc"]) or "body",
-            "code": item["type"],
-            "message": message,
-        })
+        elif item["type"] == FORBIDDEN_CHARACTER:
+            message = _forbidden_character_message(name, item.get("ctx", {}))
+        elif item["type"] in ("literal_error", "enum"):
+            allowed = _allowed_values(item.get("ctx", {}).get("expected", ""))
+            if allowed is not None:  # a person fixes a closed set faster when shown the set
+                entry["allowed"] = allowed
+                message = f"{message} Use um destes: {', '.join(map(str, allowed))}."
+        fields.append({**entry, "message": message})
     return fields
+
+
+def _forbidden_character_message(name: str, ctx: dict) -> str:
+    where = ("caracteres de controle (exceto quebra de linha e tabulação)" if ctx.get("multiline")
+             else "quebras de linha nem caracteres de controle")
+    return (f"O campo {name} não aceita {where} nem marcas invisíveis de direção do texto "
+            f"(encontrado: {ctx.get('character', '?')}).")
+
+
+def _allowed_values(expected: str) -> list | None:
+    """pydantic writes a closed set as Python reprs, `'card', 'boleto' or 'pix'` (`8, 15 or 22`);
+    read it back as a list, or None when the text is not in that form."""
+    head, _, last = expected.rpartition(" or ")
+    listed = f"[{head}, {last}]" if head else f"[{last}]"
+    try:
+        values = ast.literal_eval(listed)
+    except (ValueError, SyntaxError):
+        return None
+    return values if values and all(isinstance(v, (str, int)) for v in values) else None
 
 
 def validate_model(model: type[BaseModel], data) -> BaseModel:
@@ -142,7 +168,14 @@ def parse_json_body(headers, raw_body: bytes | None, max_bytes: int):
         raise UnsupportedMediaType()
     if not raw.strip():
         raise BadRequest("Envie um corpo JSON.", code="empty_body")
+    return load_json(raw)
+
+
+def load_json(raw: bytes):
+    """Decode a JSON body, or answer 400 `invalid_json`. ValueError covers more than syntax: an
+    integer literal over Python's int-string conversion limit (4,300 digits) raises it from inside
+    the decoder, and it must be a malformed body, not an unhandled error."""
     try:
         return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise BadRequest("O corpo não é um JSON válido.", code="invalid_json") from exc

@@ -1,7 +1,9 @@
 """Structured JSON logs carrying the request id and account id of the current request.
 
 Secrets never reach the output: values under sensitive keys are replaced, and any run of 13-19
-digits (a possible card number) is masked, whatever field it hides in.
+digits (a possible card number) is masked, whatever field it hides in — also percent-encoded, as it
+arrives in a path or a query string (`4111%201111...`, `%34%31...`), and in the account id, which is
+whatever the caller put in the path.
 """
 import contextvars
 import json
@@ -9,6 +11,7 @@ import logging
 import re
 import sys
 from datetime import datetime, timezone
+from urllib.parse import unquote_plus
 
 from chalicelib.domain.card_numbers import CARD_NUMBER_LIKE as _CARD_LIKE
 
@@ -19,8 +22,24 @@ _SENSITIVE_KEY = re.compile(r"token|secret|authorization|password|card_number|pa
 REDACTED = "[redacted]"
 
 
+# A run of digits and separators, plain or URL-escaped (%3N digits, %20 space, %2D dash, + space),
+# from a digit to a digit.
+_DIGIT = r"(?:\d|%3\d)"
+_URL_DIGIT_RUN = re.compile(rf"{_DIGIT}(?:(?:{_DIGIT}|%20|%2[dD]|[ +-])*{_DIGIT})?")
+
+
+def _redact_encoded(run: re.Match) -> str:
+    return REDACTED if _CARD_LIKE.search(unquote_plus(run.group())) else run.group()
+
+
 def redact_text(text: str) -> str:
-    return _CARD_LIKE.sub(REDACTED, text)
+    # The escaped run is replaced whole, so the rest of a URL keeps its form (one token in an access
+    # log line, as its readers split it).
+    return _URL_DIGIT_RUN.sub(_redact_encoded, _CARD_LIKE.sub(REDACTED, text))
+
+
+def _redact_optional(text: str | None) -> str | None:
+    return redact_text(text) if isinstance(text, str) else text
 
 
 def redact(value):
@@ -40,8 +59,8 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": redact_text(record.getMessage()),
-            "request_id": request_id_var.get(),
-            "account_id": account_id_var.get(),
+            "request_id": _redact_optional(request_id_var.get()),
+            "account_id": _redact_optional(account_id_var.get()),
         }
         fields = getattr(record, "fields", None)
         if fields:

@@ -2,7 +2,7 @@
 from pynamodb.attributes import BooleanAttribute, MapAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
-from chalicelib.errors import Conflict
+from chalicelib.errors import ConcurrentUpdate, Conflict
 from chalicelib.store.base import BillingItem, account_pk, query_page, transaction
 
 ACCOUNT_SK = "ACCOUNT"
@@ -14,6 +14,16 @@ def member_sk(user_id: str) -> str:
 
 def invite_sk(email: str) -> str:
     return f"INVITE#{email.lower()}"
+
+
+def user_memberships_pk(user_id: str) -> str:
+    """gsi1 partition of a user's memberships (sort key: the account's pk)."""
+    return f"USER#{user_id}"
+
+
+def email_invitations_pk(email: str) -> str:
+    """gsi1 partition of the invitations pending for an e-mail (sort key: the account's pk)."""
+    return f"INVITED#{email.lower()}"
 
 
 class AccountItem(BillingItem, discriminator="account"):
@@ -52,14 +62,13 @@ class AccountRepository:
             tx.save(audit)
 
     def save_with_audit(self, item, audit) -> None:
-        """Write an entity and its audit entry together; a stale version raises Conflict."""
+        """Write an entity and its audit entry together; a stale version raises ConcurrentUpdate."""
         try:
             with transaction() as tx:
                 tx.save(item)
                 tx.save(audit)
         except TransactWriteError as exc:
-            raise Conflict("O registro foi alterado por outra operação; tente novamente.",
-                           code="concurrent_update") from exc
+            raise ConcurrentUpdate("O registro foi alterado por outra operação; tente novamente.") from exc
 
     def get(self, account_id: str) -> AccountItem | None:
         try:
@@ -79,10 +88,39 @@ class AccountRepository:
     def members_page(self, account_id: str, limit: int, after_sk: str | None) -> tuple[list[MemberItem], str | None]:
         return query_page(MemberItem, account_pk(account_id), MemberItem.sk.startswith("MEMBER#"), limit, after_sk)
 
+    def memberships_page(self, user_id: str, limit: int,
+                         after_account_pk: str | None) -> tuple[list[MemberItem], str | None]:
+        """One page of the user's active memberships, by account (a Query on gsi1, never a Scan).
+        The position is the last account's pk: with the user it rebuilds the index key."""
+        partition = user_memberships_pk(user_id)
+        kwargs = {"limit": limit, "filter_condition": MemberItem.active == True}  # noqa: E712 — a condition
+        if after_account_pk:
+            kwargs["last_evaluated_key"] = {
+                "gsi1pk": {"S": partition}, "gsi1sk": {"S": after_account_pk},
+                "pk": {"S": after_account_pk}, "sk": {"S": member_sk(user_id)},
+            }
+        result = MemberItem.lookup_index.query(partition, MemberItem.gsi1sk.startswith("ACCOUNT#"), **kwargs)
+        members = [item for item in result if isinstance(item, MemberItem)]
+        last = result.last_evaluated_key
+        return members, (last["gsi1sk"]["S"] if last else None)
+
+    def accounts_by_id(self, account_ids: list[str]) -> dict[str, AccountItem]:
+        """The accounts named, in one BatchGetItem per hundred (missing ones are left out)."""
+        keys = [(account_pk(account_id), ACCOUNT_SK) for account_id in dict.fromkeys(account_ids)]
+        if not keys:
+            return {}
+        return {item.account_id: item for item in AccountItem.batch_get(keys)}
+
+    def invited_account_ids(self, email: str) -> list[str]:
+        """Accounts with an invitation pending for this e-mail (gsi1)."""
+        return [item.account_id for item in InviteItem.lookup_index.query(
+            email_invitations_pk(email), InviteItem.gsi1sk.startswith("ACCOUNT#"))
+            if isinstance(item, InviteItem)]
+
     def invite(self, member: MemberItem, audit) -> None:
         invite = InviteItem(
             pk=member.pk, sk=invite_sk(member.email), account_id=member.account_id,
-            member_user_id=member.user_id,
+            member_user_id=member.user_id, gsi1pk=email_invitations_pk(member.email), gsi1sk=member.pk,
         )
         try:
             with transaction() as tx:
@@ -91,6 +129,13 @@ class AccountRepository:
                 tx.save(audit)
         except TransactWriteError as exc:
             raise Conflict("Este e-mail já foi convidado para a conta.", code="member_exists") from exc
+
+    def has_invitation(self, account_id: str, email: str) -> bool:
+        try:
+            InviteItem.get(account_pk(account_id), invite_sk(email), consistent_read=True)
+        except DoesNotExist:
+            return False
+        return True
 
     def claim_invitation(self, account_id: str, user_id: str, email: str) -> MemberItem | None:
         """Bind a pending invitation for `email` to the authenticated user `user_id`."""
@@ -104,7 +149,7 @@ class AccountRepository:
         joined = MemberItem(
             pk=pending.pk, sk=member_sk(user_id), account_id=account_id, user_id=user_id,
             email=pending.email, role=pending.role, active=pending.active, invited=False,
-            created_at=pending.created_at, gsi1pk=f"USER#{user_id}", gsi1sk=pending.pk,
+            created_at=pending.created_at, gsi1pk=user_memberships_pk(user_id), gsi1sk=pending.pk,
         )
         # An account created for someone else (a partner batch's client) has an invited owner: the
         # account then names the person who claimed it as its owner.

@@ -1,10 +1,12 @@
 """Audit trail entries as the portal reads them."""
+from datetime import datetime
+
 from chalicelib.api.schemas.common import ApiModel
 
 
 class AuditEntryOut(ApiModel):
     id: str
-    at: str
+    at: datetime  # stored as text; shown like every other instant
     actor: str
     action: str
     target: str

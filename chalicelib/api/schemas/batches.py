@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from chalicelib.api.schemas.common import ApiModel, Email, RequestModel
+from chalicelib.api.schemas.common import ApiModel, Email, MultiLineText, RequestModel, SingleLineText
 from chalicelib.api.schemas.subscriptions import Currency
 
 LicenseStatusOut = Literal["available", "assigned", "leaving", "left"]
@@ -13,12 +13,12 @@ LicenseStatusOut = Literal["available", "assigned", "leaving", "left"]
 class ClientIn(RequestModel):
     """The client's blank account: its name and the person who will own it (invited by e-mail)."""
 
-    name: str = Field(min_length=1, max_length=120, description="Nome da empresa cliente.")
+    name: SingleLineText = Field(min_length=1, max_length=120, description="Nome da empresa cliente.")
     owner_email: Email = Field(description="Quem será o proprietário da conta do cliente (recebe o convite).")
 
 
 class LicenseCancelIn(RequestModel):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: MultiLineText = Field(min_length=1, max_length=500)
 
 
 class LicenseOut(ApiModel):

@@ -5,13 +5,13 @@ from typing import Literal
 
 from pydantic import Field
 
-from chalicelib.api.schemas.common import ApiModel, RequestModel
+from chalicelib.api.schemas.common import ApiModel, MultiLineText, RequestModel
 from chalicelib.domain.cancellation import CancellationKind
 from chalicelib.domain.enums import SubscriptionStatus
 
 
 class CancelIn(RequestModel):
-    reason: str = Field(min_length=1, max_length=500, description="Por que a conta está cancelando.")
+    reason: MultiLineText = Field(min_length=1, max_length=500, description="Por que a conta está cancelando.")
 
 
 class CancelOut(ApiModel):

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from chalicelib.api.schemas.common import ApiModel, RequestModel
+from chalicelib.api.schemas.common import ApiModel, RequestModel, SingleLineText
 from chalicelib.domain.card_numbers import contains_card_number
 from chalicelib.errors import ValidationFailed
 
@@ -18,7 +18,7 @@ class CardNumberRefused(ValidationFailed):
 
 
 class CardIn(RequestModel):
-    gateway_token: str = Field(min_length=1, max_length=255)
+    gateway_token: SingleLineText = Field(min_length=1, max_length=255)
     brand: CardBrand
     last4: str = Field(pattern=r"^\d{4}$")
     exp_month: int = Field(ge=1, le=12)

@@ -4,12 +4,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from chalicelib.api.schemas.common import ApiModel, RequestModel
+from chalicelib.api.schemas.common import ApiModel, RequestModel, SingleLineText
 from chalicelib.domain.enums import LicenseStatus, SubscriptionStatus
 
 
 class EntitlementsQuery(RequestModel):
-    product_id: str | None = Field(None, min_length=1, max_length=50, description="Só este produto.")
+    product_id: SingleLineText | None = Field(None, min_length=1, max_length=50, description="Só este produto.")
 
 
 class EntitlementOut(ApiModel):

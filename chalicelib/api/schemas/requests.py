@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from chalicelib.api.schemas.common import ApiModel, PageQuery, RequestModel
+from chalicelib.api.schemas.common import ApiModel, MultiLineText, PageQuery, RequestModel
 
 RequestType = Literal["nota_fiscal", "licenses", "other"]
 RequestStatusName = Literal["open", "answered", "closed"]
@@ -12,15 +12,15 @@ RequestStatusName = Literal["open", "answered", "closed"]
 
 class RequestIn(RequestModel):
     type: RequestType = Field(description="nota_fiscal, licenses (mais licenças) ou other.")
-    text: str = Field(min_length=1, max_length=5000)
+    text: MultiLineText = Field(min_length=1, max_length=5000)
 
 
 class MessageIn(RequestModel):
-    text: str = Field(min_length=1, max_length=5000)
+    text: MultiLineText = Field(min_length=1, max_length=5000)
 
 
 class AdminMessageIn(RequestModel):
-    text: str = Field(min_length=1, max_length=5000)
+    text: MultiLineText = Field(min_length=1, max_length=5000)
     close: bool = Field(False, description="Encerra a solicitação junto com a resposta.")
 
 

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from chalicelib.api.schemas.common import ApiModel, RequestModel
+from chalicelib.api.schemas.common import ApiModel, RequestModel, SingleLineText
 from chalicelib.domain.enums import Periodicity, RenewalMode
 
 SubscriptionPaymentMethod = Literal["card", "boleto"]
@@ -14,7 +14,7 @@ MAX_STORAGE_GB = 100_000
 
 
 class SubscribeIn(RequestModel):
-    product_id: str = Field(min_length=1, max_length=50)
+    product_id: SingleLineText = Field(min_length=1, max_length=50)
     periodicity: Periodicity
     quantity: int = Field(1, ge=1, le=MAX_LICENSES, description="Licenças (1 em produtos de preço fixo).")
     storage_gb: int = Field(0, ge=0, le=MAX_STORAGE_GB, description="GB de armazenamento adicional.")
@@ -25,7 +25,7 @@ class SubscribeIn(RequestModel):
 class ChangeIn(RequestModel):
     """Preview and change take the same body: what changes, and how this order is paid."""
 
-    product_id: str | None = Field(None, min_length=1, max_length=50)
+    product_id: SingleLineText | None = Field(None, min_length=1, max_length=50)
     periodicity: Periodicity | None = None
     quantity: int | None = Field(None, ge=1, le=MAX_LICENSES, description="Total de licenças após a alteração.")
     storage_gb: int | None = Field(None, ge=0, le=MAX_STORAGE_GB, description="Total de GB após a alteração.")
