@@ -53,6 +53,8 @@ def _models(endpoints: list[EndpointSpec]) -> list[tuple[type[BaseModel], str]]:
     for spec in endpoints:
         if spec.body:
             pairs.add((spec.body, "validation"))
+        if spec.raw_schema:
+            pairs.add((spec.raw_schema, "validation"))
         if spec.response:
             pairs.add((spec.response, "serialization"))
     return sorted(pairs, key=lambda pair: (pair[0].__name__, pair[1]))
@@ -71,6 +73,11 @@ def _operation(spec: EndpointSpec, refs: dict) -> dict:
         operation["requestBody"] = {
             "required": True,
             "content": {"application/json": {"schema": refs[(spec.body, "validation")]}},
+        }
+    elif spec.raw_schema:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": refs[(spec.raw_schema, "validation")]}},
         }
     elif spec.raw_body:
         operation["requestBody"] = {"required": True, "content": {"*/*": {"schema": {"type": "string"}}}}

@@ -11,6 +11,7 @@ from chalice import Blueprint, IAMAuthorizer, Response
 from pydantic import BaseModel
 
 from chalicelib.api import access as access_rules
+from chalicelib.api import cors
 from chalicelib.api.access import Access
 from chalicelib.api.auth import Principal, bearer_token, verify_internal_token, verify_token
 from chalicelib.api.idempotency import guard_for
@@ -38,6 +39,9 @@ class EndpointSpec:
     status: int = 200
     tags: tuple[str, ...] = ()
     raw_body: bool = False  # the handler reads the raw bytes itself (webhooks, bank files)
+    # The documented JSON shape of a raw body the handler reads itself (a webhook verifies the bytes
+    # before it parses them): in the OpenAPI document only, never parsed here.
+    raw_schema: type[BaseModel] | None = None
 
     @property
     def path_params(self) -> list[str]:
@@ -64,10 +68,10 @@ ENDPOINTS: list[EndpointSpec] = []
 
 
 def endpoint(bp: Blueprint, path: str, method: str, *, access: Access, summary: str,
-             body=None, query=None, response=None, status: int = 200, tags=(), raw_body=False):
+             body=None, query=None, response=None, status: int = 200, tags=(), raw_body=False, raw_schema=None):
     spec = EndpointSpec(path=path, method=method, access=access, summary=summary, body=body,
                         query=query, response=response, status=status, tags=tuple(tags),
-                        raw_body=raw_body, handler_name="")
+                        raw_body=raw_body, raw_schema=raw_schema, handler_name="")
 
     def decorator(handler: Callable):
         registered = EndpointSpec(**{**spec.__dict__, "handler_name": handler.__name__})
@@ -91,7 +95,7 @@ def _handle(bp: Blueprint, spec: EndpointSpec, handler: Callable, path_params: d
     request_id = (request.context or {}).get("requestId") or uuid.uuid4().hex
     request_id_var.set(request_id)
     account_id_var.set(path_params.get("account_id"))
-    headers = {"X-Request-Id": request_id, **_cors_headers(request.headers)}
+    headers = {"X-Request-Id": request_id, **cors.response_headers(request.headers)}
     ctx = RequestContext(request_id=request_id, headers=request.headers, raw_body=request.raw_body or b"")
     response = _respond(spec, handler, ctx, request, path_params, headers)
     guard = ctx.extra.get("idempotency")
@@ -160,13 +164,3 @@ def _run(spec: EndpointSpec, handler: Callable, ctx: RequestContext, request, pa
         ctx.extra["idempotency"] = guard
     return handler(ctx, **path_params)
 
-
-def _cors_headers(request_headers) -> dict:
-    origin = request_headers.get("origin")
-    if not origin or origin not in container().settings.allowed_origins:
-        return {}
-    return {
-        "Access-Control-Allow-Origin": origin,
-        "Vary": "Origin",
-        "Access-Control-Allow-Headers": "Authorization,Content-Type,Idempotency-Key",
-    }

@@ -1,5 +1,6 @@
-"""Gateway webhooks through HTTP: signatures and tokens verified on the raw body, replays refused,
-each event recorded once, unknown types acknowledged, events out of order applied safely."""
+"""Gateway webhooks through HTTP: signatures and tokens verified on the raw body, replays refused
+(old or dated ahead), each event recorded once, unknown types acknowledged, events out of order
+applied safely. Unreadable events (dead letters): tests/api/test_webhook_dead_letters.py."""
 import json
 import time
 
@@ -7,6 +8,7 @@ import pytest
 
 from chalicelib.adapters.events import RecordingPublisher
 from chalicelib.adapters.gateways.fake import stripe_signature_header
+from chalicelib.store.dead_letters import DeadLetterItem
 from chalicelib.store.payments import GatewayPaymentItem, ReceiptItem
 from tests.api.billing_steps import at
 from tests.api.payment_steps import (
@@ -67,6 +69,17 @@ def test_a_delivery_299_s_old_is_still_within_the_tolerance(client):
     c = customer(client)
     raw = stripe_event(c.invoice_id, c.account_id, 19_800, event_id="evt_late")
     assert deliver_stripe(client, raw, timestamp=int(time.time()) - 299).status_code == 200
+
+
+def test_a_signature_dated_600_s_ahead_is_refused_the_tolerance_applies_both_ways(client):
+    """The Stripe library bounds only the age: a signature dated ahead stayed replayable until its
+    date plus 300 s. 299 s ahead (a signer's clock running fast) is still within the window."""
+    c = customer(client)
+    raw = stripe_event(c.invoice_id, c.account_id, 19_800, event_id="evt_ahead")
+    ahead = deliver_stripe(client, raw, timestamp=int(time.time()) + 600)
+    assert ahead.status_code == 400 and ahead.data["error"]["code"] == "webhook_rejected"
+    assert invoice(c.account_id, c.invoice_id).status == "open" and receipts() == []
+    assert deliver_stripe(client, raw, timestamp=int(time.time()) + 299).data["outcome"] == "settled"
 
 
 def test_the_same_event_delivered_again_answers_200_and_does_nothing(client, published):
@@ -130,9 +143,22 @@ def test_an_unknown_event_type_answers_200_and_is_logged(client, capsys):
                for line in logged)
 
 
-def test_a_signed_body_that_is_not_an_event_gets_400(client):
+def test_a_signed_json_body_that_is_not_an_event_is_kept_as_a_dead_letter(client):
     response = deliver_stripe(client, b'{"not": "an event"}')
-    assert response.status_code == 400 and response.data["error"]["code"] == "webhook_rejected"
+    assert (response.status_code, response.data["outcome"], response.data["event_id"]) == (200, "dead_letter", None)
+    [letter] = DeadLetterItem.scan()  # test-only Scan
+    assert letter.raw_body == '{"not": "an event"}' and receipts() == []
+
+
+@pytest.mark.parametrize("body", [b'{"id": "evt_1", "type": "x"', b"\xff\xfe", b'{"id": ' + b"1" * 4301 + b"}"],
+                         ids=["truncated", "not UTF-8", "integer over 4,300 digits"])
+@pytest.mark.parametrize("gateway", ["stripe", "asaas"])
+def test_a_verified_body_that_is_not_json_gets_400_and_records_nothing(client, gateway, body):
+    """An integer literal over Python's int-string limit raised ValueError outside the JSON error
+    handling; a body that is not JSON at all is malformed (400), not an event to keep."""
+    response = deliver_stripe(client, body) if gateway == "stripe" else deliver_asaas(client, body)
+    assert response.status_code == 400 and response.data["error"]["code"] == "webhook_rejected", response.data
+    assert receipts() == [] and list(DeadLetterItem.scan()) == []
 
 
 def test_a_payment_for_no_known_invoice_is_kept_for_the_finance_team(client):

@@ -1,10 +1,10 @@
-"""Fuzzing (issue 11 point 2): schemathesis against `GET /v1/openapi.json` of the RUNNING local stack.
+"""Fuzzing: schemathesis against `GET /v1/openapi.json` of the RUNNING local stack.
 
 Run by `make fuzz` (mk/fuzz.mk), a step of `make test`. The file name does not match `test_*.py`, so
 the fast pytest pass does not collect it; `make fuzz` names it explicitly.
 
 Every operation of the document is fuzzed — a route added later is fuzzed without touching this
-file — with a token of the demo account's owner who is also in the finance group, and real ids
+file — webhook bodies signed with the local secrets (tests/fuzz/signing.py), the rest with a token of the demo account's owner who is also in the finance group, and real ids
 harvested from seed requests (tests/fuzz/seeds.py). Bounded: RENOVA_FUZZ_EXAMPLES examples per
 operation in the fuzzing phase (default 20) plus schemathesis' coverage phase (boundary values,
 missing and wrong-typed fields, unexpected methods); the whole run takes about two minutes on two
@@ -22,7 +22,7 @@ import pytest
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 
-from tests.fuzz import seeds, settings
+from tests.fuzz import seeds, settings, signing
 from tests.fuzz.stack import LocalStack
 from tests.support import make_token
 
@@ -68,6 +68,11 @@ def api_schema(request, stack, token, document, harvest):
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    signing.sign_webhook(case, kwargs)  # webhook bodies get past verification to the event models
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,9 @@ What it leaves out, and why (docs/reliability.md repeats it):
 - `positive_data_acceptance`: schema-valid is not business-valid here (CPF/CNPJ check digits, the
   backup window, plan rules), so a 4xx to valid-looking data is correct, not a bug.
 - the stateful phase: the document has no OpenAPI links; the seeds give real ids instead.
+- `negative_data_rejection` on the webhooks: their bodies are signed (tests/fuzz/signing.py), and a
+  signed body that breaks the event schema is answered 200 on purpose — a dead letter kept for the
+  finance team, so the gateway stops retrying — not 4xx. Every other check applies to them.
 - TRACE and QUERY as unexpected methods: `chalice local` (Python's http.server) answers them 501
   itself, before the app; API Gateway refuses them on its own in AWS. Every other method is tried.
 """
@@ -27,6 +30,7 @@ UNEXPECTED_METHODS = ["get", "put", "post", "delete", "patch", "options"]
 # Body fields whose useful values no schema can describe (catalog ids).
 BODY_DICTIONARIES = {"product_id": 0.7}
 INTERNAL_TOKEN = "local-internal-token"
+SIGNED_WEBHOOKS = ("/v1/webhooks/asaas", "/v1/webhooks/stripe")
 
 
 def max_examples() -> int:
@@ -73,8 +77,9 @@ def build_config(harvest_values: dict[str, list[str]], path_names: set[str], tok
     operations = [{"include-path": path, "parameters": {f"path.{name}": value for name, value in ids.items()}}
                   for path, ids in sorted((per_path or {}).items())
                   if ids and any(parameters.get(f"path.{name}") != value for name, value in ids.items())]
-    if operations:
-        config["operations"] = operations
+    operations += [{"include-path": path, "checks": {"negative_data_rejection": {"enabled": False}}}
+                   for path in SIGNED_WEBHOOKS]
+    config["operations"] = operations
     if run_seed is not None:
         config["seed"] = run_seed
     return config

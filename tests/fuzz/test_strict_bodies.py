@@ -4,6 +4,9 @@ false}` recorded 0 bytes, `{"now": 0}` moved the dev clock to 1970 — although 
 says boolean, integer and ISO 8601 text. Bodies are now validated strictly (validation.validate_body).
 Also found by it: a documented maxLength did not hold for text with surrounding whitespace.
 
+Also: an integer literal over 4,300 digits answered 500 on every route with a body; it is now 400
+`invalid_json` like any other malformed JSON.
+
 Walks every route with a body, so a route added later is covered by itself: for each top-level field
 of type integer, number, boolean or date-time, values that lax mode would coerce must answer 422
 naming that field; each bounded text field refuses its limit plus a tab."""
@@ -93,3 +96,21 @@ def test_max_length_holds_for_the_text_as_sent_even_when_whitespace_would_be_str
         flagged = {item["field"]: item["code"] for item in response.data["error"]["details"]["fields"]}
         # string_too_long, or the field's own refusal (a CPF/CNPJ or e-mail that long is invalid anyway)
         assert flagged.get(name) not in (None, "missing"), (name, flagged)
+
+
+HUGE_INTEGER = b"1" * 4301  # one digit over Python's int-string conversion limit
+
+
+@pytest.mark.parametrize("spec", WITH_BODY, ids=spec_id)
+def test_an_integer_literal_over_4300_digits_is_a_malformed_body_not_a_500(client, spec):
+    """json.loads raised ValueError (not JSONDecodeError) for it, outside the body parser's error
+    handling, so every route with a body answered 500. It is malformed JSON for Python: 400."""
+    account_id, _ = client.create_account("owner-user")
+    token = make_token("owner-user", groups=["finance"])
+    path = fill(spec.path, account_id=account_id, user_id="owner-user", job="issue-invoices")
+    for raw in (b'{"amount_cents": ' + HUGE_INTEGER + b"}", b"[" + HUGE_INTEGER + b"]"):
+        response = client.call(spec.method, path, token, raw=raw,
+                               headers={"Content-Type": "application/json", "X-Internal-Token": "local-internal-token"})
+        assert response.status_code == 400, (spec_id(spec), response.status_code, response.data)
+        assert response.data["error"]["code"] == "invalid_json"
+        assert set(response.data["error"]) == {"code", "message", "details"}

@@ -2,8 +2,9 @@
 signatures are computed here from the spec (Stripe: `t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">`,
 300 s tolerance; Asaas: header `asaas-access-token`).
 
-A signature dated in the future is not in the list: like Stripe's own SDK, the app bounds only the
-age of a signature (only the holder of the secret can date one ahead).
+A signature dated in the future is in the list: Stripe's own SDK bounds only the age of a
+signature, so one dated ahead (a leaked secret, a signer with a wrong clock) stayed replayable until
+its date plus the tolerance; the app applies the 300 s window both ways.
 
 `forgeries(profile, body)` yields (case, headers, body) that must all be refused with a 4xx and
 write nothing; `genuine(profile, body)` the headers of a delivery that must be accepted. Use them on
@@ -63,6 +64,8 @@ def forgeries(profile: Profile, body: bytes) -> list[tuple[str, dict, bytes]]:
         ("body changed after signing", {**json_type, "Stripe-Signature": signed}, tampered),
         ("signed too long ago (replay)", {**json_type, "Stripe-Signature": stripe_signature(
             body, profile.secret, now - STRIPE_TOLERANCE_SECONDS - 60)}, body),
+        ("signed 600 s ahead (the window applies both ways)", {**json_type, "Stripe-Signature": stripe_signature(
+            body, profile.secret, now + 600)}, body),
         ("v0 scheme only", {**json_type, "Stripe-Signature": stripe_signature(body, profile.secret, now, "v0")}, body),
         ("timestamp changed after signing",
          {**json_type, "Stripe-Signature": signed.replace(f"t={now}", f"t={now - 1}")}, body),

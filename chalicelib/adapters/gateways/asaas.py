@@ -1,10 +1,12 @@
 """Asaas: boleto and Pix charges issued by the gateway. Webhooks carry the `asaas-access-token`
-header, compared in constant time; amounts are reais and are converted with Decimal."""
+header, compared in constant time; events are read into the models of event_models.py; amounts are
+reais and are converted with Decimal."""
 import hmac
 import json
 from datetime import datetime
 
 from chalicelib.adapters.gateways import EventKind, GatewayEvent, WebhookRejected
+from chalicelib.adapters.gateways.event_models import AsaasEnvelope, AsaasEvent, AsaasPayment, decode, read
 from chalicelib.adapters.gateways.money import reais_to_cents
 
 _KINDS = {
@@ -35,28 +37,29 @@ def parse_external_reference(reference: str | None) -> tuple[str | None, str | N
 
 
 def verify_asaas_webhook(raw_body: bytes, token_header: str | None, expected_token: str) -> GatewayEvent:
+    """The verified event, read into `AsaasEvent`. Raises WebhookRejected (wrong token, or not JSON
+    at all: 400) or UnreadableEvent (right token, JSON, but not an event we can read: dead letter)."""
     if not token_header or not hmac.compare_digest(token_header.encode(), expected_token.encode()):
         raise WebhookRejected("invalid asaas-access-token")
-    try:
-        return asaas_event(json.loads(raw_body))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise WebhookRejected(f"malformed Asaas event: {exc}") from exc
+    return asaas_event(decode(raw_body))
 
 
-def asaas_event(payload: dict) -> GatewayEvent:
-    event_type = payload["event"]
-    payment = payload.get("payment") or {}
-    kind = _KINDS.get(event_type, EventKind.UNKNOWN)
-    value = payment.get("value")
-    when = payload.get("dateCreated") or payment.get("clientPaymentDate") or payment.get("paymentDate")
-    account_id, invoice_id = parse_external_reference(payment.get("externalReference"))
+def asaas_event(payload) -> GatewayEvent:
+    """Normalise a decoded Asaas event; raises UnreadableEvent when it does not fit the models."""
+    event = read(AsaasEvent, AsaasEnvelope, lambda event_type: event_type in _KINDS, payload, "event")
+    kind = _KINDS.get(event.event, EventKind.UNKNOWN)
+    if kind is EventKind.UNKNOWN:  # acknowledged and logged; its payment is not read
+        return GatewayEvent(gateway="asaas", event_id=event.id, event_type=event.event, kind=kind,
+                            raw_type_known=False)
+    payment = event.payment or AsaasPayment()
+    when = event.dateCreated or payment.clientPaymentDate or payment.paymentDate
+    account_id, invoice_id = parse_external_reference(payment.externalReference)
     return GatewayEvent(
-        gateway="asaas", event_id=payload["id"], event_type=event_type, kind=kind,
-        occurred_at=_parse_instant(when), payment_id=payment.get("id"),
+        gateway="asaas", event_id=event.id, event_type=event.event, kind=kind,
+        occurred_at=_parse_instant(when), payment_id=payment.id,
         invoice_id=invoice_id, account_id=account_id,
-        amount_cents=reais_to_cents(value) if value is not None else None,
-        method=_METHODS.get(payment.get("billingType", ""), None),
-        raw_type_known=kind is not EventKind.UNKNOWN,
+        amount_cents=reais_to_cents(payment.value) if payment.value is not None else None,
+        method=_METHODS.get(payment.billingType or ""), raw_type_known=True,
     )
 
 

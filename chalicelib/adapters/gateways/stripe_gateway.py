@@ -1,13 +1,15 @@
 """Stripe: off-session card charges on the saved payment method, refunds, the account's customer
 (created with the first card, deleted by the retention purge), and webhook events
-verified with the official library (`Stripe-Signature`, HMAC-SHA256 of `t.body`, 300 s tolerance)."""
-import json
+verified with the official library (`Stripe-Signature`, HMAC-SHA256 of `t.body`, 300 s tolerance
+both ways) and read into the models of event_models.py."""
+import time
 from datetime import datetime, timezone
 
 from chalicelib.adapters.gateways import (
     CardCharge, CardRejected, ChargeResult, EventKind, GatewayEvent, GatewayUnavailable, RefundResult, SavedCard,
     WebhookRejected,
 )
+from chalicelib.adapters.gateways.event_models import StripeEnvelope, StripeEvent, StripeMetadata, decode, read
 
 TOLERANCE_SECONDS = 300
 _KINDS = {
@@ -19,36 +21,55 @@ _KINDS = {
 
 
 def verify_stripe_webhook(raw_body: bytes, signature_header: str | None, secret: str) -> GatewayEvent:
-    import stripe  # the official library checks the signature and the timestamp tolerance
+    """The verified event, read into `StripeEvent`. Raises WebhookRejected (forged, stale, or not
+    JSON at all: 400) or UnreadableEvent (signed, JSON, but not an event we can read: dead letter)."""
+    verify_stripe_signature(raw_body, signature_header, secret)
+    return stripe_event(decode(raw_body))
+
+
+def verify_stripe_signature(raw_body: bytes, signature_header: str | None, secret: str,
+                            now: float | None = None) -> None:
+    import stripe  # the official library checks the signature and the age of its timestamp
 
     if not signature_header:
         raise WebhookRejected("missing Stripe-Signature")
     try:
-        stripe.Webhook.construct_event(raw_body, signature_header, secret, tolerance=TOLERANCE_SECONDS)
+        stripe.WebhookSignature.verify_header(raw_body, signature_header, secret, tolerance=TOLERANCE_SECONDS)
     except (stripe.SignatureVerificationError, ValueError) as exc:
         raise WebhookRejected(str(exc)) from exc
-    try:
-        return stripe_event(json.loads(raw_body))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise WebhookRejected(f"malformed Stripe event: {exc}") from exc
+    # The library bounds only the age: a signature dated ahead (a leaked secret, a skewed signer)
+    # would stay replayable until its date plus the tolerance. The window applies both ways.
+    signed_at = _signed_at(signature_header)
+    if signed_at > (time.time() if now is None else now) + TOLERANCE_SECONDS:
+        raise WebhookRejected(f"timestamp too far in the future ({signed_at})")
 
 
-def stripe_event(payload: dict) -> GatewayEvent:
-    event_type = payload["type"]
-    obj = payload.get("data", {}).get("object", {}) or {}
-    kind = _KINDS.get(event_type, EventKind.UNKNOWN)
-    metadata = obj.get("metadata") or {}
-    payment_id = obj.get("payment_intent") if obj.get("object") in ("charge", "dispute") else obj.get("id")
-    amount = obj.get("amount_received") if kind is EventKind.PAYMENT_SUCCEEDED else obj.get("amount")
-    if kind is EventKind.REFUNDED:
-        amount = obj.get("amount_refunded", amount)
-    failure = (obj.get("last_payment_error") or {}).get("code") if kind is EventKind.PAYMENT_FAILED else None
+def _signed_at(signature_header: str) -> int:
+    """The `t=` the library verified (the first one, as it reads it)."""
+    items = [item.split("=", 2) for item in signature_header.split(",")]
+    return int([item[1] for item in items if item[0] == "t"][0])
+
+
+def stripe_event(payload) -> GatewayEvent:
+    """Normalise a decoded Stripe event; raises UnreadableEvent when it does not fit the models."""
+    kind_of = _KINDS.get
+    event = read(StripeEvent, StripeEnvelope, lambda event_type: kind_of(event_type) is not None, payload, "type")
+    kind = kind_of(event.type, EventKind.UNKNOWN)
+    if kind is EventKind.UNKNOWN:  # acknowledged and logged; its object is not read
+        return GatewayEvent(gateway="stripe", event_id=event.id, event_type=event.type, kind=kind,
+                            raw_type_known=False)
+    obj = event.data.object
+    metadata = obj.metadata or StripeMetadata()
+    payment_id = obj.payment_intent if obj.object in ("charge", "dispute") else obj.id
+    amount = obj.amount_received if kind is EventKind.PAYMENT_SUCCEEDED else obj.amount
+    if kind is EventKind.REFUNDED and obj.amount_refunded is not None:
+        amount = obj.amount_refunded
+    failure = obj.last_payment_error.code if kind is EventKind.PAYMENT_FAILED and obj.last_payment_error else None
     return GatewayEvent(
-        gateway="stripe", event_id=payload["id"], event_type=event_type, kind=kind,
-        occurred_at=datetime.fromtimestamp(int(payload.get("created", 0)), tz=timezone.utc),
-        payment_id=payment_id, invoice_id=metadata.get("invoice_id"), account_id=metadata.get("account_id"),
-        amount_cents=int(amount) if amount is not None else None, method="card",
-        failure_reason=failure, raw_type_known=kind is not EventKind.UNKNOWN,
+        gateway="stripe", event_id=event.id, event_type=event.type, kind=kind,
+        occurred_at=datetime.fromtimestamp(event.created or 0, tz=timezone.utc),
+        payment_id=payment_id, invoice_id=metadata.invoice_id, account_id=metadata.account_id,
+        amount_cents=amount, method="card", failure_reason=failure, raw_type_known=True,
     )
 
 

@@ -4,7 +4,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from chalicelib.api.schemas.common import ApiModel, RequestModel
+from chalicelib.api.schemas.common import ApiModel, MultiLineText, RequestModel, SingleLineText
 
 Currency = Literal["BRL"]
 
@@ -41,7 +41,7 @@ class InvoicePaidOut(ApiModel):
 
 
 class RefundIn(RequestModel):
-    reason: str = Field(min_length=3, max_length=500, description="Motivo do estorno (vai para a auditoria).")
+    reason: MultiLineText = Field(min_length=3, max_length=500, description="Motivo do estorno (vai para a auditoria).")
 
 
 class RefundOut(ApiModel):
@@ -59,9 +59,11 @@ class RefundOut(ApiModel):
 
 class WebhookAck(ApiModel):
     received: bool = True
-    event_id: str
+    event_id: str | None = Field(description="O id do evento no gateway; nulo só quando o evento não o trazia "
+                                             "legível (outcome dead_letter).")
     outcome: str = Field(description="settled, credited, duplicate, unmatched, refunded, charged_back, held, "
-                                     "ignored, payment_failed...")
+                                     "ignored, payment_failed, dead_letter (evento ilegível, guardado para a "
+                                     "equipe financeira)...")
 
 
 class BankReturnOut(ApiModel):
@@ -81,14 +83,14 @@ class BankReturnOut(ApiModel):
 
 
 class BankReturnQuery(RequestModel):
-    name: str | None = Field(None, max_length=200, description="Nome do arquivo, para os registros.")
+    name: SingleLineText | None = Field(None, max_length=200, description="Nome do arquivo, para os registros.")
 
 
 class DevPayIn(RequestModel):
     # An invoice id ends in 12 random hex characters: all decimal digits one time in ~300, which the
     # card-number check would refuse (a flaky dev route).
     digit_fields: ClassVar[frozenset[str]] = frozenset({"invoice_id"})
-    invoice_id: str = Field(min_length=1, max_length=100)
+    invoice_id: SingleLineText = Field(min_length=1, max_length=100)
     method: Literal["card", "pix", "boleto"]
     amount_cents: int | None = Field(None, ge=1, le=100_000_000_00,
                                      description="Padrão: o que a fatura ainda deve.")

@@ -1,6 +1,12 @@
-"""Gateway webhooks: verify the raw body (Stripe signature with its 300 s tolerance, Asaas token in
-constant time), then act on the normalised event. Real deliveries and the local fake gateway
-(`POST /v1/_dev/gateway/pay`) both come through `receive_stripe` / `receive_asaas`.
+"""Gateway webhooks: verify the raw body (Stripe signature within 300 s either way, Asaas token in
+constant time), read it into the gateway's event model, then act on the normalised event. Real
+deliveries and the local fake gateway (`POST /v1/_dev/gateway/pay`) both come through
+`receive_stripe` / `receive_asaas`.
+
+A verified body that is not JSON answers 400 (as any malformed body). A verified JSON body that
+does not fit the event model is a dead letter: kept whole for the finance team (store/dead_letters.py)
+and answered 200, so the gateway stops retrying; nothing of it is applied, because it is read
+before anything is written.
 
 Each event is recorded once under its receipt key (`<gateway>:<event id>`): a payment settles the
 invoice, a refund or chargeback changes the payment, a failure or an unknown type is logged."""
@@ -8,9 +14,11 @@ import logging
 from dataclasses import dataclass
 
 from chalicelib.adapters.gateways import EventKind, GatewayEvent, WebhookRejected
+from chalicelib.adapters.gateways.event_models import UnreadableEvent
 from chalicelib.errors import BadRequest
 from chalicelib.observability.logging import get_logger, log_event
 from chalicelib.services.payments.settlement import IncomingPayment, receipt_item
+from chalicelib.store.dead_letters import new_dead_letter
 
 _log = get_logger("webhooks")
 
@@ -18,9 +26,10 @@ _log = get_logger("webhooks")
 @dataclass(frozen=True)
 class WebhookResult:
     gateway: str
-    event_id: str
-    event_type: str
-    outcome: str  # settled | credited | duplicate | unmatched | refunded | charged_back | held | ignored ...
+    event_id: str | None  # None only for a dead letter without a readable id
+    event_type: str | None
+    outcome: str  # settled | credited | duplicate | unmatched | refunded | charged_back | held | ignored
+    #              | dead_letter ...
     payment_id: str | None = None
     invoice_id: str | None = None
     invoice_status: str | None = None
@@ -34,8 +43,9 @@ def rejected(reason: str, gateway: str) -> BadRequest:
 
 
 class WebhookService:
-    def __init__(self, settings, settlement, refunds, payments, clock):
+    def __init__(self, settings, settlement, refunds, payments, clock, dead_letters):
         self._settings = settings
+        self._dead_letters = dead_letters
         self._settlement = settlement
         self._refunds = refunds
         self._payments = payments
@@ -48,6 +58,8 @@ class WebhookService:
             event = verify_stripe_webhook(raw_body, signature_header, self._settings.stripe_webhook_secret)
         except WebhookRejected as exc:
             raise rejected(str(exc), "stripe") from exc
+        except UnreadableEvent as exc:
+            return self._dead_letter("stripe", raw_body, exc)
         return self.handle(event)
 
     def receive_asaas(self, raw_body: bytes, token_header: str | None) -> WebhookResult:
@@ -57,6 +69,8 @@ class WebhookService:
             event = verify_asaas_webhook(raw_body, token_header, self._settings.asaas_webhook_token)
         except WebhookRejected as exc:
             raise rejected(str(exc), "asaas") from exc
+        except UnreadableEvent as exc:
+            return self._dead_letter("asaas", raw_body, exc)
         return self.handle(event)
 
     def handle(self, event: GatewayEvent) -> WebhookResult:
@@ -88,6 +102,16 @@ class WebhookService:
                              result.payment.payment_id if result.payment else None,
                              invoice.invoice_id if invoice else event.invoice_id,
                              invoice.status if invoice else None)
+
+    def _dead_letter(self, gateway: str, raw_body: bytes, unreadable: UnreadableEvent) -> WebhookResult:
+        item = new_dead_letter(gateway, raw_body, self._clock.now(), unreadable.fields, unreadable.event_id,
+                               unreadable.event_type)
+        kept = self._dead_letters.keep(item)
+        # Where and why it did not fit, never the values: the body may carry a customer's data.
+        log_event(_log, "webhook event unreadable", level=logging.WARNING, gateway=gateway,
+                  dead_letter_id=item.dead_letter_id, event_id=unreadable.event_id,
+                  event_type=unreadable.event_type, problems=unreadable.fields, already_kept=not kept)
+        return WebhookResult(gateway, unreadable.event_id, unreadable.event_type, "dead_letter")
 
     def _record(self, key: str, outcome: str) -> str:
         created = self._payments.record_receipt(receipt_item(key, outcome, None, None, [], self._clock.now()))
