@@ -17,7 +17,7 @@ INVOICE = INVOICES + "/{invoice_id}"
 
 
 def summary_fields(invoice) -> dict:
-    return dict(id=invoice.invoice_id, status=invoice.status, origin=invoice.origin,
+    return dict(id=invoice.invoice_id, number=invoice.number, status=invoice.status, origin=invoice.origin,
                 issue_date=invoice.issue_date, due_date=invoice.due_date, total_cents=invoice.total_cents,
                 paid_cents=invoice.paid_cents or 0, payment_method=invoice.payment_method,
                 superseded_by=invoice.superseded_by)

@@ -22,10 +22,13 @@ from chalicelib.store.ownership import owned_by
 
 # gsi1 key of every invoice: gateways and the dev gateway know an invoice by its id alone.
 INVOICE_LOOKUP_SK = "INVOICE"
-# `due` index kind of open card invoices to charge on a day (the charge-cards job, issue 7).
+# `due` index kind of open card invoices to charge on a day (the charge-cards job).
 CARD_CHARGE_KIND = "CHARGE"
 NOSSO_NUMERO_SK = "NOSSO"
-# `due` index kind of boletos to register with the bank in the day's remittance (issue 7).
+# The account's invoice number counter: live side (one item, never growing), so the consistent
+# live-state Query every invoice creator does already brings it.
+INVOICE_COUNTER_SK = "COUNTER#INVOICE"
+# `due` index kind of boletos to register with the bank in the day's remittance.
 REMITTANCE_KIND = "REMIT"
 _SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 
@@ -89,6 +92,9 @@ class BoletoDocument(MapAttribute):
 class InvoiceItem(BillingItem, discriminator="invoice"):
     account_id = UnicodeAttribute()
     invoice_id = UnicodeAttribute()
+    # What people read (`2026-000123`, domain/invoice_numbers.py), allocated with the account's
+    # InvoiceCounterItem in the transaction that creates the invoice; null on invoices from before it.
+    number = UnicodeAttribute(null=True)
     status = UnicodeAttribute()
     origin = UnicodeAttribute()  # subscription | change | renewal
     issue_date = DateAttribute()
@@ -107,7 +113,7 @@ class InvoiceItem(BillingItem, discriminator="invoice"):
     # invoice's boleto is credited there (settlement follows the chain).
     superseded_by = UnicodeAttribute(null=True)
     # The current boleto's due date and amount (a 2ª via moves them; the invoice's due_date stays)
-    # and every boleto issued for the invoice, oldest first (invoicing, issue 6).
+    # and every boleto issued for the invoice, oldest first (invoicing).
     boleto_due_date = DateAttribute(null=True)
     boleto_amount_cents = NumberAttribute(null=True)
     documents = ListAttribute(of=BoletoDocument, default=list)
@@ -117,6 +123,21 @@ class InvoiceItem(BillingItem, discriminator="invoice"):
         # Every invoice is findable by its id alone (gsi1 INVOICE#<id>), whoever writes it.
         self.gsi1pk, self.gsi1sk = invoice_lookup_pk(self.invoice_id), INVOICE_LOOKUP_SK
         return super().serialize(null_check=null_check)
+
+    @property
+    def label(self) -> str:
+        """How e-mails and documents name the invoice: its number, or its id if it has none."""
+        return self.number or self.invoice_id
+
+
+class InvoiceCounterItem(BillingItem, discriminator="invoice_counter"):
+    """The last invoice sequence of the account (pk ACCOUNT#<id>, sk COUNTER#INVOICE). Never written
+    on its own: WriteSet.commit puts it, conditioned on the value the numbers were taken after, in
+    the transaction that creates the numbered invoices, so two writers that read the same value
+    cannot both commit and a failed transaction consumes no number."""
+
+    account_id = UnicodeAttribute()
+    last = NumberAttribute()
 
 
 class OpenInvoiceItem(BillingItem, discriminator="open_invoice"):
@@ -163,7 +184,7 @@ class NossoNumeroItem(BillingItem, discriminator="nosso_numero_ref"):
     invoice_id = UnicodeAttribute()
     bank_code = UnicodeAttribute()
     nosso_numero = UnicodeAttribute()
-    # Registration with the bank (issue 7): in the `due` index (REMIT#<issue day>) until the day's
+    # Registration with the bank: in the `due` index (REMIT#<issue day>) until the day's
     # remittance lists it; the bank's return file then confirms (02) or rejects (03) the entry.
     remitted_on = DateAttribute(null=True)
     registered_on = DateAttribute(null=True)

@@ -114,8 +114,9 @@ def write_invoice(aws, account_id: str, lines: list[Line], *, method: str = "bol
                   billed: list[BilledPeriod] = (), origin: str = "renewal") -> InvoiceItem:
     """An open invoice written as invoicing writes one (with its live summary and markers)."""
     order = with_account_credit(lines, 0)
+    number = aws.billing_repository.snapshot(account_id, consistent=True).next_invoice_number(now.date())
     item, related = invoice_items(account_id, order, origin=origin, payment_method=method, now=now,
-                                  billed=list(billed))
+                                  billed=list(billed), number=number)
     writes = aws.billing_repository.writes()
     writes.create(item)
     for extra in related:

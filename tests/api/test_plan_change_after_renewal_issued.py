@@ -59,7 +59,7 @@ def test_upgrade_after_the_renewal_invoice_supersedes_it_and_bills_nothing_twice
     assert [b["status"] for b in old["previous_boletos"]] == ["superseded"]
     assert _open(client, account_id, token) == [("2026-11-26", ANNUAL_2 - credit)]
     [mail] = outbox(client, "boleto_replaced")
-    assert renewal["id"] in mail["subject"] and "Não pague o boleto" in mail["text"]
+    assert renewal["number"] in mail["subject"] and "Não pague o boleto" in mail["text"]
 
     pay(client, result["invoice_id"])
     for day in ("2026-11-30", "2026-12-02"):

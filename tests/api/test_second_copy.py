@@ -1,4 +1,4 @@
-"""2ª via (issue 6, acceptance 4): not yet due, the same boleto; overdue, a new boleto due today (the
+"""2ª via: not yet due, the same boleto; overdue, a new boleto due today (the
 next business day on a weekend) with multa and juros as separate lines; the old boleto replaced but
 still linked to the invoice."""
 from datetime import date
@@ -113,3 +113,31 @@ def test_paid_in_part_the_second_copy_is_a_boleto_for_what_is_still_owed(client)
     boleto = copy["boleto"]
     assert (boleto["amount_cents"], boleto["due_date"], copy["paid_cents"]) == (6000, "2026-05-15", 4000)
     assert [line["kind"] for line in copy["lines"]] == ["subscription", "credit"]  # not late: no fees
+
+
+def test_a_2a_via_of_an_invoice_superseded_twice_points_to_the_live_invoice_at_the_end(client):
+    """A late installment carried into June, June's left unpaid and carried into July: May and June
+    both point to July, the invoice that holds their items now."""
+    account_id, token = billable_account(client, "chain-owner", due_day=15)
+    at(client, "2026-04-20", "10:00:00")
+    sub = subscribe(client, account_id, token, product_id="mentoria-12", periodicity="monthly",
+                    payment_method="boleto")
+    pay(client, sub["invoice_id"])
+    run_job(client, "2026-05-08")
+    (may,) = invoices(client, account_id, token, "open")
+    run_job(client, "2026-06-08")
+    (june,) = invoices(client, account_id, token, "open")
+    run_job(client, "2026-07-08")
+    (july,) = invoices(client, account_id, token, "open")
+    # The chain: May -> June -> July.
+    assert invoice(client, account_id, token, may["id"])["superseded_by"] == june["id"]
+    assert invoice(client, account_id, token, june["id"])["superseded_by"] == july["id"]
+
+    for old in (may, june):
+        response = client.call("POST", f"/v1/accounts/{account_id}/invoices/{old['id']}/second-copy", token)
+        assert response.status_code == 409, response.data
+        error = response.data["error"]
+        assert error["code"] == "invoice_superseded"
+        assert error["details"] == {"superseded_by": july["id"], "superseded_by_number": july["number"]}
+        assert f"substituída pela fatura {july['number']}" in error["message"]
+    assert _second_copy(client, account_id, token, july["id"])["id"] == july["id"]

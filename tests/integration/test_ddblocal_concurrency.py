@@ -11,7 +11,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from chalicelib.errors import Conflict
+from chalicelib.errors import ConcurrentUpdate, Conflict
+from chalicelib.services.invoicing.orders import Line, invoice_items, with_account_credit
 from chalicelib.services.shared.audit import audit_entry
 from chalicelib.store.accounts import InviteItem, MemberItem, invite_sk, member_sk
 from chalicelib.store.audit import AuditItem, audit_pk
@@ -22,6 +23,7 @@ from chalicelib.store.counters import (
     counter_key,
     current_nosso_numero,
 )
+from chalicelib.store.invoices import INVOICE_COUNTER_SK, InvoiceCounterItem, InvoiceItem
 from tests import ddblocal
 
 pytestmark = [
@@ -180,3 +182,43 @@ def test_two_concurrent_invitations_of_one_e_mail_make_one_member(aws):
     assert invitation.member_user_id == winners[0]
     assert sorted(m.user_id for m in repo.list_members(account_id)) == sorted(["alice", winners[0]])
     assert audit_actions(account_id) == ["account.created", "member.invited"]
+
+
+@pytest.mark.parametrize("writers", [2, 12])
+def test_concurrent_invoices_of_one_account_get_consecutive_numbers_none_twice(aws, writers):
+    """Every writer reads the account's counter, takes the next number and commits the invoice with the
+    counter in one transaction; the losers of a round are refused whole and read again. In the end
+    the numbers are 1..writers: none repeated, none skipped."""
+    account_id = new_account(aws).account_id
+    repository = aws.billing_repository
+    refusals = []
+
+    def create_invoice(i):
+        for _ in range(writers):  # each round lets at least one writer through
+            snapshot = repository.snapshot(account_id, consistent=True)
+            order = with_account_credit([Line(f"Armazenamento adicional {i}", 1000 + i, "addon")], 0)
+            invoice, related = invoice_items(account_id, order, origin="change", payment_method="boleto",
+                                             now=CLOCK.now(), billed=[],
+                                             number=snapshot.next_invoice_number(CLOCK.now().date()))
+            writes = repository.writes()
+            for item in (invoice, *related):
+                writes.create(item)
+            try:
+                writes.commit()
+                return invoice.number
+            except ConcurrentUpdate as refused:
+                refusals.append(refused)
+        raise AssertionError(f"writer {i} never got through")
+
+    outcomes = race(writers, create_invoice)
+
+    assert [o for o in outcomes if o[0] == "error"] == []
+    expected = [f"2025-{n:06d}" for n in range(1, writers + 1)]
+    assert sorted(value for _, value in outcomes) == expected
+    stored = InvoiceItem.query(account_pk(account_id), InvoiceItem.sk.startswith("~INV#"), consistent_read=True)
+    assert sorted(invoice.number for invoice in stored) == expected
+    assert InvoiceCounterItem.get(account_pk(account_id), INVOICE_COUNTER_SK, consistent_read=True).last == writers
+    if writers > 2:
+        assert refusals  # the race was real: some writers read a counter that moved before they committed
+    for refused in refusals:
+        assert transaction_refusals(refused) <= {"ConditionalCheckFailed", "TransactionConflict"}

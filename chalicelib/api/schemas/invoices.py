@@ -47,6 +47,10 @@ class PreviousBoletoOut(ApiModel):
 
 class InvoiceSummaryOut(ApiModel):
     id: str
+    number: str | None = Field(
+        None, description="Número da fatura para pessoas, sequencial por conta: ano de emissão e sequência "
+                          "(2026-000123). Nulo em faturas emitidas antes da numeração.",
+        examples=["2026-000123"])
     status: InvoiceStatus
     origin: str = Field(description="subscription | change | renewal | reissue")
     issue_date: date

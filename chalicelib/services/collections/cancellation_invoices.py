@@ -92,7 +92,7 @@ def _invoice(snapshot: AccountSnapshot, lines: list[Line], method: str, now: dat
     account = snapshot.account
     order = with_account_credit(lines, account.credit_cents or 0)
     invoice, related = invoice_items(account.account_id, order, origin=CANCELLATION, payment_method=method,
-                                     now=now, billed=billed)
+                                     now=now, billed=billed, number=snapshot.next_invoice_number(now.date()))
     if order.credit_applied_cents:
         account.credit_cents = order.remaining_account_credit_cents
     return NewInvoice(invoice, related, order.charge_cents, order.credit_applied_cents)

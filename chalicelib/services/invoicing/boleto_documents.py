@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from chalicelib.adapters.files import account_prefix
+from chalicelib.domain.banks import bank_for
 from chalicelib.domain.boleto import build_boleto
 from chalicelib.domain.money import format_brl
 from chalicelib.domain.pix import build_static_pix
@@ -38,12 +39,7 @@ class Payer:
 
 def nosso_numero_capacity(bank: str, agreement: str) -> int:
     """Largest sequence number the bank's layout holds for this agreement."""
-    widths = {"341": 8, "237": 11, "033": 12, "104": 15}
-    if bank == "001":
-        width = {4: 7, 6: 5}.get(len(agreement), 17 - len(agreement))
-    else:
-        width = widths[bank]
-    return 10 ** width - 1
+    return 10 ** bank_for(bank).sequence_digits(agreement) - 1
 
 
 class BoletoDocumentService:
@@ -54,7 +50,9 @@ class BoletoDocumentService:
         self._clock = clock
 
     def issue(self, *, account_id: str, invoice_id: str, amount_cents: int, due_date: date, payer: Payer,
-              description_lines: tuple[str, ...] = ()) -> BoletoDocument:
+              description_lines: tuple[str, ...] = (), invoice_number: str | None = None) -> BoletoDocument:
+        """invoice_number: printed as the boleto's "Nº do documento", the reference the payer and the
+        finance team share; an invoice from before numbering prints the end of its id instead."""
         s = self._settings
         number = self._allocate(s.boleto_bank, s.boleto_agreement or s.boleto_account,
                                 nosso_numero_capacity(s.boleto_bank, s.boleto_agreement))
@@ -64,7 +62,8 @@ class BoletoDocumentService:
         pix = build_static_pix(s.pix_key, s.beneficiary_name, s.pix_city, amount_cents=amount_cents,
                                txid=_txid(invoice_id, number))
         pdf_key = f"{account_prefix(INVOICE_FILES, account_id)}{invoice_id}/{number}.pdf"
-        self._files.put(pdf_key, self._render(boleto, pix, payer, invoice_id, description_lines), "application/pdf")
+        self._files.put(pdf_key, self._render(boleto, pix, payer, invoice_number or invoice_id, description_lines),
+                        "application/pdf")
         return BoletoDocument(nosso_numero=boleto.nosso_numero, barcode=boleto.barcode,
                               digitable_line=boleto.digitable_line, formatted_line=boleto.formatted_line,
                               due_date=due_date, amount_cents=amount_cents, pix_payload=pix, pdf_key=pdf_key)
@@ -77,7 +76,7 @@ class BoletoDocumentService:
         filename = pdf_key.rsplit("/", 1)[-1].replace(".pdf", "")
         return self._files.download_link(pdf_key, f"boleto-{filename}.pdf", PDF_LINK_SECONDS).url
 
-    def _render(self, boleto, pix: str, payer: Payer, invoice_id: str, description_lines) -> bytes:
+    def _render(self, boleto, pix: str, payer: Payer, invoice_label: str, description_lines) -> bytes:
         from chalicelib.adapters.pdf import BoletoPdfData, Party, render_boleto_pdf
 
         s = self._settings
@@ -89,9 +88,10 @@ class BoletoDocumentService:
             amount_cents=boleto.amount_cents,
             beneficiary=Party(s.beneficiary_name, s.beneficiary_document, (s.beneficiary_address,)),
             payer=Party(payer.name, payer.document, payer.address_lines),
-            document_number=invoice_id[-15:], document_date=today, processing_date=today,
+            document_number=invoice_label[-15:], document_date=today, processing_date=today,
             instructions=PDF_INSTRUCTIONS,
-            description_lines=tuple(description_lines) or (f"Fatura {invoice_id}: {format_brl(boleto.amount_cents)}",),
+            description_lines=(tuple(description_lines)
+                               or (f"Fatura {invoice_label}: {format_brl(boleto.amount_cents)}",)),
             pix_payload=pix,
         )
         return render_boleto_pdf(data)

@@ -30,31 +30,33 @@ class InvoiceNotices:
         self._events = events
         self._portal_url = portal_url.rstrip("/")
 
-    def issued(self, snapshot: AccountSnapshot, invoice: InvoiceItem, superseded: list[str] = ()) -> None:
+    def issued(self, snapshot: AccountSnapshot, invoice: InvoiceItem, superseded: list[InvoiceItem] = ()) -> None:
         """E-mail first, then the event: a failure leaves the notice pending and the worker's retry
         sends both again (the event with the same id)."""
-        self._mailer.send(self._email(snapshot, invoice, list(superseded)), account_id=invoice.account_id)
+        self._mailer.send(self._email(snapshot, invoice, [old.label for old in superseded]),
+                          account_id=invoice.account_id)
         self._events.publish("invoice.issued", invoice.account_id, {
             "invoice_id": invoice.invoice_id, "due_date": invoice.due_date.isoformat(),
             "total_cents": invoice.total_cents, "currency": "BRL", "payment_method": invoice.payment_method,
-            "nosso_numero": invoice.nosso_numero, "superseded_invoice_ids": list(superseded),
+            "nosso_numero": invoice.nosso_numero, "superseded_invoice_ids": [old.invoice_id for old in superseded],
         }, event_id=f"invoice.issued:{invoice.invoice_id}")
 
     def replaced(self, snapshot: AccountSnapshot, superseded: InvoiceItem, replacement: InvoiceItem | None,
-                 order_invoice_id: str | None = None) -> None:
+                 order_invoice_number: str | None = None) -> None:
         """A plan change superseded an issued invoice (the next period at the old plan): the customer
-        is told its boleto was replaced, and by what; the replacement's `invoice.issued` event."""
+        is told its boleto was replaced, and by what; the replacement's `invoice.issued` event.
+        order_invoice_number: the label of the invoice that charges the change, if any."""
         email = render(
             REPLACED_TEMPLATE, recipients(snapshot), account_name=snapshot.account.name,
-            old_invoice_id=superseded.invoice_id, old_total=format_brl(superseded.total_cents),
+            old_invoice_number=superseded.label, old_total=format_brl(superseded.total_cents),
             old_due_date=f"{superseded.due_date:%d/%m/%Y}", had_boleto=bool(superseded.documents),
             replacement=None if replacement is None else {
-                "invoice_id": replacement.invoice_id, "total": format_brl(replacement.total_cents),
+                "number": replacement.label, "total": format_brl(replacement.total_cents),
                 "due_date": f"{replacement.due_date:%d/%m/%Y}", "url": self.invoice_url(replacement),
                 "paid": replacement.status == InvoiceStatus.PAID,
                 "lines": [{"description": line.description, "amount": format_brl(line.amount_cents)}
                           for line in replacement.lines]},
-            order_invoice_id=order_invoice_id)
+            order_invoice_number=order_invoice_number)
         self._mailer.send(email, account_id=superseded.account_id)
         if replacement is not None:
             self._events.publish("invoice.issued", replacement.account_id, {
@@ -73,7 +75,7 @@ class InvoiceNotices:
         if invoice.digitable_line:
             boleto = {"line": format_line(invoice.digitable_line), "pix": invoice.pix_payload}
         return render(
-            TEMPLATE, recipients(snapshot), account_name=snapshot.account.name, invoice_id=invoice.invoice_id,
+            TEMPLATE, recipients(snapshot), account_name=snapshot.account.name, invoice_number=invoice.label,
             total=format_brl(invoice.total_cents), due_date=f"{invoice.due_date:%d/%m/%Y}",
             lines=[{"description": line.description, "amount": format_brl(line.amount_cents),
                     "carried": bool(line.source_invoice_id)} for line in invoice.lines],

@@ -70,9 +70,9 @@ class BilledPeriod:
 
 
 def invoice_items(account_id: str, order: Order, *, origin: str, payment_method: str, now: datetime,
-                  billed: list[BilledPeriod]) -> tuple[InvoiceItem, list]:
+                  billed: list[BilledPeriod], number: str) -> tuple[InvoiceItem, list]:
     """The invoice plus what must be created with it: its live summary while open, and one
-    uniqueness marker per billed period."""
+    uniqueness marker per billed period. number: AccountSnapshot.next_invoice_number."""
     today = now.date()
     invoice_id = sortable_id("inv", now)
     status = InvoiceStatus.OPEN if order.total_cents > 0 else InvoiceStatus.PAID
@@ -80,7 +80,7 @@ def invoice_items(account_id: str, order: Order, *, origin: str, payment_method:
     due = today if payment_method == PaymentMethod.CARD else payable_due_date(today)
     pk = account_pk(account_id)
     invoice = InvoiceItem(
-        pk=pk, sk=invoice_sk(invoice_id), account_id=account_id, invoice_id=invoice_id,
+        pk=pk, sk=invoice_sk(invoice_id), account_id=account_id, invoice_id=invoice_id, number=number,
         status=status.value, origin=origin, issue_date=today, due_date=due,
         payment_method=payment_method, lines=[_line_attribute(line) for line in order.lines],
         total_cents=order.total_cents, created_at=now,

@@ -27,12 +27,13 @@ class AlreadyBilled(Conflict):
     message = "Este período desta assinatura já foi faturado."
 
 
-def invoice_item(account_id: str, invoice_id: str, draft: Draft, now: datetime) -> InvoiceItem:
+def invoice_item(account_id: str, invoice_id: str, draft: Draft, now: datetime, number: str) -> InvoiceItem:
+    """number: AccountSnapshot.next_invoice_number of the account's snapshot."""
     total = draft.total_cents
     status = InvoiceStatus.OPEN if total > 0 else InvoiceStatus.PAID
     return InvoiceItem(
         pk=account_pk(account_id), sk=invoice_sk(invoice_id), account_id=account_id, invoice_id=invoice_id,
-        status=status.value, origin=draft.origin, issue_date=now.date(), due_date=draft.due_date,
+        number=number, status=status.value, origin=draft.origin, issue_date=now.date(), due_date=draft.due_date,
         payment_method=draft.payment_method, lines=draft.lines, total_cents=total, created_at=now,
     )
 

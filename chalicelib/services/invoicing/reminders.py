@@ -202,7 +202,7 @@ class ReminderService:
 
     def _email(self, snapshot, invoice: InvoiceItem, boleto: BoletoDocument, today: date) -> Email:
         return render(
-            TEMPLATE, recipients(snapshot), account_name=snapshot.account.name, invoice_id=invoice.invoice_id,
+            TEMPLATE, recipients(snapshot), account_name=snapshot.account.name, invoice_number=invoice.label,
             amount=format_brl(boleto.amount_cents), due_date=f"{boleto.due_date:%d/%m/%Y}",
             days_left=(boleto.due_date - today).days,
             lines=[{"description": line.description, "amount": format_brl(line.amount_cents)}

@@ -9,6 +9,7 @@
   is still owed (paid in part): one is issued for what is owed.
 
 The invoice's own due date never moves: overdue rules count from it."""
+import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,7 +22,8 @@ from chalicelib.domain.late_fees import (
 )
 from chalicelib.domain.money import format_brl
 from chalicelib.domain.nosso_numero import nosso_numero_key
-from chalicelib.errors import Conflict, NotFound
+from chalicelib.errors import ConcurrentUpdate, Conflict, NotFound
+from chalicelib.observability.logging import get_logger, log_event
 from chalicelib.services.shared.audit import audit_entry
 from chalicelib.services.invoicing.boleto_documents import payer_from_billing_data
 from chalicelib.services.shared.instants import frozen
@@ -31,6 +33,11 @@ from chalicelib.store.base import transaction
 from chalicelib.store.invoices import InvoiceItem, InvoiceLine, OpenInvoiceItem, nosso_numero_item, open_invoice_sk
 
 FEE = "fee"
+# Hops followed from a superseded invoice to the one that now holds its items. Each consolidation of
+# unpaid items adds one, and an account that keeps not paying is cancelled within a few months, so a
+# real chain is short; the bound only keeps a corrupt one from looping.
+MAX_SUPERSESSIONS = 24
+_log = get_logger("invoicing")
 
 
 @dataclass(frozen=True)
@@ -82,7 +89,8 @@ class SecondCopyService:
         fee = self._reprice(invoice, due) if late else None
         replaced = current.nosso_numero if current else None
         issued = self._documents.issue(
-            account_id=account_id, invoice_id=invoice_id, amount_cents=invoice.total_cents - invoice.paid_cents,
+            account_id=account_id, invoice_id=invoice.invoice_id, invoice_number=invoice.label,
+            amount_cents=invoice.total_cents - invoice.paid_cents,
             due_date=due, payer=self._payer(account_id),
             description_lines=tuple(f"{line.description}: {format_brl(line.amount_cents)}" for line in invoice.lines))
         attach_boleto(invoice, issued, today, self._bank)
@@ -101,9 +109,12 @@ class SecondCopyService:
         if invoice is None:
             raise NotFound("Fatura não encontrada.", code="invoice_not_found")
         if invoice.status == InvoiceStatus.SUPERSEDED:
-            raise Conflict("Esta fatura foi substituída por outra que reúne os itens em aberto; gere a 2ª via "
+            live = self._live_successor(invoice)
+            named = f"pela fatura {live.label}" if live else "por outra fatura"
+            raise Conflict(f"Esta fatura foi substituída {named}, que reúne os itens em aberto; gere a 2ª via "
                            "da fatura nova.", code="invoice_superseded",
-                           details={"superseded_by": invoice.superseded_by})
+                           details={"superseded_by": live.invoice_id if live else invoice.superseded_by,
+                                    "superseded_by_number": live.number if live else None})
         if invoice.status not in PAYABLE:
             raise Conflict("Esta fatura não está em aberto: não há boleto a pagar.", code="invoice_not_payable",
                            details={"status": invoice.status})
@@ -111,6 +122,32 @@ class SecondCopyService:
             raise Conflict("Esta fatura é cobrada no cartão de crédito; para pagá-la agora, use o pagamento "
                            "com cartão.", code="invoice_paid_by_card")
         return invoice
+
+    def _live_successor(self, invoice: InvoiceItem) -> InvoiceItem | None:
+        """The invoice at the end of `invoice`'s supersession chain: a successor may itself have been
+        superseded since (consolidated again the next month), and a 2ª via of anything but the last
+        would be refused again. None when the chain loops, breaks or runs past MAX_SUPERSESSIONS:
+        data to repair, logged; the caller then names the direct successor."""
+        seen = {invoice.invoice_id}
+        current = invoice
+        for _ in range(MAX_SUPERSESSIONS):
+            if current.status != InvoiceStatus.SUPERSEDED:
+                return current
+            following = current.superseded_by
+            successor = None
+            if following and following not in seen:
+                successor = self._reads.get(invoice.account_id, following)
+            if successor is None:
+                break
+            seen.add(successor.invoice_id)
+            current = successor
+        else:
+            if current.status != InvoiceStatus.SUPERSEDED:
+                return current
+        log_event(_log, "supersession chain without a live end", level=logging.WARNING,
+                  account_id=invoice.account_id, invoice_id=invoice.invoice_id, stopped_at=current.invoice_id,
+                  superseded_by=current.superseded_by, hops=len(seen) - 1)
+        return None
 
     @staticmethod
     def _reprice(invoice: InvoiceItem, due: date) -> LateFee:
@@ -144,8 +181,8 @@ class SecondCopyService:
                 tx.save(lookup, condition=type(lookup).pk.does_not_exist())
                 tx.save(self._audit(clock, invoice, actor, after))
         except TransactWriteError as exc:
-            raise Conflict("A fatura foi alterada (paga ou atualizada) enquanto a 2ª via era gerada; confira a "
-                           "fatura e tente novamente.", code="concurrent_update") from exc
+            raise ConcurrentUpdate("A fatura foi alterada (paga ou atualizada) enquanto a 2ª via era gerada; "
+                                   "confira a fatura e tente novamente.") from exc
 
     def _record(self, clock, invoice: InvoiceItem, actor: str, after: dict) -> None:
         self._audit(clock, invoice, actor, after).save()

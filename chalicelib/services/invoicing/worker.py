@@ -19,12 +19,12 @@ from chalicelib.catalog import Catalog
 from chalicelib.domain.invoice_calendar import coverage_end, due_date_of_run
 from chalicelib.domain.enums import InvoiceStatus, PaymentMethod
 from chalicelib.domain.money import format_brl
-from chalicelib.errors import AppError
 from chalicelib.observability.logging import get_logger, log_event
 from chalicelib.services.shared.audit import audit_entry
 from chalicelib.services.invoicing.boleto_documents import payer_from_billing_data
 from chalicelib.services.shared.ids import sortable_id
 from chalicelib.services.shared.instants import frozen
+from chalicelib.services.shared.retry import retrying
 from chalicelib.services.invoicing.drafts import AccountBill, Draft, bill_account, overdue_invoice_ids
 from chalicelib.services.invoicing.records import (
     AlreadyBilled, attach_boleto, invoice_item, record_new_invoice, supersede,
@@ -34,7 +34,6 @@ from chalicelib.store.billing import AccountSnapshot
 from chalicelib.store.invoices import InvoiceItem, OpenInvoiceItem
 
 JOB_ACTOR = "job:issue-invoices"
-MAX_ATTEMPTS = 3  # a person changing a subscription while the worker runs: read again and retry
 _log = get_logger("invoicing")
 
 
@@ -59,16 +58,14 @@ class InvoicingService:
 
     def issue_for_account(self, account_id: str, issue_date: date) -> IssueOutcome:
         """Bill the account's renewals covered by the run of `issue_date` (due 7 days later)."""
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            try:
-                return self._issue(account_id, issue_date)
-            except AlreadyBilled:
-                return IssueOutcome(account_id, already_issued=True)
-            except AppError as error:
-                if error.code != "concurrent_update" or attempt == MAX_ATTEMPTS:
-                    raise
-                log_event(_log, "invoicing retried", account_id=account_id, attempt=attempt)
-        raise AssertionError("unreachable")
+        def retried(attempt: int, _error) -> None:
+            log_event(_log, "invoicing retried", account_id=account_id, attempt=attempt)
+
+        # A person changing a subscription while the worker runs: read again and retry.
+        try:
+            return retrying(lambda: self._issue(account_id, issue_date), on_retry=retried)
+        except AlreadyBilled:
+            return IssueOutcome(account_id, already_issued=True)
 
     def _issue(self, account_id: str, issue_date: date) -> IssueOutcome:
         clock = frozen(self._clock)
@@ -92,18 +89,20 @@ class InvoicingService:
         outcome.invoice_ids = [invoice.invoice_id for invoice in invoices]
         outcome.superseded = [invoice.invoice_id for invoice in bill.superseded]
         for index, invoice in enumerate(invoices):
-            self._notify(snapshot, invoice, outcome.superseded if index == 0 else [])
+            self._notify(snapshot, invoice, bill.superseded if index == 0 else [])
         log_event(_log, "invoices issued", account_id=account_id, invoices=len(invoices),
                   superseded=len(bill.superseded))
         return outcome
 
     def _new_invoice(self, snapshot: AccountSnapshot, draft: Draft, now) -> InvoiceItem:
         account = snapshot.account
-        invoice = invoice_item(account.account_id, sortable_id("inv", now), draft, now)
+        invoice = invoice_item(account.account_id, sortable_id("inv", now), draft, now,
+                               snapshot.next_invoice_number(now.date()))
         payable_by_boleto = invoice.status == InvoiceStatus.OPEN and draft.payment_method == PaymentMethod.BOLETO
         if payable_by_boleto and account.billing_data:  # without billing data, the 2ª via issues it later
             issued = self._documents.issue(
-                account_id=account.account_id, invoice_id=invoice.invoice_id, amount_cents=invoice.total_cents,
+                account_id=account.account_id, invoice_id=invoice.invoice_id, invoice_number=invoice.label,
+                amount_cents=invoice.total_cents,
                 due_date=invoice.due_date, payer=payer_from_billing_data(account.billing_data.as_dict()),
                 description_lines=tuple(f"{line.description}: {format_brl(line.amount_cents)}"
                                         for line in invoice.lines))
@@ -133,7 +132,7 @@ class InvoicingService:
                                     target=invoice.invoice_id, after=_audit_summary(invoice, bill, main)))
         writes.commit()
 
-    def _notify(self, snapshot: AccountSnapshot, invoice: InvoiceItem, superseded: list[str]) -> None:
+    def _notify(self, snapshot: AccountSnapshot, invoice: InvoiceItem, superseded: list[InvoiceItem]) -> None:
         self._notices.issued(snapshot, invoice, superseded)
         if invoice.status == InvoiceStatus.OPEN:
             self._reads.notice_sent(invoice.account_id, invoice.invoice_id)

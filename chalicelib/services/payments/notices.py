@@ -41,19 +41,20 @@ class PaymentNotices:
                        amount=format_brl(payment.amount_cents),
                        method_label=METHOD_LABELS.get(payment.method, payment.method),
                        paid_on=_brazilian_date(payment.paid_at.astimezone(SAO_PAULO)),
-                       invoice_id=invoice.invoice_id, status=invoice.status if payment.applied_cents else "credit",
+                       invoice_number=invoice.label, status=invoice.status if payment.applied_cents else "credit",
                        remaining=format_brl(remaining),
                        credit=format_brl(payment.credit_cents) if payment.credit_cents else "")
         self._mailer.send(email, account.account_id, message_key=message_key, queued_at=queued_at)
 
-    def card_charge_failed(self, snapshot: AccountSnapshot, invoice_id: str, amount_cents: int, reason: str,
+    def card_charge_failed(self, snapshot: AccountSnapshot, invoice_number: str, amount_cents: int, reason: str,
                            next_attempt_on) -> None:
+        """invoice_number: the invoice's label (its number, or its id if it has none)."""
         account, card = snapshot.account, snapshot.card
         if account is None:
             return
         card_label = f"{card.brand} final {card.last4}" if card else "cadastrado"
         email = render("card_charge_failed", snapshot_recipients(snapshot), account_name=account.name,
-                       amount=format_brl(amount_cents), invoice_id=invoice_id, card_label=card_label,
+                       amount=format_brl(amount_cents), invoice_number=invoice_number, card_label=card_label,
                        reason=reason, next_attempt_on=_brazilian_date(next_attempt_on) if next_attempt_on else None)
         self._mailer.send(email, account.account_id)
 

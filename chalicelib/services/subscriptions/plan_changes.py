@@ -36,17 +36,17 @@ _ALREADY_BILLED = Conflict("Este período desta assinatura já foi faturado; con
 
 
 class PlanChangeService:
-    def __init__(self, repository, catalog: Catalog, clock, notices, reads=None):
+    def __init__(self, repository, catalog: Catalog, clock, notices, reads: InvoiceReads):
         self._repo = repository
         self._catalog = catalog
         self._clock = clock
-        self._notices = notices  # () -> InvoiceNotices: built only by a change that re-issues an invoice
-        self._reads = reads or InvoiceReads()
+        self._notices = notices  # InvoiceNotices
+        self._reads = reads
 
     @property
     def notices(self):
         """The invoice notices (e-mail and event) of a superseded renewal invoice and its replacement."""
-        return self._notices()
+        return self._notices
 
     def preview(self, account_id: str, subscription_id: str, request: ChangeRequest) -> Quote:
         today = self._clock.today()
@@ -68,7 +68,8 @@ class PlanChangeService:
                        self._issued_next_period(snapshot, subscription))
         before = subscription_summary(subscription)
         writes = self._repo.writes()
-        invoice_id = self._add_invoice(writes, account_id, subscription, result, now)
+        order = self._add_invoice(writes, snapshot, subscription, result, now)
+        invoice_id = order.invoice_id if order else None
         replacement = None
         if result.next_period is not None:
             replacement = self._supersede(writes, snapshot, subscription, result.next_period, invoice_id, now)
@@ -91,7 +92,7 @@ class PlanChangeService:
                                 target=subscription_id, before=before, after=after))
         writes.commit()
         if result.next_period is not None:
-            self.notices.replaced(snapshot, result.next_period.superseded, replacement, invoice_id)
+            self.notices.replaced(snapshot, result.next_period.superseded, replacement, order.label if order else None)
         return result, invoice_id
 
     def _issued_next_period(self, snapshot: AccountSnapshot, subscription: SubscriptionItem) -> InvoiceItem | None:
@@ -110,7 +111,8 @@ class PlanChangeService:
         if next_period.replaced:
             lines = [*next_period.kept, *(invoice_line(line) for line in next_period.added)]
             draft = Draft(REISSUE_ORIGIN, next_period.payment_method, next_period.due_date, lines=lines)
-            replacement = invoice_item(old.account_id, sortable_id("inv", now), draft, now)
+            replacement = invoice_item(old.account_id, sortable_id("inv", now), draft, now,
+                                       snapshot.next_invoice_number(now.date()))
             writes.create(replacement)
             if replacement.status == "open":
                 writes.create(open_summary(replacement, notice_pending=False))
@@ -128,20 +130,21 @@ class PlanChangeService:
                           condition=BilledPeriodItem.pk.exists())
         return replacement
 
-    def _add_invoice(self, writes: WriteSet, account_id: str, subscription: SubscriptionItem,
-                     result: Quote, now: datetime) -> str | None:
+    def _add_invoice(self, writes: WriteSet, snapshot: AccountSnapshot, subscription: SubscriptionItem,
+                     result: Quote, now: datetime) -> InvoiceItem | None:
         if not result.charge_now_cents:
             return None
         billed = []
         if result.is_plan_change:  # the new plan's first period is billed; additions are not periods
             billed = [BilledPeriod(subscription.subscription_id, subscription.plan_revision + 1,
                                    result.new_period.start)]
-        invoice, related = invoice_items(account_id, result.order, origin="change",
-                                         payment_method=result.payment_method, now=now, billed=billed)
+        invoice, related = invoice_items(snapshot.account_id, result.order, origin="change",
+                                         payment_method=result.payment_method, now=now, billed=billed,
+                                         number=snapshot.next_invoice_number(now.date()))
         writes.create(invoice)
         for item in related:
             writes.create(item, conflict=_ALREADY_BILLED if isinstance(item, BilledPeriodItem) else None)
-        return invoice.invoice_id
+        return invoice
 
     @staticmethod
     def _update_subscription(subscription: SubscriptionItem, result: Quote) -> None:

@@ -80,7 +80,7 @@ def finance_alert_notice(account_id: str, title: str, lines: list[str], action: 
 
 class StandingNotices:
     def __init__(self, mailer, events, catalog, invoices, billing, portal_url: str,
-                 finance_team_email: str | None = None):
+                 finance_team_email: str):
         self._mailer = mailer
         self._events = events
         self._catalog = catalog
@@ -124,7 +124,8 @@ class StandingNotices:
         due = date.fromisoformat(first["oldest_due"])
         invoice = self._invoices.get(snapshot.account_id, first["invoice_id"])
         card = snapshot.card
-        self._send(snapshot, item, template, account_name=snapshot.account.name, invoice_id=first["invoice_id"],
+        self._send(snapshot, item, template, account_name=snapshot.account.name,
+                   invoice_number=invoice.label if invoice else first["invoice_id"],
                    total=format_brl(_owed(invoice)), due_date=f"{due:%d/%m/%Y}",
                    suspend_on=f"{add_business_days(due, policy.grace_business_days):%d/%m/%Y}",
                    cancel_on=f"{due + timedelta(days=policy.cancel_after_days + 1):%d/%m/%Y}",
