@@ -36,7 +36,8 @@ def list_payments(ctx: RequestContext, account_id: str):
 
 @endpoint(bp, "/v1/accounts/{account_id}/invoices/{invoice_id}/pay", "POST", access=Access.BILLING,
           response=InvoicePaidOut, status=201, tags=["payments"],
-          summary="Paga a fatura agora com o cartão da conta (renovação manual); 409 sem cartão ou se recusado.")
+          summary="Paga a fatura agora com o cartão da conta (renovação manual); 409 sem cartão, se recusado "
+                  "ou com outro pagamento desta fatura em andamento.")
 def pay_invoice(ctx: RequestContext, account_id: str, invoice_id: str):
     result = container().card_charges.pay_now(account_id, invoice_id, ctx.actor)
     invoice = result.invoice

@@ -11,6 +11,9 @@
   chargebacks find it here; a second settlement of the same gateway payment is refused). An event
   that arrives before its payment (a refund first) is held on this item until the payment comes.
 - `UNMATCHED` / `<instant>#<key>`: money that matched no invoice, for the finance team.
+- `~PAYATTEMPT#<invoice_id>` (in the account): the invoice's "pay now" attempt — its number, who
+  holds it and until when. Claimed with a version check before the gateway is called, so only one
+  request at a time charges the card for an invoice (services/payments/pay_attempts.py).
 
 A receipt whose e-mail and domain events are still to go out carries `notice_pending` and sits in
 the `due` index (NOTICE#<day>) until they are out: a crash between the commit and the delivery
@@ -35,6 +38,7 @@ from chalicelib.store.invoices import (
 )
 
 PAYMENT_PREFIX = f"{HISTORY}PAY#"
+PAY_ATTEMPT_PREFIX = f"{HISTORY}PAYATTEMPT#"
 REFUND_PREFIX = f"{HISTORY}REFUND#"
 RECEIPT_SK = "RECEIPT"
 GATEWAY_PAYMENT_SK = "PAYMENT"
@@ -44,6 +48,10 @@ NOTICE_KIND = "NOTICE"  # `due` index: receipts whose e-mail and events are stil
 
 def payment_sk(payment_id: str) -> str:
     return f"{PAYMENT_PREFIX}{payment_id}"
+
+
+def pay_attempt_sk(invoice_id: str) -> str:
+    return f"{PAY_ATTEMPT_PREFIX}{invoice_id}"
 
 
 def refund_sk(refund_id: str) -> str:
@@ -126,6 +134,21 @@ class GatewayPaymentItem(BillingItem, discriminator="gateway_payment"):
     payment_id = UnicodeAttribute(null=True)  # None while only held events are known
     invoice_id = UnicodeAttribute(null=True)
     held = ListAttribute(of=HeldEvent, default=list)
+    version = VersionAttribute()
+
+
+class PayAttemptItem(BillingItem, discriminator="pay_attempt"):
+    """The invoice's current (or last) "pay now" attempt. Not `expires_at`: the table's TTL must never
+    drop it, or a later attempt would reuse an old number and the gateway would replay its answer."""
+
+    account_id = UnicodeAttribute()
+    invoice_id = UnicodeAttribute()
+    attempt = NumberAttribute()  # the gateway's idempotency key is made of the invoice and this number
+    held_by = UnicodeAttribute(null=True)  # the request charging it now; None once let go
+    held_until = UTCDateTimeAttribute(null=True)  # after this the holder is taken for dead
+    finished = BooleanAttribute(default=False)  # the gateway answered (paid or declined): next time, a new number
+    outcome = UnicodeAttribute(null=True)  # paid | declined, once finished
+    updated_at = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
 
 
@@ -231,3 +254,19 @@ class PaymentRepository:
 
     def save_unmatched(self, item: UnmatchedPaymentItem) -> None:
         item.save()
+
+    def pay_attempt(self, account_id: str, invoice_id: str) -> PayAttemptItem | None:
+        try:
+            return PayAttemptItem.get(account_pk(account_id), pay_attempt_sk(invoice_id), consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    def save_pay_attempt(self, item: PayAttemptItem) -> bool:
+        """Write the attempt if nobody wrote it since it was read (its version); False otherwise."""
+        try:
+            item.save()
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True

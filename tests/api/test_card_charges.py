@@ -193,3 +193,80 @@ def test_an_absurdly_long_invoice_id_is_a_404_not_a_500(client):
     c = customer(client, day="2026-12-01")
     response = client.call("POST", f"{c.path}/invoices/{'x' * 1500}/pay", c.token)
     assert response.status_code == 404 and response.data["error"]["code"] == "invoice_not_found"
+
+
+# --- one pay-now attempt at a time (docs/payments.md "Paying now") --------------------------------
+def held_by_a_request_that_died(aws, c):
+    """What a request killed between its claim and its answer leaves: the attempt held, and maybe
+    the card charged with the attempt's key."""
+    from chalicelib.services.payments.pay_attempts import PayAttempts
+
+    return PayAttempts(aws.payment_repository, aws.clock).claim(c.account_id, c.invoice_id)
+
+
+def test_pay_now_while_another_request_holds_the_attempt_is_a_409_payment_in_progress(aws, client, gateway):
+    c = customer(client, day="2026-12-01")
+    add_card(client, c.account_id, c.token)
+    held_by_a_request_that_died(aws, c)
+
+    response = pay(client, c)
+
+    assert response.status_code == 409, response.data
+    error = response.data["error"]
+    assert (error["code"], error["details"]) == ("payment_in_progress", {"attempt": 1})
+    assert error["message"].startswith("Já existe um pagamento desta fatura em andamento")
+    assert gateway.charges == [] and invoice(c.account_id, c.invoice_id).status == "open"
+
+
+def test_a_pay_now_that_died_after_charging_is_taken_over_and_the_card_is_charged_once(aws, client, gateway):
+    from chalicelib.adapters.gateways import CardCharge
+
+    c = customer(client, day="2026-12-01")
+    add_card(client, c.account_id, c.token)
+    claim = held_by_a_request_that_died(aws, c)
+    gateway.charge(CardCharge(invoice_id=c.invoice_id, account_id=c.account_id, amount_cents=19_800,
+                              customer_ref="", payment_method_token="tok_visa", idempotency_key=claim.idempotency_key))
+    assert pay(client, c).data["error"]["code"] == "payment_in_progress"
+
+    at(client, "2026-12-01", "09:03:00")  # the dead request's hold ran out
+    response = pay(client, c)
+
+    assert response.status_code == 201, response.data
+    assert [charge.idempotency_key for charge in gateway.charges] == [f"{c.invoice_id}:manual-1"]
+    assert len(payments(client, c)) == 1 and invoice(c.account_id, c.invoice_id).status == "paid"
+    assert sum(s.startswith("Pagamento confirmado") for s in subjects(client)) == 1
+
+
+def test_a_gateway_that_charged_but_never_answered_gives_the_same_charge_to_the_next_pay_now(aws, client, gateway):
+    c = customer(client, day="2026-12-01")
+    add_card(client, c.account_id, c.token)
+    real_charge = gateway.charge
+
+    def charged_then_timed_out(charge):
+        real_charge(charge)
+        raise TimeoutError("the gateway did not answer in time")
+
+    gateway.charge = charged_then_timed_out
+    with pytest.raises(TimeoutError):
+        aws.card_charges.pay_now(c.account_id, c.invoice_id, "owner")
+    gateway.charge = real_charge
+
+    response = pay(client, c)  # at once: the attempt was let go without an answer, same key again
+
+    assert response.status_code == 201, response.data
+    assert [charge.idempotency_key for charge in gateway.charges] == [f"{c.invoice_id}:manual-1"]
+    assert len(payments(client, c)) == 1 and invoice(c.account_id, c.invoice_id).paid_cents == 19_800
+
+
+def test_after_a_declined_card_pay_now_makes_a_new_attempt(client, gateway):
+    c = customer(client, day="2026-12-01")
+    add_card(client, c.account_id, c.token)
+    gateway.script = [False, True]
+
+    assert pay(client, c).data["error"]["code"] == "card_declined"
+    response = pay(client, c)
+
+    assert response.status_code == 201, response.data
+    assert [charge.idempotency_key for charge in gateway.charges] == [
+        f"{c.invoice_id}:manual-1", f"{c.invoice_id}:manual-2"]
+    assert len(payments(client, c)) == 1

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import threading
 import time
 
 from chalicelib.adapters.gateways import (
@@ -53,7 +54,10 @@ def asaas_payment_received(invoice_id: str, amount_cents: int, billing_type: str
 class FakeCardGateway:
     def __init__(self):
         self.script: list[bool] = []  # queued outcomes (True = approved) that override the token rule
-        self.charges: list[CardCharge] = []
+        self.charges: list[CardCharge] = []  # charges made: a repeated idempotency key makes none
+        # As a real gateway, a repeated idempotency key gets the first answer back and charges nothing.
+        self._answers: dict[str, ChargeResult] = {}
+        self._lock = threading.Lock()
         self.saved_cards: list[SavedCard] = []
         # (customer_ref, idempotency_key) of every customer deletion answered; tests set
         # `unavailable` to a number of deletions that fail first as if the gateway were down.
@@ -67,12 +71,18 @@ class FakeCardGateway:
         return card.customer_ref or f"cus_fake_{hashlib.sha256(card.account_id.encode()).hexdigest()[:14]}"
 
     def charge(self, charge: CardCharge) -> ChargeResult:
-        self.charges.append(charge)
-        approved = self.script.pop(0) if self.script else DECLINED_TOKEN_MARKER not in charge.payment_method_token
-        payment_id = f"pi_fake_{hashlib.sha256(charge.idempotency_key.encode()).hexdigest()[:16]}"
-        if approved:
-            return ChargeResult(True, payment_id)
-        return ChargeResult(False, payment_id, "card_declined", "Cartão recusado pela operadora.")
+        with self._lock:
+            if charge.idempotency_key in self._answers:
+                return self._answers[charge.idempotency_key]
+            self.charges.append(charge)
+            approved = self.script.pop(0) if self.script else DECLINED_TOKEN_MARKER not in charge.payment_method_token
+            payment_id = f"pi_fake_{hashlib.sha256(charge.idempotency_key.encode()).hexdigest()[:16]}"
+            if approved:
+                answer = ChargeResult(True, payment_id)
+            else:
+                answer = ChargeResult(False, payment_id, "card_declined", "Cartão recusado pela operadora.")
+            self._answers[charge.idempotency_key] = answer
+            return answer
 
     def refund(self, payment_id: str, amount_cents: int, idempotency_key: str) -> RefundResult:
         return RefundResult(f"re_fake_{hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]}", "succeeded")

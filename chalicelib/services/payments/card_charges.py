@@ -1,7 +1,8 @@
 """Card charges (PRODUCT.md §5): the `charge-cards` job charges open card invoices on their due date
 and retries a failure on the configured days after the first one (default 1, 3 and 5), with an
 e-mail each time; after the last, the invoice stays open and joins the check-overdue job's list. `pay_now` is the
-manual renewal: charge the account's card at once and settle on success.
+manual renewal: charge the account's card at once and settle on success; it claims the invoice's
+attempt first (pay_attempts.py), so concurrent or repeated requests charge the card once.
 
 Work is found in the `due` index (CHARGE#<day>#<shard>, on the invoice's live summary), never by
 a Scan; a checkpoint lets a run after missed days catch up. The gateway's idempotency key is
@@ -15,8 +16,8 @@ from chalicelib.domain.settlement import PAYABLE_STATUSES
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.observability.logging import get_logger, log_event
 from chalicelib.services.shared.audit import audit_entry
-from chalicelib.services.shared.ids import sortable_id
 from chalicelib.services.shared.instants import frozen
+from chalicelib.services.payments.pay_attempts import DECLINED, PAID, PayAttempts
 from chalicelib.services.payments.settlement import IncomingPayment, SettlementResult
 from chalicelib.store.due import day_partitions
 from chalicelib.store.invoices import CARD_CHARGE_KIND, InvoiceItem, OpenInvoiceItem, card_charge_due
@@ -64,23 +65,40 @@ class CardChargeService:
         self._checkpoints = checkpoints
         self._clock = clock
         self._retry_days = retry_days
+        self._attempts = PayAttempts(payments, clock)
 
     # --- manual renewal -----------------------------------------------------------------------
     def pay_now(self, account_id: str, invoice_id: str, actor: str) -> SettlementResult:
         """Charge the account's card for what the invoice still owes; settle at once on success.
-        409 `invoice_not_payable`, `no_card` or `card_declined` (with the gateway's reason)."""
+        409 `invoice_not_payable`, `no_card`, `card_declined` (with the gateway's reason) or
+        `payment_in_progress` (another request holds the invoice's attempt)."""
         snapshot = self._billing.snapshot(account_id, consistent=True)
         snapshot.require_account()
-        invoice = self._payable_invoice(account_id, invoice_id)
+        self._payable_invoice(account_id, invoice_id)
         if snapshot.card is None:
             raise Conflict("A conta não tem cartão cadastrado: cadastre um cartão para pagar agora.",
                            code="no_card")
-        key = f"{invoice_id}:manual:{sortable_id('att', self._clock.now())}"
-        result = self._charge(invoice, snapshot.card, key)
+        claim = self._attempts.claim(account_id, invoice_id)
+        try:
+            # Read again while holding the attempt: a payment that finished since the first read
+            # (its attempt is let go only after its settlement committed) is seen here.
+            invoice = self._payable_invoice(account_id, invoice_id)
+            result = self._charge(invoice, snapshot.card, claim.idempotency_key)
+        except BaseException:
+            self._attempts.release(claim)  # no answer: the next request asks again with the same key
+            raise
         if not result.succeeded:
+            self._attempts.finish(claim, DECLINED)
             raise Conflict(f"O cartão foi recusado: {result.failure_message or 'cobrança não aprovada'}",
                            code="card_declined", details={"reason": result.failure_code or "declined"})
-        return self._settle(invoice, result, actor)
+        try:
+            settled = self._settle(invoice, result, actor)
+        except BaseException:
+            # Charged but not recorded: the same key gets this same charge back, settled once.
+            self._attempts.release(claim)
+            raise
+        self._attempts.finish(claim, PAID)
+        return settled
 
     def _payable_invoice(self, account_id: str, invoice_id: str) -> InvoiceItem:
         invoice = self._payments.invoice(account_id, invoice_id)
@@ -154,7 +172,7 @@ class CardChargeService:
             run.exhausted += 1
         log_event(_log, "card charge failed", level=logging.INFO, invoice_id=summary.invoice_id, attempt=attempt,
                   reason=result.failure_code, next_attempt_on=next_day.isoformat() if next_day else None)
-        self._notices.card_charge_failed(snapshot, invoice.invoice_id, _owed(invoice),
+        self._notices.card_charge_failed(snapshot, invoice.label, _owed(invoice),
                                          result.failure_message or "cobrança não aprovada", next_day)
 
     # --- shared -------------------------------------------------------------------------------

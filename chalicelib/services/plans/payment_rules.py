@@ -1,11 +1,12 @@
 """Payment-method rules of PRODUCT.md §5, shared by subscribing, plan changes, the payment-method
 switch and card removal."""
-from datetime import date, timedelta
+from datetime import date
 
 from chalicelib.catalog import Product
-from chalicelib.domain.due_day import invoice_issue_date
+from chalicelib.domain.invoice_calendar import renewal_issue_date
 from chalicelib.domain.enums import PaymentMethod, Periodicity
 from chalicelib.errors import Conflict, ValidationFailed
+from chalicelib.services.plans.invoice_schedule import next_renewal_start
 from chalicelib.services.plans.pricing import PERIODICITY_LABELS
 from chalicelib.store.base import account_pk
 from chalicelib.store.billing import AccountSnapshot, WriteSet
@@ -30,6 +31,19 @@ def require_method_allowed(product: Product, periodicity: Periodicity, method: s
         raise card_required()
 
 
+def require_default_by_card(method: str, make_default: bool) -> None:
+    """"Tornar esta minha forma de pagamento padrão" is offered only when the order is paid by card
+    (Operand, "Meu Plano"): any other method chosen for an order is for that order alone."""
+    if make_default and method != PaymentMethod.CARD:
+        message = ("Somente o cartão de crédito pode ser tornado a forma de pagamento padrão; a forma "
+                   "escolhida para este pedido vale apenas para ele. Desmarque \"Tornar esta minha forma "
+                   "de pagamento padrão\" ou pague o pedido com cartão.")
+        code = "make_default_requires_card"
+        raise ValidationFailed(message, code=code, details={
+            "payment_method": method,
+            "fields": [{"field": "make_default", "code": code, "message": message}]})
+
+
 def require_card_still_there(writes: WriteSet, account_id: str, method: str) -> None:
     """The card checked above must still exist when the change commits (a removal may race it)."""
     if method == PaymentMethod.CARD:
@@ -45,22 +59,33 @@ def _boleto_refusal(product: Product, periodicity: Periodicity) -> str:
             f"(somente: {allowed}). Escolha cartão de crédito.")
 
 
-def boleto_to_card_last_day(renewal_date: date) -> date:
-    """Boleto → card is possible until the day before the renewal boleto is issued (7 days ahead)."""
-    return invoice_issue_date(renewal_date) - timedelta(days=1)
+def renewal_already_issued(subscription: SubscriptionItem) -> bool:
+    """The invoicing job has billed the renewal at the end of the current period (its boleto exists)."""
+    return next_renewal_start(subscription) > subscription.current_period_end
 
 
-def require_boleto_to_card_possible(subscription: SubscriptionItem, today: date) -> None:
+def boleto_to_card_last_day(subscription: SubscriptionItem, due_day: int | None) -> date | None:
+    """Boleto → card is possible "até 07 dias antes da data de renovação ... pois é a data em que o
+    sistema irá gerar o boleto" (Ummense): up to the issue date of the renewal on the account's
+    due-day grid, that day included until the job has billed it. None once it is billed."""
+    if renewal_already_issued(subscription):
+        return None
+    return renewal_issue_date(subscription.current_period_end, due_day)
+
+
+def require_boleto_to_card_possible(subscription: SubscriptionItem, due_day: int | None, today: date) -> None:
+    """Refused once the renewal boleto is issued: billed by the job (even on its issue day), or its
+    issue date on the grid is past (the job bills it on that date)."""
     renewal = subscription.current_period_end
-    last_day = boleto_to_card_last_day(renewal)
-    if today > last_day:
+    issue_day = renewal_issue_date(renewal, due_day)
+    if renewal_already_issued(subscription) or today > issue_day:
         raise Conflict(
             f"Não é mais possível trocar de boleto para cartão nesta renovação: a troca só pode ser "
-            f"feita até 7 dias antes da renovação de {renewal:%d/%m/%Y}, porque nessa data o boleto "
-            f"é gerado. O prazo terminou em {last_day:%d/%m/%Y}; pague o boleto desta renovação. "
-            f"A troca poderá ser feita depois dela, para a renovação seguinte.",
+            f"feita até a geração do boleto da renovação, 7 dias antes do vencimento, em "
+            f"{issue_day:%d/%m/%Y}. Pague o boleto desta renovação; a troca poderá ser feita depois "
+            f"dela, para a renovação seguinte.",
             code="boleto_already_issued",
-            details={"renewal_date": renewal.isoformat(), "possible_until": last_day.isoformat()})
+            details={"renewal_date": renewal.isoformat(), "issue_date": issue_day.isoformat()})
 
 
 def card_dependents(snapshot: AccountSnapshot) -> tuple[list[str], list[str]]:

@@ -18,7 +18,7 @@ from chalicelib.domain.reissue import Reissue, reissue, returned_to_account
 from chalicelib.errors import Conflict
 from chalicelib.services.invoicing.drafts import renewal_lines
 from chalicelib.services.invoicing.orders import Line, Order, plan_lines, with_account_credit
-from chalicelib.services.plans.payment_rules import require_method_allowed
+from chalicelib.services.plans.payment_rules import require_default_by_card, require_method_allowed
 from chalicelib.services.plans.pricing import Plan, period_price, storage_unit_price
 from chalicelib.services.plans.renewals import current_period, renewal_terms
 from chalicelib.services.subscriptions.subscribing import catalog_plan
@@ -108,6 +108,7 @@ def quote(catalog: Catalog, snapshot: AccountSnapshot, subscription: Subscriptio
     method = request.payment_method or (subscription.renewal_payment_method if is_plan_change
                                         else subscription.payment_method)
     require_method_allowed(target.product, target.periodicity, method, snapshot)
+    require_default_by_card(method, request.make_default)
     current = _period_in_force(subscription, today)
     superseded = _issued_next_period(subscription, issued)
     returned = _returned(superseded)

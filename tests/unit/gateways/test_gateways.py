@@ -151,11 +151,23 @@ def test_an_asaas_charge_sends_reais_as_an_exact_json_number():
 
 def test_the_fake_gateway_declines_marked_tokens_and_follows_a_script():
     gateway = FakeCardGateway()
-    approved = gateway.charge(card_charge())
-    declined = gateway.charge(CardCharge(**{**card_charge().__dict__, "payment_method_token": "tok_fail"}))
+
+    def attempt(key: str, token: str = "pm_Recorded1"):
+        return gateway.charge(CardCharge(**{**card_charge().__dict__, "idempotency_key": key,
+                                            "payment_method_token": token}))
+
+    approved = attempt("k1")
+    declined = attempt("k2", token="tok_fail")
     gateway.script = [False, True]
     assert approved.succeeded and not declined.succeeded
-    assert [gateway.charge(card_charge()).succeeded for _ in range(2)] == [False, True]
+    assert [attempt(key).succeeded for key in ("k3", "k4")] == [False, True]
+
+
+def test_the_fake_gateway_answers_a_repeated_idempotency_key_with_the_first_answer_and_charges_once():
+    gateway = FakeCardGateway()
+    first = gateway.charge(card_charge())
+    gateway.script = [False]  # a new charge would now be declined: a replay must not reach it
+    assert gateway.charge(card_charge()) == first and len(gateway.charges) == 1
 
 
 # --- saving a card: one customer per account, the payment method attached to it ----------------
