@@ -1,12 +1,13 @@
 """What a cancellation requested today does: when it takes effect, what is refunded, what is owed.
 
-- Within 7 days after a purchase or renewal payment (right of withdrawal): immediate, that payment
-  is refunded.
+- Within 7 days from the purchase or the renewal (right of withdrawal): immediate, the payment of
+  that purchase or renewal is refunded. The window counts from the purchase date or the renewal date
+  (the start of the renewed period), never from the day it was paid.
 - Otherwise auto-renewal stops. At least 30 days before the renewal: ends at the period end.
   Later: the next renewal is still billed and the cancellation takes effect at its end.
 - A fixed_term contract ended early owes its remaining installments."""
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from chalicelib.domain.enums import Contract, Periodicity, SubscriptionStatus
@@ -26,7 +27,8 @@ class CancellationKind(StrEnum):
 
 @dataclass(frozen=True)
 class Payment:
-    paid_on: date
+    """The purchase or renewal payment the right of withdrawal gives back."""
+    window_start: date  # withdrawal_window_start: the purchase or renewal date, not the day it was paid
     amount_cents: int
 
 
@@ -70,8 +72,31 @@ def can_undo(effective_date: date, today: date) -> bool:
     return today < effective_date
 
 
+def withdrawal_window_start(purchased_on: date | None, period_start: date) -> date:
+    """Where the right of withdrawal counts from for what a payment paid ("7 dias a partir da compra ou
+    renovação"): the purchase date for the first period, the renewal date (the start of the renewed
+    period) for a renewal. Never the payment date: a renewal boleto paid early (issued 7 days ahead)
+    would otherwise lose days of the window, and one paid late would get days it is not owed. A
+    period starting before the purchase (a first period anchored to the due-day grid) counts from the
+    purchase."""
+    return max(purchased_on, period_start) if purchased_on else period_start
+
+
+def within_withdrawal_window(window_start: date, today: date, days: int = WITHDRAWAL_DAYS) -> bool:
+    """Counted as the terms word it ("no prazo de 7 (sete) dias após a contratação ou renovação") and
+    as Brazilian law counts a term of days: the start day is day 0 and the 7th day after it is still
+    inside; the 8th is not. A renewal paid ahead and not begun yet is inside too: its 7 days have not
+    even started."""
+    return (today - window_start).days <= days
+
+
+def withdrawal_deadline(window_start: date, days: int = WITHDRAWAL_DAYS) -> date:
+    """The last day a withdrawal is accepted."""
+    return window_start + timedelta(days=days)
+
+
 def _within_withdrawal(payment: Payment | None, today: date, withdrawal_days: int) -> bool:
-    return payment is not None and 0 <= (today - payment.paid_on).days <= withdrawal_days
+    return payment is not None and within_withdrawal_window(payment.window_start, today, withdrawal_days)
 
 
 def _early_termination(request: CancellationRequest) -> CancellationOutcome:

@@ -31,6 +31,14 @@ def due_date_of_run(issue_date: date) -> date:
     return issue_date + timedelta(days=INVOICE_LEAD_DAYS)
 
 
+def renewal_issue_date(renewal_start: date, due_day: int | None) -> date:
+    """The regular day the invoicing job bills a renewal starting on `renewal_start`: 7 days before
+    the due date of the invoice that covers it on the account's due-day grid (with a due day that
+    can be earlier than 7 days before the renewal itself). The boleto is generated then, which is
+    why the boleto→card switch closes with that run (Ummense)."""
+    return invoice_issue_date(due_date_for_renewal(renewal_start, due_day))
+
+
 def issue_date_for_renewal(renewal_start: date, due_day: int | None, after: date) -> date:
     """The day the invoicing job must bill a renewal starting on `renewal_start`, strictly after
     `after` (a run on `after` or before it has already happened, or is happening now).

@@ -1,15 +1,16 @@
 """Overdue states and what each leaves the customer (entitlements), per subscription.
 
 From the oldest unpaid due date D of one subscription: `past_due` once D (or, for a D on a weekend
-or holiday, the next business day) has passed; `suspended` after a grace of N business days after
-D, which also covers the 24 business hours a boleto takes to compensate; `cancelled` after N
-calendar days. Only the subscription's own unpaid items count: a subscription paid through today
+or holiday, the next business day) has passed — for a boleto, once its compensation deadline (one
+business day after that) has passed too, so that a boleto paid on its due date is never told it is
+late; `suspended` after a grace of N business days after D, which also covers the 24 business hours
+a boleto takes to compensate; `cancelled` after N calendar days. Only the subscription's own unpaid items count: a subscription paid through today
 is never blocked because another one of the same account is overdue."""
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from chalicelib.domain.bank_calendar import add_business_days
+from chalicelib.domain.bank_calendar import add_business_days, compensation_deadline
 from chalicelib.domain.due_day import payable_due_date
 from chalicelib.domain.enums import Contract, LicenseStatus, SubscriptionStatus
 from chalicelib.domain.errors import DomainError
@@ -48,6 +49,29 @@ class SubscriptionDues:
     policy: OverduePolicy = field(default_factory=OverduePolicy)
 
 
+@dataclass(frozen=True)
+class UnpaidItem:
+    """An unpaid item's due date and whether its invoice is paid by boleto (plain dates are not)."""
+    due_date: date
+    by_boleto: bool = False
+
+
+def past_due_from(due_date: date, by_boleto: bool = False) -> date:
+    """The first day an item due on `due_date` is past due, the day its "fatura vencida" e-mail goes.
+
+    Paid by card or Pix the payment is known at once: the day after the due date (the next business
+    day's, for a due date on a weekend or holiday, payable then without fees). A boleto "A compensação
+    bancária ... ocorrem em no máximo 24 horas úteis após o pagamento" (Promob): one paid on its due
+    date shows up by the end of the next business day, so it waits for the day after that."""
+    payable = payable_due_date(due_date)
+    last_quiet_day = compensation_deadline(payable) if by_boleto else payable
+    return last_quiet_day + timedelta(days=1)
+
+
+def _unpaid(items: Iterable[date | UnpaidItem]) -> tuple[UnpaidItem, ...]:
+    return tuple(item if isinstance(item, UnpaidItem) else UnpaidItem(item) for item in items)
+
+
 _FULL = Entitlements(LicenseStatus.ACTIVE, support=True, updates=True)
 _BLOCKED = {
     # status -> contract -> what is left
@@ -64,11 +88,13 @@ _BLOCKED = {
 }
 
 
-def overdue_status(unpaid_due_dates: Iterable[date], today: date,
+def overdue_status(unpaid_due_dates: Iterable[date | UnpaidItem], today: date,
                    policy: OverduePolicy = OverduePolicy()) -> SubscriptionStatus:
-    oldest = min(unpaid_due_dates, default=None)
-    if oldest is None or today <= payable_due_date(oldest):
+    unpaid = _unpaid(unpaid_due_dates)
+    # Nothing moves before an item can be known unpaid (a boleto: not before its compensation).
+    if not unpaid or today < min(past_due_from(item.due_date, item.by_boleto) for item in unpaid):
         return SubscriptionStatus.ACTIVE
+    oldest = min(item.due_date for item in unpaid)
     if today > oldest + timedelta(days=policy.cancel_after_days):
         return SubscriptionStatus.CANCELLED
     if today > add_business_days(oldest, policy.grace_business_days):
@@ -88,11 +114,11 @@ def keeps_a_license(contract: Contract, status: SubscriptionStatus) -> bool:
     return entitlements_for(contract, status).license is not LicenseStatus.NONE
 
 
-def evaluate_overdue(contract: Contract, unpaid_due_dates: Iterable[date], today: date,
+def evaluate_overdue(contract: Contract, unpaid_due_dates: Iterable[date | UnpaidItem], today: date,
                      policy: OverduePolicy = OverduePolicy()) -> OverdueEvaluation:
-    due_dates = tuple(unpaid_due_dates)
-    status = overdue_status(due_dates, today, policy)
-    oldest = min(due_dates, default=None)
+    unpaid = _unpaid(unpaid_due_dates)
+    status = overdue_status(unpaid, today, policy)
+    oldest = min((item.due_date for item in unpaid), default=None)
     return OverdueEvaluation(status, entitlements_for(contract, status), oldest)
 
 
@@ -105,16 +131,17 @@ def evaluate_account(subscriptions: Mapping[str, SubscriptionDues],
     }
 
 
-def status_change_days(oldest_due: date, policy: OverduePolicy = OverduePolicy()) -> tuple[date, ...]:
+def status_change_days(oldest_due: date, policy: OverduePolicy = OverduePolicy(),
+                       by_boleto: bool = False) -> tuple[date, ...]:
     """The first day of `past_due`, of `suspended` and of `cancelled` for an item due on
     `oldest_due`: the only days on which `overdue_status` can change."""
     one_day = timedelta(days=1)
-    return (payable_due_date(oldest_due) + one_day,
+    return (past_due_from(oldest_due, by_boleto),
             add_business_days(oldest_due, policy.grace_business_days) + one_day,
             oldest_due + timedelta(days=policy.cancel_after_days) + one_day)
 
 
-def next_status_change(oldest_due: date, after: date,
-                       policy: OverduePolicy = OverduePolicy()) -> date | None:
+def next_status_change(oldest_due: date, after: date, policy: OverduePolicy = OverduePolicy(),
+                       by_boleto: bool = False) -> date | None:
     """The next day after `after` on which the status may change (None: it is final)."""
-    return min((day for day in status_change_days(oldest_due, policy) if day > after), default=None)
+    return min((day for day in status_change_days(oldest_due, policy, by_boleto) if day > after), default=None)

@@ -207,3 +207,45 @@ def test_cancel_is_for_owner_and_admin_and_refuses_bad_input(client):
     assert cancel(client, account_id, token, sub["id"]).status_code == 200
     twice = cancel(client, account_id, token, sub["id"])
     assert twice.status_code == 409 and twice.data["error"]["code"] == "subscription_cancelled"
+
+
+def _monthly_boleto_with_renewal_issued(client, user: str):
+    """operand-pro bought on 3 May 2027 by boleto; its renewal (due 3 June) issued on 27 May (D-7)."""
+    account_id, token = billable_account(client, user, due_day=None)
+    at(client, "2027-05-03")
+    sub = subscribe(client, account_id, token, product_id="operand-pro", periodicity="monthly", quantity=1,
+                    payment_method="boleto")
+    assert dev_pay(client, sub["invoice_id"], "boleto").status_code == 200
+    issue_invoices(client, "2027-05-27")
+    [renewal] = invoices(client, account_id, token, status="open")
+    assert renewal["due_date"] == "2027-06-03"
+    return account_id, token, sub, renewal
+
+
+def test_withdrawal_window_counts_from_the_renewal_date_so_a_renewal_paid_early_is_refunded(client):
+    account_id, token, sub, renewal = _monthly_boleto_with_renewal_issued(client, "early-payer")
+    at(client, "2027-05-27", "10:00:00")  # paid the day the boleto arrived (D-7)
+    assert dev_pay(client, renewal["id"], "boleto").status_code == 200
+
+    at(client, "2027-06-06", "15:00:00")  # D+3: 10 days after the payment, 3 after the renewal
+    response = cancel(client, account_id, token, sub["id"], "Não vamos mais usar")
+    assert response.status_code == 200, response.data
+    result = response.data
+    assert (result["kind"], result["status"], result["effective_date"]) == ("withdrawal", "cancelled", "2027-06-06")
+    assert (result["refund_cents"], result["refund_status"], result["amount_owed_cents"]) == (
+        renewal["total_cents"], "requested", 0)
+    assert invoice(client, account_id, token, renewal["id"])["status"] == "refunded"
+
+
+def test_withdrawal_window_counts_from_the_renewal_date_so_a_renewal_paid_late_is_not_refunded(client):
+    account_id, token, sub, renewal = _monthly_boleto_with_renewal_issued(client, "late-payer")
+    at(client, "2027-06-12", "10:00:00")  # D+9
+    assert dev_pay(client, renewal["id"], "boleto").status_code == 200
+
+    at(client, "2027-06-13", "15:00:00")  # D+10: the day after the payment, 10 after the renewal
+    response = cancel(client, account_id, token, sub["id"], "Não vamos mais usar")
+    assert response.status_code == 200, response.data
+    result = response.data
+    assert result["kind"] != "withdrawal" and result["status"] == "pending_cancellation"
+    assert (result["refund_cents"], result["refund_status"]) == (0, None)
+    assert invoice(client, account_id, token, renewal["id"])["status"] == "paid"

@@ -42,8 +42,11 @@ def test_promob_mandatory_unpaid_boleto_is_late_then_suspended_after_carnival_an
     account_id, token, sub_id, invoice_id = _promob_renewal_due_friday_before_carnival(client)
     assert check_overdue(client, "2027-02-05")["past_due"] == 0  # due today: not late yet
     assert status_of(account_id, sub_id) == "active"
+    # Paid on Friday, a boleto is compensated within one business day: Wednesday 10, after Carnival.
+    assert check_overdue(client, "2027-02-10")["past_due"] == 0
+    assert status_of(account_id, sub_id) == "active" and not mails(client, "invoice_overdue")
 
-    assert check_overdue(client, "2027-02-06")["past_due"] == 1  # the day after the due date
+    assert check_overdue(client, "2027-02-11")["past_due"] == 1  # the day after the compensation deadline
     assert entitlements(client, account_id, token)[sub_id]["license"] == "active"  # late, not blocked yet
     [overdue_mail] = mails(client, "invoice_overdue")
     assert "Fatura vencida" in overdue_mail["subject"] and "12/02/2027" in overdue_mail["text"]
@@ -77,7 +80,7 @@ def test_unpaid_for_60_days_is_cancelled_and_the_account_kept_for_retention(clie
     at(client, "2027-02-05")  # a Friday: the first invoice is due today
     sub = subscribe(client, account_id, token, product_id=PROMOB, periodicity="monthly", quantity=1,
                     payment_method="boleto")
-    assert check_overdue(client, "2027-02-06")["past_due"] == 1
+    assert check_overdue(client, "2027-02-11")["past_due"] == 1  # after the boleto's compensation deadline
     assert check_overdue(client, "2027-02-13")["suspended"] == 1
     assert check_overdue(client, "2027-04-06")["cancelled"] == 0  # day 60: still suspended
     result = check_overdue(client, "2027-04-07")
@@ -169,10 +172,48 @@ def test_a_crash_after_the_commit_loses_no_e_mail_the_next_run_sends_it_once(cli
     from tests.faults.injection import DynamoFaults, SimulatedCrash, crash_after
 
     account_id, token, sub_id, _ = _promob_renewal_due_friday_before_carnival(client)
-    at(client, "2027-02-06", "07:00:00")
+    check_overdue(client, "2027-02-10")
+    at(client, "2027-02-11", "07:00:00")  # the boleto's first late day (compensation by Wednesday 10)
     with DynamoFaults().add(crash_after(1)), pytest.raises(SimulatedCrash):  # dies right after the commit
-        run_job("check-overdue", aws, date(2027, 2, 6))
+        run_job("check-overdue", aws, date(2027, 2, 11))
     assert status_of(account_id, sub_id) == "past_due" and not mails(client, "invoice_overdue")
-    assert check_overdue(client, "2027-02-06")["notices_delivered"] == 1
+    assert check_overdue(client, "2027-02-11")["notices_delivered"] == 1
     assert len(mails(client, "invoice_overdue")) == 1
-    assert check_overdue(client, "2027-02-06")["processed"] == 0
+    assert check_overdue(client, "2027-02-11")["processed"] == 0
+
+
+def _promob_renewal_due_on_a_plain_friday(client, user: str):
+    """Promob monthly by boleto from Friday 5 February 2027, first month paid; the renewal invoice is
+    due Friday 5 March (no holiday around it), its boleto compensated by the end of Monday 8."""
+    account_id, token = billable_account(client, user, due_day=None)
+    at(client, "2027-02-05")
+    sub = subscribe(client, account_id, token, product_id=PROMOB, periodicity="monthly", quantity=1,
+                    payment_method="boleto")
+    assert dev_pay(client, sub["invoice_id"], "boleto").status_code == 200
+    assert issue_invoices(client, "2027-02-26")["invoices_issued"] == 1
+    [renewal] = invoices(client, account_id, token, status="open")
+    assert renewal["due_date"] == "2027-03-05"
+    return account_id, token, sub["id"], renewal["id"]
+
+
+def test_overdue_email_before_compensation_a_boleto_paid_on_its_friday_due_date_never_gets_it(client):
+    account_id, token, sub_id, invoice_id = _promob_renewal_due_on_a_plain_friday(client, "friday-payer")
+    assert check_overdue(client, "2027-03-06")["past_due"] == 0  # Saturday: paid yesterday, not settled yet
+    assert check_overdue(client, "2027-03-08")["past_due"] == 0  # Monday 07:00: compensation still under way
+    at(client, "2027-03-08", "11:00:00")  # the bank settles Friday's payment on Monday
+    assert dev_pay(client, invoice_id, "boleto").status_code == 200
+    assert check_overdue(client, "2027-03-09")["past_due"] == 0
+    assert status_of(account_id, sub_id) == "active"
+    assert mails(client, "invoice_overdue") == []
+    assert "subscription.past_due" not in audit_actions(client, account_id, token)
+
+
+def test_overdue_email_before_compensation_an_unpaid_boleto_gets_it_on_the_first_business_day_after(client):
+    account_id, token, sub_id, _ = _promob_renewal_due_on_a_plain_friday(client, "friday-forgetter")
+    assert check_overdue(client, "2027-03-06")["past_due"] == 0
+    assert check_overdue(client, "2027-03-08")["past_due"] == 0  # Monday: it may still be compensating
+    assert status_of(account_id, sub_id) == "active" and mails(client, "invoice_overdue") == []
+    assert check_overdue(client, "2027-03-09")["past_due"] == 1  # Tuesday: nothing came, it is late
+    assert status_of(account_id, sub_id) == "past_due"
+    [mail] = mails(client, "invoice_overdue")
+    assert "Fatura vencida" in mail["subject"]

@@ -84,8 +84,8 @@ def test_three_days_before_the_due_date_a_pt_br_reminder_with_the_boleto_goes_to
     assert (summary["processed"], summary["sent"], summary["skipped"], summary["failed"]) == (1, 1, 0, 0)
     [mail] = reminders(client)
     assert sorted(mail["to"]) == sorted([BILLING_EMAIL, "lembrete-owner@example.com"])
-    assert mail["subject"] == ("Lembrete: seu boleto de R$ 199,00 vence em 3 dias (15/05/2026) — "
-                               "Marcenaria lembrete-owner")
+    assert mail["subject"] == (f"Lembrete: o boleto da fatura {world['invoice']['number']}, de R$ 199,00, vence "
+                               "em 3 dias (15/05/2026) — Marcenaria lembrete-owner")
     text = mail["text"]
     assert "Valor: R$ 199,00" in text and "Vencimento: 15/05/2026" in text
     assert boleto["formatted_line"] in text and boleto["pix_payload"] in text
@@ -186,8 +186,9 @@ def test_a_reminder_whose_due_date_passed_during_the_outage_is_not_sent(client):
 def test_reviewed_early_for_another_debt_an_invoice_due_on_a_saturday_is_still_reminded(client):
     """check-overdue reviews the account on Tuesday 11 August for another subscription's unpaid
     order. The renewal due on Saturday 15 August keeps its first look, Sunday 16 (once it was moved
-    to Tuesday 18, after the boleto's fee-free Monday, and send-reminders never saw it); on Sunday
-    it goes to Tuesday 18, and its subscription stays active through Monday."""
+    on past the boleto's fee-free Monday, and send-reminders never saw it); on Sunday it goes to
+    Wednesday 19 — a boleto paid on the fee-free Monday is compensated by the end of Tuesday — and
+    its subscription stays active through Tuesday."""
     account_id, token = billable_account(client, "sabado-owner", due_day=15, name="Marcenaria Sábado")
     at(client, "2026-07-20", "10:00:00")
     renewing = subscribe(client, account_id, token, payment_method="boleto", product_id=PROMOB, periodicity="monthly")
@@ -200,7 +201,8 @@ def test_reviewed_early_for_another_debt_an_invoice_due_on_a_saturday_is_still_r
 
     reviewed = run_job(client, "2026-08-11", job="check-overdue")
     assert reviewed["accounts_reviewed"] == 1, reviewed
-    assert status_of(client, account_id, token, unpaid["id"]) == "past_due"
+    # Its boleto was due on Monday 10: paid then, it is compensated by the end of Tuesday.
+    assert status_of(client, account_id, token, unpaid["id"]) == "active"
     assert summary_of(account_id, renewal["id"]).due_pk.startswith("REVIEW#2026-08-16#")
 
     assert run_reminders(client, "2026-08-12")["sent"] == 1
@@ -208,9 +210,11 @@ def test_reviewed_early_for_another_debt_an_invoice_due_on_a_saturday_is_still_r
     assert "15/08/2026" in mail["subject"]
 
     run_job(client, "2026-08-16", job="check-overdue")
-    assert summary_of(account_id, renewal["id"]).due_pk.startswith("REVIEW#2026-08-18#")
+    assert summary_of(account_id, renewal["id"]).due_pk.startswith("REVIEW#2026-08-19#")
     run_job(client, "2026-08-17", job="check-overdue")
     assert status_of(client, account_id, token, renewing["id"]) == "active"  # Monday: still fee-free
+    run_job(client, "2026-08-18", job="check-overdue")
+    assert status_of(client, account_id, token, renewing["id"]) == "active"  # Tuesday: compensating
 
 
 def status_of(client, account_id: str, token: str, subscription_id: str) -> str:

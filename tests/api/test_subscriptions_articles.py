@@ -5,6 +5,8 @@ from fractions import Fraction
 import pytest
 
 from tests.api.billing_steps import account, add_card, at, change, half_up, plan, subscribe
+from tests.api.invoicing_steps import invoices
+from tests.api.standing_steps import issue_invoices
 from tests.support import make_token
 
 # Conditional writes and version checks also run on AWS DynamoDB Local (second pass of `make test`).
@@ -87,16 +89,30 @@ def test_ummense_boleto_is_refused_on_monthly_in_portuguese(client):
     assert to_annual.status_code == 200 and to_annual.data["payment_method"] == "boleto"
 
 
-def test_ummense_boleto_to_card_is_refused_six_days_before_renewal_and_accepted_eight_days_before(client):
+def _conecta_annual_by_boleto(client):
+    """CONECTA annual by boleto from 10 Jan 2026: the renewal of 10 Jan 2027 is issued on 3 Jan (D-7)."""
     account_id, token = _conecta_customer(client)
     at(client, "2026-01-10")
     sub = subscribe(client, account_id, token, product_id="conecta-app", periodicity="annual",
                     payment_method="boleto")
     assert sub["current_period_end"] == "2027-01-10"
-    assert sub["boleto_to_card_until"] == "2027-01-02"
-    path = f"/v1/accounts/{account_id}/subscriptions/{sub['id']}/payment-method"
+    assert sub["boleto_to_card_until"] == "2027-01-03"  # the issue day itself, until the job runs
+    return account_id, token, sub, f"/v1/accounts/{account_id}/subscriptions/{sub['id']}/payment-method"
 
-    at(client, "2027-01-02")  # 8 days before the renewal
+
+def _refused_naming_the_issue_date(client, token, path):
+    refused = client.call("PUT", path, token, {"payment_method": "card"})
+    assert refused.status_code == 409, refused.data
+    error = refused.data["error"]
+    assert error["code"] == "boleto_already_issued"
+    assert error["message"].count("03/01/2027") == 1  # the issue date, named once
+    assert "10/01/2027" not in error["message"]  # and no other date beside it
+    assert error["details"] == {"renewal_date": "2027-01-10", "issue_date": "2027-01-03"}
+
+
+def test_ummense_boleto_to_card_deadline_accepted_eight_days_before_refused_six_days_before(client):
+    account_id, token, sub, path = _conecta_annual_by_boleto(client)
+    at(client, "2027-01-02")  # D-8
     accepted = client.call("PUT", path, token, {"payment_method": "card"})
     assert accepted.status_code == 200, accepted.data
     assert accepted.data["payment_method"] == "boleto"  # the current period stays as it was paid
@@ -106,15 +122,32 @@ def test_ummense_boleto_to_card_is_refused_six_days_before_renewal_and_accepted_
     back = client.call("PUT", path, token, {"payment_method": "boleto"})
     assert back.status_code == 200 and back.data["pending_payment_method"] is None
 
-    at(client, "2027-01-04")  # 6 days before: the renewal boleto was issued on the 3rd
-    refused = client.call("PUT", path, token, {"payment_method": "card"})
-    assert refused.status_code == 409
-    error = refused.data["error"]
-    assert error["code"] == "boleto_already_issued"
-    assert "7 dias antes da renovação de 10/01/2027" in error["message"]
-    assert "02/01/2027" in error["message"]
-    assert error["details"] == {"renewal_date": "2027-01-10", "possible_until": "2027-01-02"}
-    assert plan(client, account_id, token, sub["id"])["next_renewal"]["payment_method"] == "boleto"
+    issue_invoices(client, "2027-01-03")  # the renewal boleto is generated
+    at(client, "2027-01-04")  # D-6
+    _refused_naming_the_issue_date(client, token, path)
+    renewed = plan(client, account_id, token, sub["id"])
+    assert renewed["next_renewal"]["payment_method"] == "boleto"
+    assert renewed["boleto_to_card_until"] is None  # nothing left to switch for this renewal
+
+
+def test_ummense_boleto_to_card_deadline_accepted_on_the_issue_day_before_the_job_runs(client):
+    account_id, token, sub, path = _conecta_annual_by_boleto(client)
+    at(client, "2027-01-03", "05:00:00")  # D-7, the issuing job runs at 06:00
+    accepted = client.call("PUT", path, token, {"payment_method": "card"})
+    assert accepted.status_code == 200, accepted.data
+    assert accepted.data["pending_payment_method"] == "card"
+    assert issue_invoices(client, "2027-01-03")["invoices_issued"] == 1
+    [renewal] = [i for i in invoices(client, account_id, token, status="open") if i["due_date"] == "2027-01-10"]
+    assert renewal["payment_method"] == "card"  # no boleto
+
+
+def test_ummense_boleto_to_card_deadline_refused_on_the_issue_day_after_the_job_ran(client):
+    account_id, token, sub, path = _conecta_annual_by_boleto(client)
+    assert issue_invoices(client, "2027-01-03")["invoices_issued"] == 1
+    at(client, "2027-01-03", "09:00:00")  # D-7, after the run
+    _refused_naming_the_issue_date(client, token, path)
+    [renewal] = [i for i in invoices(client, account_id, token, status="open") if i["due_date"] == "2027-01-10"]
+    assert renewal["payment_method"] == "boleto"
 
 
 # --- Operand: Meu Plano ----------------------------------------------------------------------
@@ -147,17 +180,35 @@ def test_operand_licenses_added_mid_period_are_paid_by_boleto_for_that_order_onl
     assert account(client, account_id, token)["default_payment_method"] == "card"
 
 
-def test_operand_make_default_turns_the_order_method_into_the_default(client):
+def test_operand_make_default_turns_the_card_of_the_order_into_the_default(client):
+    account_id, token, sub_id = _operand_customer(client)
+    settings = client.call("PUT", f"/v1/accounts/{account_id}/billing-settings", token,
+                           {"default_payment_method": "boleto"})
+    assert settings.status_code == 200, settings.data
+    at(client, "2026-03-16")
+    response = change(client, account_id, token, sub_id,
+                      {"quantity": 8, "payment_method": "card", "make_default": True})
+    assert response.status_code == 200, response.data
+    assert response.data["charge_now_cents"] == half_up(3 * OPERAND_MONTHLY * 16, 31)
+    assert account(client, account_id, token)["default_payment_method"] == "card"
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_make_default_only_for_card(client, preview):
+    """Operand: only an order paid by card may become the default ("Tornar esta minha forma de
+    pagamento padrão"); a boleto chosen for an order is for that order alone."""
     account_id, token, sub_id = _operand_customer(client)
     at(client, "2026-03-16")
     response = change(client, account_id, token, sub_id,
-                      {"quantity": 8, "payment_method": "boleto", "make_default": True})
-    assert response.status_code == 200, response.data
-    assert response.data["charge_now_cents"] == half_up(3 * OPERAND_MONTHLY * 16, 31)
-    assert account(client, account_id, token)["default_payment_method"] == "boleto"
+                      {"quantity": 8, "payment_method": "boleto", "make_default": True}, preview=preview)
+    assert response.status_code == 422, response.data
+    error = response.data["error"]
+    assert error["code"] == "make_default_requires_card"
+    assert "cartão de crédito" in error["message"] and "padrão" in error["message"]
+    assert [f["field"] for f in error["details"]["fields"]] == ["make_default"]
     after = plan(client, account_id, token, sub_id)
-    assert (after["pending_payment_method"], after["pending_payment_method_from"]) == ("boleto", "2026-04-01")
-    assert after["next_renewal"]["payment_method"] == "boleto"
+    assert (after["quantity"], after["payment_method"], after["pending_payment_method"]) == (5, "card", None)
+    assert account(client, account_id, token)["default_payment_method"] == "card"
 
 
 def test_operand_active_only_renews_as_many_licenses_as_active_members(client):

@@ -1,21 +1,23 @@
 """What a cancellation request looks at (PRODUCT.md §8), read from the store: the period in force,
-the purchase or renewal payment within the withdrawal window, the next renewal and, for a fixed-term
+the payment of the purchase or renewal whose withdrawal window is still open (the window counts from
+the purchase date or the renewal date, not from the day it was paid: domain.cancellation), the next renewal and, for a fixed-term
 contract, the installments still to bill. The rule itself is domain.cancellation."""
 from dataclasses import dataclass
 from datetime import date
 
 from chalicelib.adapters.clock import SAO_PAULO
 from chalicelib.catalog import Catalog, Product
-from chalicelib.domain.cancellation import CancellationRequest, Payment
+from chalicelib.domain.cancellation import (
+    CancellationRequest, Payment, withdrawal_window_start, within_withdrawal_window,
+)
 from chalicelib.domain.enums import Contract, Periodicity
 from chalicelib.domain.periods import Period, period_containing
-from chalicelib.domain.settlement import within_withdrawal_window
 from chalicelib.services.plans.invoice_schedule import next_renewal_start
 from chalicelib.services.plans.renewals import RenewalTerms, renewal_terms
 from chalicelib.store.billing import AccountSnapshot
 from chalicelib.store.subscriptions import SubscriptionItem
 
-RECENT_PAYMENTS = 20  # the withdrawal window is 7 days: the newest payments are enough
+RECENT_PAYMENTS = 20  # the window is 7 days from the purchase or a renewal: the newest payments are enough
 SETTLED = "settled"
 # A payment refunded already still marks the withdrawal (a cancellation retried after its refund).
 WITHDRAWABLE = frozenset({SETTLED, "refunded", "refund_requested"})
@@ -25,7 +27,7 @@ WITHDRAWABLE = frozenset({SETTLED, "refunded", "refund_requested"})
 class WithdrawalPayment:
     """The payment the right of withdrawal gives back: the subscription's purchase or latest renewal."""
 
-    paid_on: date
+    window_start: date  # the purchase or renewal date the 7 days count from (not the payment date)
     share_cents: int  # what of it paid this subscription
     payment_id: str | None = None  # None: a purchase not paid yet (nothing to give back)
     exclusive: bool = True  # the whole payment was for this subscription (else its share becomes credit)
@@ -69,38 +71,45 @@ class CancellationTerms:
         request = CancellationRequest(
             contract=product.contract, current_period=period, periodicity=Periodicity(subscription.periodicity),
             next_period_price_cents=renewal.amount_cents if renewal else 0, anchor_day=subscription.anchor_day,
-            last_payment=Payment(withdrawal.paid_on, withdrawal.share_cents) if withdrawal else None,
+            last_payment=Payment(withdrawal.window_start, withdrawal.share_cents) if withdrawal else None,
             installments_remaining=installments_left(product, subscription),
             installment_price_cents=product.prices[Periodicity(subscription.periodicity)])
         return CancellationContext(request, period, renewal, invoiced, withdrawal)
 
     def withdrawal_payment(self, account_id: str, subscription: SubscriptionItem,
                            today: date) -> WithdrawalPayment | None:
-        paid = self._recent_payment(account_id, subscription.subscription_id, today)
+        purchased_on = subscription.created_at.astimezone(SAO_PAULO).date() if subscription.created_at else None
+        paid = self._recent_payment(account_id, subscription.subscription_id, purchased_on, today)
         if paid is not None:
             return paid
-        purchased_on = subscription.created_at.astimezone(SAO_PAULO).date() if subscription.created_at else None
         if purchased_on and within_withdrawal_window(purchased_on, today):
             return WithdrawalPayment(purchased_on, 0)  # bought days ago, not paid: nothing to give back
         return None
 
-    def _recent_payment(self, account_id: str, subscription_id: str, today: date) -> WithdrawalPayment | None:
-        """The newest settled payment within the window whose invoice bills the subscription."""
+    def _recent_payment(self, account_id: str, subscription_id: str, purchased_on: date | None,
+                        today: date) -> WithdrawalPayment | None:
+        """The newest settled payment whose invoice bills the subscription's purchase or a renewal whose
+        window is still open. The window is judged on the period the invoice bills, so a renewal paid
+        early (its boleto is issued 7 days ahead) or late is judged on its renewal date all the same."""
         payments, _ = self._payments.payments_page(account_id, RECENT_PAYMENTS, None)
         candidates = [p for p in payments if p.status in WITHDRAWABLE and p.applied_cents > 0
-                      and within_withdrawal_window(p.paid_at.astimezone(SAO_PAULO).date(), today)]
+                      and p.paid_at.astimezone(SAO_PAULO).date() <= today]
         invoice_ids = sorted({p.invoice_id for p in candidates})
         invoices = {i.invoice_id: i for i in self._invoices.get_many(account_id, invoice_ids)}
         for payment in candidates:  # newest first
             invoice = invoices.get(payment.invoice_id)
             mine = [line for line in invoice.lines if line.subscription_id == subscription_id] if invoice else []
-            if not any(line.kind == "subscription" for line in mine):
+            starts = [line.period_start for line in mine if line.kind == "subscription" and line.period_start]
+            if not starts:
+                continue
+            window_start = withdrawal_window_start(purchased_on, max(starts))
+            if not within_withdrawal_window(window_start, today):
                 continue
             others = any(line.subscription_id not in (None, subscription_id) for line in invoice.lines)
             share = payment.amount_cents if not others else min(sum(line.amount_cents for line in mine),
                                                                 payment.applied_cents)
             refunded = None if payment.status == SETTLED else (payment.refunded_cents or 0)
-            return WithdrawalPayment(payment.paid_at.astimezone(SAO_PAULO).date(), share, payment.payment_id,
+            return WithdrawalPayment(window_start, share, payment.payment_id,
                                      exclusive=not others, already_refunded_cents=refunded)
         return None
 

@@ -1,6 +1,7 @@
 """Cancelling a subscription and undoing it (PRODUCT.md §8).
 
-- Within 7 days after the purchase or a renewal payment (right of withdrawal): cancelled at once,
+- Within 7 days from the purchase or a renewal (right of withdrawal; counted from the purchase date
+  or the renewal date, not from the payment date: domain.cancellation): cancelled at once,
   that payment refunded through the payments issue's refund service (a card through the gateway, a
   boleto or Pix as a request to the finance team; the share of a payment that also paid other
   subscriptions becomes account credit), the subscription's unpaid invoices voided.
@@ -13,10 +14,11 @@
 from dataclasses import dataclass
 from datetime import date
 
+from chalicelib.adapters.clock import FixedClock
 from chalicelib.catalog import Catalog
 from chalicelib.domain.cancellation import CancellationKind, can_undo, evaluate_cancellation
 from chalicelib.domain.enums import ProductKind, SubscriptionStatus
-from chalicelib.errors import AppError, Conflict
+from chalicelib.errors import Conflict
 from chalicelib.services.shared.audit import audit_entry
 from chalicelib.services.collections.cancellation_invoices import (
     NewInvoice, next_renewal_invoice, termination_invoice, void,
@@ -24,6 +26,7 @@ from chalicelib.services.collections.cancellation_invoices import (
 from chalicelib.services.collections.cancellation_terms import CancellationContext, WithdrawalPayment
 from chalicelib.services.lifecycle.closing import closing_if_nothing_left
 from chalicelib.services.shared.instants import frozen
+from chalicelib.services.shared.retry import retrying
 from chalicelib.services.plans.invoice_schedule import schedule_next_issue
 from chalicelib.services.subscriptions.standing_notices import cancellation_notice, cancelled_notice
 from chalicelib.store.billing import AccountSnapshot
@@ -31,7 +34,6 @@ from chalicelib.store.cancellations import CancellationItem, cancellation_sk
 from chalicelib.store.reviews import review_due
 from chalicelib.store.subscriptions import SubscriptionItem
 
-_ATTEMPTS = 3
 PAYABLE = frozenset({"open", "partially_paid"})
 JOB_ACTOR = "job:check-overdue"
 
@@ -55,9 +57,17 @@ class _Refund:
     refund_id: str | None = None
 
 
+@dataclass(frozen=True)
+class _Withdrawal:
+    """A cancellation found to be a withdrawal, with what was read to decide it."""
+    clock: FixedClock
+    snapshot: AccountSnapshot
+    payment: WithdrawalPayment
+
+
 class CancellationService:
     def __init__(self, billing, terms, invoices, refunds, retention, notices, catalog: Catalog, clock,
-                 on_batch_end=None):
+                 on_batch_end):
         self._billing = billing
         self._terms = terms
         self._invoices = invoices
@@ -66,24 +76,29 @@ class CancellationService:
         self._notices = notices
         self._catalog = catalog
         self._clock = clock
-        self.on_batch_end = on_batch_end  # (partner snapshot, batch subscription, ends_on, actor): the batches service
+        # (partner snapshot, batch subscription, ends_on, actor): the partners' batches service ends the licenses.
+        # A callable because partners sits above collections (.importlinter): this context cannot import it.
+        self.on_batch_end = on_batch_end
 
     # --- cancel -------------------------------------------------------------------------------
     def cancel(self, account_id: str, subscription_id: str, reason: str, actor: str) -> CancellationResult:
-        for attempt in range(1, _ATTEMPTS + 1):
-            clock = frozen(self._clock)
-            snapshot = self._billing.snapshot(account_id, consistent=True)
-            subscription = _cancellable(snapshot, subscription_id)
-            context = self._terms.context(snapshot, subscription, clock.today())
-            outcome = evaluate_cancellation(context.request, clock.today())
-            if outcome.kind is CancellationKind.WITHDRAWAL:
-                return self._withdraw(clock, snapshot, subscription_id, context.withdrawal, reason, actor)
-            try:
-                return self._schedule(clock, snapshot, subscription, context, outcome.kind, reason, actor)
-            except AppError as error:
-                if error.code != "concurrent_update" or attempt == _ATTEMPTS:
-                    raise
-        raise AssertionError("unreachable")
+        decided = retrying(lambda: self._schedule_or_withdrawal(account_id, subscription_id, reason, actor))
+        if isinstance(decided, _Withdrawal):
+            # Outside the retried attempt: the refund is made once, and _withdraw retries only its writes.
+            return self._withdraw(decided.clock, decided.snapshot, subscription_id, decided.payment, reason, actor)
+        return decided
+
+    def _schedule_or_withdrawal(self, account_id: str, subscription_id: str, reason: str,
+                                actor: str) -> CancellationResult | _Withdrawal:
+        """From a fresh read: schedule the cancellation, or tell `cancel` it is a withdrawal."""
+        clock = frozen(self._clock)
+        snapshot = self._billing.snapshot(account_id, consistent=True)
+        subscription = _cancellable(snapshot, subscription_id)
+        context = self._terms.context(snapshot, subscription, clock.today())
+        outcome = evaluate_cancellation(context.request, clock.today())
+        if outcome.kind is CancellationKind.WITHDRAWAL:
+            return _Withdrawal(clock, snapshot, context.withdrawal)
+        return self._schedule(clock, snapshot, subscription, context, outcome.kind, reason, actor)
 
     def _schedule(self, clock, snapshot: AccountSnapshot, subscription: SubscriptionItem,
                   context: CancellationContext, kind: CancellationKind, reason: str, actor: str) -> CancellationResult:
@@ -149,15 +164,13 @@ class CancellationService:
         """The refund goes first (the gateway call); the cancellation is then written, re-read and
         retried on a concurrent change without refunding again."""
         refund = self._refund(snapshot.account_id, withdrawal, reason, actor)
-        for attempt in range(1, _ATTEMPTS + 1):
-            if attempt > 1:
-                snapshot = self._billing.snapshot(snapshot.account_id, consistent=True)
-            try:
-                return self._cancel_now(clock, snapshot, subscription_id, refund, withdrawal, reason, actor)
-            except AppError as error:
-                if error.code != "concurrent_update" or attempt == _ATTEMPTS:
-                    raise
-        raise AssertionError("unreachable")
+        unused = [snapshot]  # the first attempt writes on what `cancel` read; a retry reads again
+
+        def attempt() -> CancellationResult:
+            current = unused.pop() if unused else self._billing.snapshot(snapshot.account_id, consistent=True)
+            return self._cancel_now(clock, current, subscription_id, refund, withdrawal, reason, actor)
+
+        return retrying(attempt)
 
     def _refund(self, account_id: str, withdrawal: WithdrawalPayment, reason: str, actor: str) -> _Refund:
         if withdrawal.payment_id is None:
@@ -167,7 +180,8 @@ class CancellationService:
         if withdrawal.already_refunded_cents is not None:  # an earlier attempt refunded it already
             return _Refund(withdrawal.already_refunded_cents, "refunded")
         outcome = self._refunds.refund_payment(account_id, withdrawal.payment_id,
-                                               f"Desistência no prazo de 7 dias: {reason}", actor)
+                                               f"Desistência no prazo de 7 dias: {reason}", actor,
+                                               window_start=withdrawal.window_start)
         return _Refund(outcome.amount_cents, outcome.status, outcome.refund_id)
 
     def _cancel_now(self, clock, snapshot: AccountSnapshot, subscription_id: str, refund: _Refund,
@@ -319,7 +333,7 @@ class CancellationService:
             self._notices.deliver(notice, snapshot)
         if cancellation.due_pk is None:
             return
-        if self._is_batch(subscription) and self.on_batch_end:
+        if self._is_batch(subscription):
             self.on_batch_end(snapshot, subscription, cancellation.effective_date, actor)
         cancellation.due_pk = cancellation.due_sk = None
         writes = self._billing.writes()

@@ -2,8 +2,9 @@
 
 Each subscription moves on its own unpaid items only — the original due dates of the open invoices'
 lines that bill it (a carried line keeps the due date of the invoice it came from) — through
-`past_due`, `suspended` (after the product's grace in business days) and `cancelled` (after its N
-days), per the product's policy (domain.overdue). The subscriptions, their audit entries and the
+`past_due` (with the "fatura vencida" e-mail; for a boleto invoice only after its compensation
+deadline, one business day after the due date), `suspended` (after the product's grace in business
+days) and `cancelled` (after its N days), per the product's policy (domain.overdue). The subscriptions, their audit entries and the
 invoices' next review days are written in one transaction; e-mails and domain events follow.
 
 Idempotent: the statuses are a function of the stored dues and the day, so a second review on the
@@ -15,13 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from chalicelib.catalog import Catalog, Product
-from chalicelib.domain.enums import SubscriptionStatus
-from chalicelib.domain.overdue import evaluate_overdue, next_status_change
-from chalicelib.errors import AppError
+from chalicelib.domain.enums import PaymentMethod, SubscriptionStatus
+from chalicelib.domain.overdue import UnpaidItem, evaluate_overdue, next_status_change
 from chalicelib.services.shared.audit import audit_entry
 from chalicelib.services.lifecycle.closing import Closing, closing_if_nothing_left
 from chalicelib.catalog import contract_of, overdue_policy_of
 from chalicelib.services.shared.instants import frozen
+from chalicelib.services.shared.retry import retrying
 from chalicelib.services.plans.invoice_schedule import schedule_next_issue
 from chalicelib.services.subscriptions.standing_notices import overdue_notice
 from chalicelib.store.billing import AccountSnapshot
@@ -33,7 +34,6 @@ JOB_ACTOR = "job:check-overdue"
 PAYABLE = frozenset({"open", "partially_paid"})
 # The statuses overdue moves. A scheduled cancellation keeps its access to the effective date.
 MOVABLE = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE, SubscriptionStatus.SUSPENDED})
-_ATTEMPTS = 3
 ACTIONS = {SubscriptionStatus.PAST_DUE: "subscription.past_due", SubscriptionStatus.SUSPENDED: "subscription.suspended",
            SubscriptionStatus.CANCELLED: "subscription.cancelled", SubscriptionStatus.ACTIVE: "subscription.restored"}
 
@@ -42,6 +42,11 @@ ACTIONS = {SubscriptionStatus.PAST_DUE: "subscription.past_due", SubscriptionSta
 class Due:
     due_date: date
     invoice_id: str  # the open invoice that holds the item now
+    by_boleto: bool = False  # that invoice is paid by boleto: compensation takes a business day
+
+    @property
+    def unpaid(self) -> UnpaidItem:
+        return UnpaidItem(self.due_date, self.by_boleto)
 
 
 @dataclass(frozen=True)
@@ -71,13 +76,8 @@ class OverdueService:
         self._clock = clock
 
     def review_account(self, account_id: str) -> AccountReview:
-        for attempt in range(1, _ATTEMPTS + 1):
-            try:
-                return self._review(account_id)
-            except AppError as error:  # a payment or a person changed the account meanwhile: read again
-                if error.code != "concurrent_update" or attempt == _ATTEMPTS:
-                    raise
-        raise AssertionError("unreachable")
+        # A payment or a person changed the account meanwhile: read again.
+        return retrying(lambda: self._review(account_id))
 
     def _review(self, account_id: str) -> AccountReview:
         clock = frozen(self._clock)
@@ -116,7 +116,8 @@ class OverdueService:
             for line in invoice.lines:
                 if line.subscription_id:
                     original = source_dues.get(line.source_invoice_id, invoice.due_date)
-                    dues[line.subscription_id].append(Due(original, invoice.invoice_id))
+                    dues[line.subscription_id].append(Due(original, invoice.invoice_id,
+                                                          invoice.payment_method == PaymentMethod.BOLETO))
         return dues
 
     def _transition(self, subscription: SubscriptionItem, dues: list[Due], today: date) -> Transition | None:
@@ -124,7 +125,7 @@ class OverdueService:
         if current not in MOVABLE:
             return None
         product = self._catalog.product(subscription.product_id)
-        evaluation = evaluate_overdue(contract_of(product), [d.due_date for d in dues], today,
+        evaluation = evaluate_overdue(contract_of(product), [d.unpaid for d in dues], today,
                                       overdue_policy_of(product))
         if evaluation.status == current:
             return None
@@ -160,9 +161,10 @@ class OverdueService:
                 continue
             if SubscriptionStatus(subscription.status) not in MOVABLE:
                 continue  # cancelled, or ending anyway on a scheduled date: nothing more to move
-            product = self._catalog.product(subscription.product_id)
-            oldest = min(d.due_date for d in dues[subscription_id])
-            days.append(next_status_change(oldest, today, overdue_policy_of(product)))
+            policy = overdue_policy_of(self._catalog.product(subscription.product_id))
+            # Each item's own first late day (a boleto's waits for its compensation); the oldest's
+            # suspension and cancellation days come out of the same computation.
+            days.extend(next_status_change(d.due_date, today, policy, d.by_boleto) for d in dues[subscription_id])
         return min((day for day in days if day), default=None)
 
     # --- writing ----------------------------------------------------------------------------------

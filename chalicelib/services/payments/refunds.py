@@ -1,10 +1,11 @@
 """Refunds (estorno) and chargebacks (PRODUCT.md §6, §8).
 
-- `refund_payment` — for the cancellation flow (issue 8) and the finance team: within the 7-day
-  withdrawal window counted from the payment's day; a card payment is refunded through the gateway,
-  a boleto or Pix payment becomes a refund request for the finance team (an item plus an e-mail).
-  The payment, the invoice (`refunded`), the account credit the payment created and the audit entry
-  change in one transaction.
+- `refund_payment` — for the cancellation flow and the finance team: within the 7-day
+  withdrawal window, counted from the purchase or renewal date the cancellation judged it on
+  (`window_start`), or from the payment's day when the finance team asks without one; a card
+  payment is refunded through the gateway, a boleto or Pix payment becomes a refund request for
+  the finance team (an item plus an e-mail). The payment, the invoice (`refunded`), the account
+  credit the payment created and the audit entry change in one transaction.
 - `gateway_refund` / `chargeback` — webhooks: a refund made at the gateway, a dispute opened by the
   cardholder (the subscriptions the payment paid are suspended and the team alerted). An event that
   arrives before its payment is held on the gateway payment lookup and applied when it settles.
@@ -21,6 +22,8 @@ from datetime import date
 
 from chalicelib.adapters.clock import SAO_PAULO
 from chalicelib.adapters.gateways import EventKind, GatewayEvent
+from chalicelib.domain.cancellation import withdrawal_deadline
+from chalicelib.domain.cancellation import within_withdrawal_window as within_purchase_window
 from chalicelib.domain.enums import Contract, InvoiceStatus, PaymentMethod, SubscriptionStatus
 from chalicelib.domain.money import format_brl
 from chalicelib.domain.overdue import entitlements_for
@@ -30,6 +33,7 @@ from chalicelib.observability.logging import get_logger, log_event
 from chalicelib.services.shared.audit import audit_entry
 from chalicelib.services.shared.ids import sortable_id
 from chalicelib.services.shared.instants import frozen
+from chalicelib.services.shared.retry import retrying
 from chalicelib.services.payments.settlement import receipt_item
 from chalicelib.services.subscriptions.standing_notices import finance_alert_notice
 from chalicelib.store.base import account_pk
@@ -39,7 +43,6 @@ from chalicelib.store.payments import (
 )
 
 _log = get_logger("refunds")
-_ATTEMPTS = 4
 SETTLED = "settled"
 REFUNDED = "refunded"
 REFUND_REQUESTED = "refund_requested"
@@ -80,11 +83,14 @@ class RefundService:
         self._notices = notices
 
     # --- asked by people (cancellation within the window, the finance team) -------------------
-    def refund_payment(self, account_id: str, payment_id: str, reason: str, actor: str) -> RefundOutcome:
+    def refund_payment(self, account_id: str, payment_id: str, reason: str, actor: str,
+                       window_start: date | None = None) -> RefundOutcome:
         """Refund a whole payment within the withdrawal window. Raises NotFound (payment_not_found),
-        Conflict (payment_not_refundable) or RefundWindowClosed (refund_window_closed, 409)."""
+        Conflict (payment_not_refundable) or RefundWindowClosed (refund_window_closed, 409).
+        `window_start`: the purchase or renewal date a cancellation judged the window on
+        (domain.cancellation.withdrawal_window_start); a renewal paid early is refunded on it."""
         clock = frozen(self._clock)
-        payment = self._refundable(account_id, payment_id, clock.today())
+        payment = self._refundable(account_id, payment_id, clock.today(), window_start)
         by_gateway = payment.method == PaymentMethod.CARD and payment.gateway_payment_id
         refund_id = sortable_id("ref", clock.now())
         gateway_refund_id = None
@@ -95,13 +101,22 @@ class RefundService:
         status = "refunded" if by_gateway else "requested"
         return self._apply(account_id, payment_id, refund_id, status, gateway_refund_id, reason, actor, clock)
 
-    def _refundable(self, account_id: str, payment_id: str, today: date) -> PaymentItem:
+    def _refundable(self, account_id: str, payment_id: str, today: date,
+                    window_start: date | None = None) -> PaymentItem:
         payment = self._payments.payment(account_id, payment_id)
         if payment is None:
             raise NotFound("Pagamento não encontrado.", code="payment_not_found")
         if payment.status != SETTLED:
             raise Conflict("Este pagamento já foi estornado ou contestado.", code="payment_not_refundable",
                            details={"status": payment.status})
+        if window_start is not None:
+            if not within_purchase_window(window_start, today):
+                deadline = withdrawal_deadline(window_start)
+                raise RefundWindowClosed(
+                    f"O estorno só é possível até 7 dias após a compra ou a renovação: esta começou em "
+                    f"{window_start:%d/%m/%Y} e o prazo terminou em {deadline:%d/%m/%Y}.",
+                    details={"window_start": window_start.isoformat(), "deadline": deadline.isoformat()})
+            return payment
         paid_on = payment.paid_at.astimezone(SAO_PAULO).date()
         deadline = refund_deadline(paid_on)
         if not within_withdrawal_window(paid_on, today):
@@ -112,16 +127,14 @@ class RefundService:
         return payment
 
     def _apply(self, account_id, payment_id, refund_id, status, gateway_refund_id, reason, actor, clock):
-        for attempt in range(1, _ATTEMPTS + 1):
+        def attempt() -> RefundOutcome:
             payment = self._payments.payment(account_id, payment_id)
             if payment.status != SETTLED:  # a concurrent refund won: report what it did
                 raise Conflict("Este pagamento já foi estornado.", code="payment_not_refundable",
                                details={"status": payment.status})
-            try:
-                return self._refund_writes(payment, refund_id, status, gateway_refund_id, reason, actor, clock)
-            except Conflict:
-                if attempt == _ATTEMPTS:
-                    raise
+            return self._refund_writes(payment, refund_id, status, gateway_refund_id, reason, actor, clock)
+
+        return retrying(attempt)
 
     def _refund_writes(self, payment, refund_id, status, gateway_refund_id, reason, actor, clock,
                        receipt=None) -> RefundOutcome:
@@ -184,19 +197,18 @@ class RefundService:
         clock = frozen(self._clock)
         if not event.payment_id:
             return self._record(receipt_key, "ignored", None, clock)
-        for attempt in range(1, _ATTEMPTS + 1):
+
+        def attempt() -> str:
             if self._payments.receipt(receipt_key) is not None:
                 return "duplicate"
             lookup = self._payments.gateway_payment(event.gateway, event.payment_id)
-            try:
-                if lookup is None or not lookup.payment_id:
-                    return self._hold(event, receipt_key, lookup, clock)
-                payment = self._payments.payment(lookup.account_id, lookup.payment_id)
-                return self._apply_event(event.kind, event.event_type, payment, receipt_key, clock)
-            except Conflict:
-                if attempt == _ATTEMPTS:
-                    raise
-        return "retry"
+            if lookup is None or not lookup.payment_id:
+                return self._hold(event, receipt_key, lookup, clock)
+            payment = self._payments.payment(lookup.account_id, lookup.payment_id)
+            return self._apply_event(event.kind, event.event_type, payment, receipt_key, clock)
+
+        # A delivery of the same event, the payment settling, or another event changed what was read.
+        return retrying(attempt)
 
     def apply_held(self, lookup: GatewayPaymentItem, payment: PaymentItem) -> list[str]:
         """Events held before `payment` settled (called by settlement right after it)."""

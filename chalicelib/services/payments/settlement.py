@@ -18,11 +18,12 @@ from chalicelib.domain.money import format_brl
 from chalicelib.domain.overdue import entitlements_for
 from chalicelib.domain.periods import Period
 from chalicelib.domain.settlement import Allocation, allocate, extended_period, status_after_payment
-from chalicelib.errors import Conflict
+from chalicelib.errors import ConcurrentUpdate, Conflict
 from chalicelib.observability.logging import get_logger, log_event
 from chalicelib.services.shared.audit import audit_entry
 from chalicelib.services.shared.ids import sortable_id
 from chalicelib.services.shared.instants import frozen
+from chalicelib.services.shared.retry import retrying
 from chalicelib.services.payments.notices import PaymentNotices
 from chalicelib.store.base import account_pk
 from chalicelib.store.billing import AccountSnapshot
@@ -36,7 +37,6 @@ from chalicelib.store.payments import (
 from chalicelib.store.subscriptions import PaymentPart, SubscriptionItem
 
 _log = get_logger("settlement")
-_ATTEMPTS = 4  # a transaction that lost a race is re-read and retried
 _MAX_SUPERSEDED_HOPS = 5
 # Longer than any request runs (Lambda timeout): a notice pending for longer was interrupted.
 NOTICE_GRACE = timedelta(minutes=2)
@@ -112,21 +112,25 @@ class _Plan:
 
 class SettlementService:
     def __init__(self, payments, billing, catalog, clock, events, notices: PaymentNotices,
-                 held_events: Callable | None = None):
+                 held_events: Callable):
         self._payments = payments
         self._billing = billing
         self._catalog = catalog
         self._clock = clock
         self._events = events
         self._notices = notices
-        self.held_events = held_events  # (GatewayPaymentItem, PaymentItem) -> list: set by the refunds service
+        # (GatewayPaymentItem, PaymentItem) -> list: the refunds service applies the refunds and chargebacks a
+        # gateway sent before this payment settled; required, or those events would stay held for good.
+        self.held_events = held_events
 
     def settle(self, incoming: IncomingPayment, alert_unmatched: bool = True) -> SettlementResult:
         """Record the payment once and apply it; `alert_unmatched=False` when the caller reports
         unmatched money itself (a bank file lists them in one e-mail)."""
         clock = frozen(self._clock)
-        claim = None
-        for attempt in range(1, _ATTEMPTS + 1):
+        claim = None  # the gateway payment lookup holding early events, once found: taken over at its version
+
+        def attempt() -> SettlementResult:
+            nonlocal claim
             receipt, named = self._receipt_and_invoice(incoming)
             if receipt is not None:
                 return self._duplicate(receipt, clock)
@@ -139,17 +143,16 @@ class SettlementService:
                 receipt = self._commit(plan, incoming, snapshot, clock, claim)
             except DuplicateReceipt:  # the same delivery won a race with this one
                 return self._duplicate(self._payments.receipt(incoming.receipt_key), clock)
-            except GatewayPaymentTaken:
+            except GatewayPaymentTaken as taken:
                 claim = self._payments.gateway_payment(incoming.gateway, incoming.gateway_payment_id)
                 if claim is None or claim.payment_id:
                     return self._same_gateway_payment(incoming, claim, clock)
-                continue  # only held events there: claim the lookup and apply them after
-            except Conflict:
-                if attempt == _ATTEMPTS:
-                    raise
-                continue
+                # Only held events there, written since this attempt read: the next attempt takes the
+                # lookup over and applies them after its commit. The last attempt answers this.
+                raise ConcurrentUpdate("Não foi possível registrar o pagamento agora; tente novamente.") from taken
             return self._after_commit(plan, snapshot, claim, receipt)
-        raise Conflict("Não foi possível registrar o pagamento agora; tente novamente.", code="concurrent_update")
+
+        return retrying(attempt)
 
     # --- finding the invoice ------------------------------------------------------------------
     def _receipt_and_invoice(self, incoming: IncomingPayment):
@@ -300,7 +303,7 @@ class SettlementService:
                   amount_cents=plan.payment.amount_cents, status=plan.invoice.status)
         self._deliver(receipt, plan.payment, plan.invoice, snapshot)
         held = []
-        if claim is not None and claim.held and self.held_events:
+        if claim is not None and claim.held:
             held = self.held_events(claim, plan.payment)
         outcome = Outcome.SETTLED if plan.allocation.applied_cents else Outcome.CREDITED
         return SettlementResult(outcome, plan.payment, plan.invoice, plan.allocation, held)

@@ -4,7 +4,7 @@ something is still to be paid with it."""
 from dataclasses import dataclass
 
 from chalicelib.adapters.gateways import CardRejected, GatewayUnavailable, SavedCard
-from chalicelib.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
+from chalicelib.errors import ConcurrentUpdate, Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from chalicelib.services.shared.audit import audit_entry
 from chalicelib.services.shared.instants import frozen
 from chalicelib.services.plans.payment_rules import card_dependents
@@ -99,8 +99,7 @@ class CardService:
         for subscription in snapshot.subscriptions:
             writes.require(SubscriptionItem, subscription.pk, subscription.sk,
                            SubscriptionItem.version == subscription.version,
-                           Conflict("Uma assinatura mudou enquanto o cartão era removido; tente de novo.",
-                                    code="concurrent_update"))
+                           ConcurrentUpdate("Uma assinatura mudou enquanto o cartão era removido; tente de novo."))
         writes.save(audit_entry(clock, account_id, actor=actor, action="card.removed", target=CARD_SK,
                                 before=card_summary(snapshot.card)))
         writes.commit()

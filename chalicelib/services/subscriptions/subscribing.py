@@ -14,6 +14,7 @@ from chalicelib.services.lifecycle.closing import holds_anything
 from chalicelib.services.shared.audit import audit_entry
 from chalicelib.services.shared.ids import sortable_id
 from chalicelib.services.shared.instants import frozen
+from chalicelib.services.shared.retry import retrying
 from chalicelib.services.plans.invoice_schedule import schedule_next_issue
 from chalicelib.services.invoicing.orders import BilledPeriod, Line, Order, invoice_items, plan_lines, with_account_credit
 from chalicelib.services.plans.payment_rules import (
@@ -100,7 +101,11 @@ class SubscriptionService:
 
     def subscribe(self, account_id: str, request: SubscribeRequest, actor: str) -> Subscribed:
         """The subscription and its first period's invoice (an open one: the boleto or the card
-        charge comes with the invoicing and payments flows), account credit applied first."""
+        charge comes with the invoicing and payments flows), account credit applied first. Another
+        invoice of the account written meanwhile takes the number read: decide again from a new read."""
+        return retrying(lambda: self._subscribe(account_id, request, actor))
+
+    def _subscribe(self, account_id: str, request: SubscribeRequest, actor: str) -> Subscribed:
         clock = frozen(self._clock)
         snapshot = self._repo.snapshot(account_id, consistent=True)
         account = snapshot.require_account()
@@ -112,7 +117,8 @@ class SubscriptionService:
         schedule_next_issue(self._catalog, subscription, account.due_day, clock.today())
         invoice, related = invoice_items(account_id, order, origin="subscription", payment_method=method,
                                          now=clock.now(), billed=[BilledPeriod(
-                                             subscription.subscription_id, 1, subscription.current_period_start)])
+                                             subscription.subscription_id, 1, subscription.current_period_start)],
+                                         number=snapshot.next_invoice_number(clock.today()))
         writes = self._repo.writes()
         for item in (subscription, invoice, *related):
             writes.create(item)
@@ -177,7 +183,7 @@ class SubscriptionService:
         product = self._catalog.product(subscription.product_id)
         require_method_allowed(product, Periodicity(subscription.periodicity), method, snapshot)
         if subscription.renewal_payment_method == PaymentMethod.BOLETO and method == PaymentMethod.CARD:
-            require_boleto_to_card_possible(subscription, clock.today())
+            require_boleto_to_card_possible(subscription, snapshot.require_account().due_day, clock.today())
         before = _method_summary(subscription)
         subscription.pending_payment_method = None if method == subscription.payment_method else method
         self._save(clock, account_id, subscription, "subscription.payment_method_changed",

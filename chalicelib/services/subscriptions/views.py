@@ -49,7 +49,7 @@ def view_of(catalog: Catalog, snapshot: AccountSnapshot, subscription: Subscript
     next_due = invoices[0].due_date if invoices else (renewal.due_date if renewal else None)
     switch_until = None
     if renewal and subscription.renewal_payment_method == PaymentMethod.BOLETO:
-        switch_until = boleto_to_card_last_day(subscription.current_period_end)
+        switch_until = boleto_to_card_last_day(subscription, account.due_day)
     return SubscriptionView(subscription, catalog.product(subscription.product_id), active_members(snapshot),
                             used_bytes(snapshot), next_due, renewal, invoices, snapshot.card,
                             account.credit_cents, switch_until)

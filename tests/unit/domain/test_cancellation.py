@@ -1,13 +1,17 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chalicelib.domain.cancellation import (CancellationKind, CancellationOutcome,
                                             CancellationRequest, Payment, can_undo,
-                                            evaluate_cancellation)
+                                            evaluate_cancellation, withdrawal_deadline,
+                                            withdrawal_window_start, within_withdrawal_window)
 from chalicelib.domain.enums import Contract, Periodicity, SubscriptionStatus
 from chalicelib.domain.errors import DomainError
-from chalicelib.domain.periods import Period
+from chalicelib.domain.periods import Period, chain
+from tests.unit.domain.strategies import dates
 
 PENDING = SubscriptionStatus.PENDING_CANCELLATION
 YEAR = Period(date(2025, 1, 10), date(2026, 1, 10))
@@ -96,3 +100,53 @@ def test_request_outside_the_current_period_is_refused():
 def test_undo_until_the_effective_date():
     assert can_undo(date(2026, 1, 10), date(2026, 1, 9))
     assert not can_undo(date(2026, 1, 10), date(2026, 1, 10))
+
+
+# --- the withdrawal window counts from the purchase or the renewal, not from the payment -------------
+
+def test_withdrawal_window_counts_from_the_renewal_date_not_the_payment_date():
+    renewal = Period(date(2027, 6, 3), date(2027, 7, 3))
+    # The renewal boleto paid early, on its issue day (D-7), and the cancellation on D+3.
+    start = withdrawal_window_start(date(2027, 5, 3), renewal.start)
+    assert start == date(2027, 6, 3)
+    request = monthly(Payment(start, 19900), period=renewal)
+    outcome = evaluate_cancellation(request, date(2027, 6, 6))
+    assert (outcome.kind, outcome.refund_cents) == (CancellationKind.WITHDRAWAL, 19900)
+    # A renewal paid late (D+9) and cancelled on D+10 is outside, though paid the day before.
+    late = evaluate_cancellation(request, date(2027, 6, 13))
+    assert (late.kind, late.refund_cents) == (CancellationKind.AFTER_NEXT_PERIOD, 0)
+
+
+def test_withdrawal_window_of_a_purchase_counts_from_the_purchase_date():
+    # A first period anchored before the purchase day (the due-day grid) counts from the purchase.
+    assert withdrawal_window_start(date(2027, 5, 10), date(2027, 5, 8)) == date(2027, 5, 10)
+    assert withdrawal_window_start(None, date(2027, 5, 8)) == date(2027, 5, 8)
+
+
+def test_withdrawal_window_day_seven_is_inside_and_day_eight_outside():
+    start = date(2028, 2, 25)
+    assert within_withdrawal_window(start, date(2028, 3, 3))  # day 7, across 29 Feb
+    assert not within_withdrawal_window(start, date(2028, 3, 4))
+    assert withdrawal_deadline(start) == date(2028, 3, 3)
+
+
+@given(purchased_on=dates, renewals=st.integers(0, 14), periodicity=st.sampled_from(list(Periodicity)),
+       cancel_offset=st.integers(0, 40))
+def test_withdrawal_window_property_inside_iff_within_seven_days_of_the_purchase_or_renewal(
+        purchased_on, renewals, periodicity, cancel_offset):
+    """For any purchase and any renewal of it (across month ends and 29 February): inside iff the
+    cancellation comes at most 7 days after the purchase or renewal date (day 7 inside). The payment
+    date, early or late, is no input of the rule at all."""
+    period = next(p for i, p in enumerate(chain(purchased_on, periodicity)) if i == renewals)
+    today = period.start + timedelta(days=cancel_offset)
+    if not period.contains(today):
+        return
+    start = withdrawal_window_start(purchased_on, period.start)
+    assert start == period.start  # the purchase itself, or the renewal date
+    request = CancellationRequest(Contract.MANDATORY, period, periodicity, 19900, anchor_day=purchased_on.day,
+                                  last_payment=Payment(start, 19900))
+    outcome = evaluate_cancellation(request, today)
+    inside = (today - period.start).days <= 7
+    assert (outcome.kind is CancellationKind.WITHDRAWAL) is inside
+    assert (outcome.refund_cents == 19900) is inside
+    assert within_withdrawal_window(start, today) is inside

@@ -4,7 +4,7 @@ from hypothesis import given, strategies as st
 
 from chalicelib.domain.enums import ALLOWED_DUE_DAYS
 from chalicelib.domain.invoice_calendar import (
-    coverage_end, due_date_for_renewal, due_date_of_run, issue_date_for_renewal,
+    coverage_end, due_date_for_renewal, due_date_of_run, issue_date_for_renewal, renewal_issue_date,
 )
 
 from .strategies import dates
@@ -48,3 +48,20 @@ def test_the_run_that_bills_a_renewal_covers_it_and_comes_after(start, due_day, 
     assert start < coverage_end(due, due_day)  # the run's invoice includes the renewal (late if need be)
     if due_day:
         assert due.day == due_day
+
+
+def test_boleto_to_card_deadline_is_the_issue_date_on_the_due_day_grid_not_seven_days_before_the_renewal():
+    # Due day 15, a renewal on 10 June is billed by the invoice due 15 May, issued 8 May: the boleto
+    # exists from then on, though 10 June - 7 days is 3 June.
+    assert renewal_issue_date(date(2026, 6, 10), 15) == date(2026, 5, 8)
+    assert renewal_issue_date(date(2026, 5, 15), 15) == date(2026, 5, 8)
+    assert renewal_issue_date(date(2027, 1, 10), None) == date(2027, 1, 3)
+
+
+@given(dates, st.one_of(st.none(), due_days))
+def test_boleto_to_card_deadline_property_is_the_day_the_job_bills_the_renewal(renewal, due_day):
+    issue_day = renewal_issue_date(renewal, due_day)
+    assert issue_day <= renewal - timedelta(days=7)
+    # The run the schedule puts the renewal on, when scheduled before that day.
+    assert issue_date_for_renewal(renewal, due_day, after=issue_day - timedelta(days=1)) == issue_day
+    assert due_date_of_run(issue_day) == due_date_for_renewal(renewal, due_day)
