@@ -24,9 +24,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: venv
 	$(PY) -m scripts.local_stack
 
-# The architecture contracts (.importlinter), every test, the domain coverage gate, the store/service tests again on AWS DynamoDB Local
+# The architecture contracts (.importlinter), every test (property tests at their full example
+# counts: tests/examples.py), the domain coverage gate, the store/service tests again on AWS DynamoDB Local
 # (tests marked `ddblocal`, see docs/reliability.md), schemathesis against the running local stack,
 # and the deployable template checked by cfn-lint.
+test: export HYPOTHESIS_PROFILE = full
 test: venv $(TEST_DEPS)
 	$(VENV)/bin/lint-imports --no-logo --no-cache
 	$(PY) -m pytest -q -p no:randomly \

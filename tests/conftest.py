@@ -18,7 +18,7 @@ os.environ.pop("AWS_PROFILE", None)
 import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-from tests import ddblocal  # noqa: E402
+from tests import ddblocal, examples  # noqa: E402,F401  (examples loads the hypothesis profile)
 from tests.support import auth, body, make_token  # noqa: E402
 
 

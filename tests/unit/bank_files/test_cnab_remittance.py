@@ -5,6 +5,8 @@ from datetime import date, datetime
 
 import pytest
 from hypothesis import given, settings
+
+from tests.examples import examples
 from hypothesis import strategies as st
 
 from chalicelib.adapters.bank_files import (
@@ -188,7 +190,7 @@ def entries(draw) -> BoletoEntry:
     )
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(boletos=st.lists(entries(), min_size=1, max_size=6), file_sequence=st.integers(1, 999_999))
 def test_any_fitting_remittance_reads_back_the_same(boletos, file_sequence):
     text = write(boletos, file_sequence=file_sequence)

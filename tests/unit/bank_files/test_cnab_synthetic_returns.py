@@ -3,6 +3,8 @@ from datetime import date
 
 import pytest
 from hypothesis import given, settings
+
+from tests.examples import examples
 from hypothesis import strategies as st
 
 from chalicelib.adapters.bank_files import BankFileError, Layout, MovementKind, parse_return_file
@@ -50,7 +52,7 @@ def return_files(draw):
     return bank_code, draw(st.lists(titles(width), min_size=1, max_size=8))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     file=return_files(),
     generated_on=st.dates(date(2000, 1, 1), date(2099, 12, 31)),

@@ -3,15 +3,17 @@ independent validator (npm @brazilian-utils/brazilian-utils) agrees with every l
 from datetime import date, timedelta
 
 from hypothesis import given, settings
+
+from tests.examples import examples
 from hypothesis import strategies as st
 
 from chalicelib.domain.boleto import BoletoError, build_boleto, due_date_from_factor, due_factor, parse_boleto
-from chalicelib.domain.boleto.checkdigits import WEIGHTS_2_TO_9, weighted_sum
 from chalicelib.domain.boleto.layout import line_to_barcode
+from chalicelib.domain.checkdigits import WEIGHTS_2_TO_9, weighted_sum
 from tests.unit.boleto.strategies import amounts, bank_inputs, due_dates, window_offsets
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(inputs=bank_inputs, amount=amounts, due=due_dates, offset=window_offsets)
 def test_build_then_parse_round_trips(inputs, amount, due, offset):
     boleto = build_boleto(**inputs, due_date=due, amount_cents=amount)
@@ -27,7 +29,7 @@ def test_build_then_parse_round_trips(inputs, amount, due, offset):
     assert len(boleto.barcode) == 44 and len(boleto.digitable_line) == 47
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(due=st.dates(min_value=date(1997, 10, 8), max_value=date(2080, 12, 31)), offset=window_offsets)
 def test_factor_round_trips_inside_the_window(due, offset):
     factor = due_factor(due)
@@ -35,7 +37,7 @@ def test_factor_round_trips_inside_the_window(due, offset):
     assert due_date_from_factor(factor, due + timedelta(days=offset)) == due
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(batch=st.lists(st.tuples(bank_inputs, amounts, due_dates), min_size=20, max_size=40))
 def test_independent_validator_accepts_every_generated_line(batch, node_validators):
     lines = []
@@ -68,7 +70,7 @@ def _well_formed(line: str, today: date) -> bool:
     return True
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15), deadline=None)
 @given(inputs=bank_inputs, amount=amounts, due=due_dates)
 def test_a_corrupted_digit_anywhere_is_rejected_by_both(inputs, amount, due, node_validators):
     line = build_boleto(**inputs, due_date=due, amount_cents=amount).digitable_line

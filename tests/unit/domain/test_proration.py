@@ -3,6 +3,8 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
+from tests.examples import examples
+
 from chalicelib.domain.enums import Periodicity, RenewalMode
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.periods import Period, period_starting
@@ -121,7 +123,7 @@ def plan_changes(draw):
     return paid, old, change_date, new_price, draw(periodicities)
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(plan_changes())
 def test_plan_change_never_creates_or_loses_a_centavo(args):
     """The invariant, exactly: what the customer brings (credit from the old plan + charge now)

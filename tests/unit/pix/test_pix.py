@@ -6,6 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.examples import examples
+
 from chalicelib.cli.__main__ import main
 from chalicelib.domain.pix import (
     PixError,
@@ -172,7 +174,7 @@ names = st.text(st.characters(codec="utf-8", categories=("L", "N", "Zs", "P")), 
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(
     batch=st.lists(
         st.tuples(
