@@ -1,5 +1,5 @@
 """issue-invoices: DynamoDB calls per issued invoice, and whether a day's cost follows the accounts
-due that day or the size of the table (issue 6).
+due that day or the size of the table.
 
 At each size the table holds N accounts, of which `due` renew on 15 May 2026 and are invoiced by the
 run of the 8th; the others are the same kind of account with their index keys 60 to 420 days ahead

@@ -11,7 +11,7 @@ due, built through the API, read back and removed. A clone's dated index keys li
 ahead, except those its recipe set: nothing but the measured work is due on the benchmark's days.
 
 Checks (failures make `make bench` exit non-zero): no Scan; the work run makes the same DynamoDB
-calls at both sizes; on DynamoDB Local the CPU-time ratio large/small is at most 1.2 (issue 6).
+calls at both sizes; on DynamoDB Local the CPU-time ratio large/small is at most 1.2.
 
 How the two sizes are timed. On DynamoDB Local (whenever it is installed: `make deps-ddblocal`)
 each size lives in a process of its own with a DynamoDB Local of its own on an SQLite file, both
@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 
 from bench import backend
 
-TIME_RATIO_TARGET = 1.2  # issue 6: the same due work with 5x the accounts takes at most 1.2x the time
+TIME_RATIO_TARGET = 1.2  # the same due work with 5x the accounts takes at most 1.2x the time
 SCALE = 5
 
 

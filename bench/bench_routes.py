@@ -125,9 +125,9 @@ ROUTE_PARAMS = {
 
 # DynamoDB call budgets the issues state for single routes.
 ROUTE_TARGETS = {
-    f"GET {SUBSCRIPTION}": 2,          # issue 5: Meu Plano, one item-collection query (+ catalog in memory)
-    f"POST {SUBSCRIPTION}/changes": 4,  # issue 5: a plan change
-    "POST /v1/webhooks/stripe": 4,      # issue 7: settling one webhook: dedupe, read, one transaction
+    f"GET {SUBSCRIPTION}": 2,          # Meu Plano, one item-collection query (+ catalog in memory)
+    f"POST {SUBSCRIPTION}/changes": 4,  # a plan change
+    "POST /v1/webhooks/stripe": 4,      # settling one webhook: dedupe, read, one transaction
     "POST /v1/webhooks/asaas": 4,
 }
 

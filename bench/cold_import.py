@@ -1,5 +1,5 @@
 """Cold import of the Lambda entry (`import app`, a fresh process each time) against `import boto3`
-alone, measured in the same run, interleaved. Target (issue 2): ratio ≤ 1.3, judged on the fastest
+alone, measured in the same run, interleaved. Target: ratio ≤ 1.3, judged on the fastest
 run of each: another process's load only ever adds to an import's time (one under a neighbour's
 load came out 1.45 on medians and 1.18 alone, the same code), so the fastest run is the one closest
 to the import's own cost. The medians' ratio is printed beside it."""

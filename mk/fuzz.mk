@@ -1,4 +1,4 @@
-# API fuzzing (issue 11, docs/reliability.md "Fuzzing"): schemathesis against GET /v1/openapi.json of
+# API fuzzing (docs/reliability.md "Fuzzing"): schemathesis against GET /v1/openapi.json of
 # the running local stack (moto server + chalice local on free 127.0.0.1 ports, started and stopped
 # by the test itself). About two minutes on two cores; tune with RENOVA_FUZZ_EXAMPLES (per operation,
 # default 20) and replay a run with RENOVA_FUZZ_SEED=<the seed the run prints>.

@@ -53,7 +53,7 @@ class SubscriptionItem(BillingItem, discriminator="subscription"):
     # Bumped by every plan or periodicity change: a new plan's first period may start on a day
     # already billed for the old plan, and must still be billable once (see BilledPeriodItem).
     plan_revision = NumberAttribute(default=1)
-    # Invoicing (issue 6): the exclusive end of the last renewal period billed — the period itself
+    # Invoicing: the exclusive end of the last renewal period billed — the period itself
     # only advances when paid (settlement) — and how many renewals were billed (a fixed_term
     # contract stops at its installments). The `due` index lists it under ISSUE#<day> for the run
     # that bills its next renewal (services/plans/invoice_schedule.py).

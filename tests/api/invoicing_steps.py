@@ -50,7 +50,7 @@ def outbox(client, template: str = "invoice_issued") -> list[dict]:
 
 
 def pay(client, invoice_id: str, method: str = "pix", amount_cents: int | None = None) -> dict:
-    """The fake gateway pays the invoice through the real webhook path and settlement (issue 7)."""
+    """The fake gateway pays the invoice through the real webhook path and settlement."""
     body = {"invoice_id": invoice_id, "method": method}
     if amount_cents is not None:
         body["amount_cents"] = amount_cents

@@ -1,4 +1,4 @@
-"""Every mutation of the system leaves an audit entry (PRODUCT.md §11; issue 9 acceptance 4).
+"""Every mutation of the system leaves an audit entry (PRODUCT.md §11).
 
 The test walks the route table (chalicelib.api.routing.ENDPOINTS) and the job registry, so a route
 or job added later is walked too: a mutating route (POST, PUT, PATCH, DELETE) needs an entry in

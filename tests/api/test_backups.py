@@ -1,4 +1,4 @@
-"""Backups end to end through HTTP with the dev clock (PRODUCT.md §9, issue 9 acceptance 1)."""
+"""Backups end to end through HTTP with the dev clock (PRODUCT.md §9)."""
 import csv
 import io
 import zipfile

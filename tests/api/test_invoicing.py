@@ -1,4 +1,4 @@
-"""The issue-invoices job end to end through HTTP with the dev clock (issue 6, acceptance 1, 2, 5):
+"""The issue-invoices job end to end through HTTP with the dev clock:
 one invoice per account and due date, issued 7 days ahead, with a valid boleto and an e-mail; never
 twice for a period, whatever runs twice; days missed are caught up once."""
 from datetime import date

@@ -1,4 +1,4 @@
-"""CRM People (issue 6, acceptance 3): a late platform fee (`separate`) stays payable on its own and
+"""CRM People: a late platform fee (`separate`) stays payable on its own and
 paying it puts the subscription back on its cycle without billing any month twice; a late mentorship
 installment (`carry`, fixed_term) is carried into the next invoice with the current one and the old
 invoice is superseded — its boleto still points at it, so paying it late is still credited."""

@@ -1,4 +1,4 @@
-"""Payments on top of real invoicing (issue 6): a renewal issued by the issue-invoices job and paid
+"""Payments on top of real invoicing: a renewal issued by the issue-invoices job and paid
 through the fake gateway, and an old boleto paid through a bank file after its 2ª via."""
 from pathlib import Path
 

@@ -1,4 +1,4 @@
-"""Requests to the finance team end to end (PRODUCT.md §10, issue 9 acceptance 3)."""
+"""Requests to the finance team end to end (PRODUCT.md §10)."""
 import pytest
 
 from tests.support import VALID_BILLING_DATA, make_token

@@ -1,5 +1,5 @@
 """Domain events reach a queue subscribed to the bus by a rule, in the documented envelope
-(docs/events.md; issue 9 acceptance 5)."""
+(docs/events.md)."""
 import json
 from datetime import date, datetime, timezone
 

@@ -1,4 +1,4 @@
-"""The retention purge (PRODUCT.md §9, issue 9 acceptance 2): 90 days after cancellation nothing of the
+"""The retention purge (PRODUCT.md §9): 90 days after cancellation nothing of the
 account is left in any table or in the bucket, except anonymised invoices and payments and the
 tombstone; a purge killed halfway and run again ends exactly where an uninterrupted one does.
 

@@ -1,5 +1,5 @@
-"""What a Lambda cold start imports. The time budget (`import app` at most 1.3x `import boto3`,
-issue 2) is measured by bench/cold_import.py; this test keeps out the modules that blew it before,
+"""What a Lambda cold start imports. The time budget (`import app` at most 1.3x `import boto3`)
+is measured by bench/cold_import.py; this test keeps out the modules that blew it before,
 so a stray top-level import fails `make test` instead of only a benchmark figure."""
 import json
 import os
