@@ -5,15 +5,16 @@
   on a free 127.0.0.1 port and stopped at exit), every other service still on moto.
 
 With BENCH_DDB_LOCAL_FILE=1 DynamoDB Local keeps its data in an SQLite file in a temporary directory
-(tmpfs /dev/shm when it has room) instead of memory, removed at exit: bench/world.py then seeds large
+(tmpfs /dev/shm when it has room) instead of memory, removed at exit: bench/seeding/ then seeds large
 tables by writing rows into that file (bench_jobs runs this way, in two processes of its own: one per
 table size, see bench/job_runs.py).
 
 `--quick` (or BENCH_QUICK=1) shrinks every benchmark's sizes for a fast smoke run.
 
 AWS_ENDPOINT_URL is set only inside `endpoint_environment()` (bench/world.py opens it around its
-world): PynamoDB reads the host once, when chalicelib.store.base is imported there, and benchmarks
-that start their own processes on moto (bench_purge) must not inherit DynamoDB Local's address."""
+world): the world's settings are read there (installing its container binds the PynamoDB models to
+them), and benchmarks that start their own processes on moto (bench_purge) must not inherit DynamoDB
+Local's address."""
 import argparse
 import atexit
 import os

@@ -1,7 +1,8 @@
 """Test environment: the local stage against moto's in-process AWS, one fresh world per test.
 
 With RENOVA_TEST_BACKEND=ddblocal (the second pass of `make test`, tests marked `ddblocal`) DynamoDB
-is AWS's DynamoDB Local instead, started for the session (tests/ddblocal.py); the rest stays on moto."""
+is AWS's DynamoDB Local instead, started when first needed (tests/ddblocal.py); the rest stays on moto.
+The `aws` fixture installs its container (set_container), which binds the PynamoDB models to it."""
 import json
 import os
 
@@ -22,11 +23,6 @@ from tests import ddblocal, examples  # noqa: E402,F401  (examples loads the hyp
 from tests.support import auth, body, make_token  # noqa: E402
 
 
-def pytest_configure(config):
-    if ddblocal.ACTIVE:
-        ddblocal.configure()  # before any test module imports chalicelib (PynamoDB fixes its host)
-
-
 def pytest_unconfigure(config):
     ddblocal.unconfigure()
 
@@ -39,7 +35,7 @@ def aws():
         from scripts.provision import provision
 
         settings = get_settings()
-        services = (ddblocal.container_class() if ddblocal.ACTIVE else Container)(settings)
+        services = ddblocal.container(settings) if ddblocal.ACTIVE else Container(settings)
         provision(services)
         if ddblocal.ACTIVE:
             ddblocal.empty_tables(services.boto3_client("dynamodb"), settings)

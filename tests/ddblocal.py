@@ -1,10 +1,13 @@
 """The DynamoDB Local test backend (RENOVA_TEST_BACKEND=ddblocal), used by tests/conftest.py.
 
-PynamoDB fixes each model's host when chalicelib.store.base is imported, so the backend is chosen
-per pytest process: `pytest_configure` starts AWS DynamoDB Local on a free 127.0.0.1 port (or uses
-the one in RENOVA_DDBLOCAL_ENDPOINT, e.g. from `make ddblocal-start`) and sets AWS_ENDPOINT_URL
-before any test module imports chalicelib. DynamoDB goes there; S3, SQS, SES and EventBridge stay on
-moto's in-process mock (DynamoDB Local has none of them). Every test starts from empty tables.
+AWS DynamoDB Local starts on a free 127.0.0.1 port when first needed (or the one in
+RENOVA_DDBLOCAL_ENDPOINT is used, e.g. from `make ddblocal-start`) and is stopped when pytest ends.
+Nothing goes through the environment: `settings()` is the tests' settings with DynamoDB Local's
+endpoint, and installing a `container()` built on them (set_container) binds the PynamoDB models
+there, so the backend can change at any point of a process, in any import order
+(tests/integration/test_backend_binding.py moves one process from moto to DynamoDB Local and back).
+DynamoDB goes there; S3, SQS, SES and EventBridge stay on moto's in-process mock (DynamoDB Local has
+none of them). Every test starts from empty tables.
 """
 import os
 
@@ -12,34 +15,56 @@ BACKEND = os.environ.get("RENOVA_TEST_BACKEND", "moto")
 ACTIVE = BACKEND == "ddblocal"
 
 _server = None
+_endpoint: str | None = None
 
 
-def configure() -> None:
-    """Start DynamoDB Local (once per pytest process) and point the app's settings at it."""
-    global _server
-    endpoint = os.environ.get("RENOVA_DDBLOCAL_ENDPOINT")
-    if not endpoint:
-        from scripts.ddb_local import start
+def available() -> bool:
+    """Whether DynamoDB Local can be reached or started here (a running one, or the jar and java)."""
+    if os.environ.get("RENOVA_DDBLOCAL_ENDPOINT"):
+        return True
+    from scripts.ddb_local import DynamoDBLocalError, installed, java_executable
 
-        _server = start()
-        endpoint = _server.endpoint
-    if not endpoint.startswith("http://127.0.0.1:"):
-        raise RuntimeError(f"DynamoDB Local must be reached on 127.0.0.1, not {endpoint}")
-    os.environ["AWS_ENDPOINT_URL"] = endpoint
-    # botocore would send every client without an explicit endpoint to AWS_ENDPOINT_URL; the
-    # non-DynamoDB clients must reach moto's mock (the AWS host names it intercepts) instead.
-    os.environ["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true"
-
-
-def unconfigure() -> None:
-    global _server
-    if _server is not None:
-        _server.stop()
-        _server = None
+    try:
+        java_executable()
+    except DynamoDBLocalError:
+        return False
+    return installed()
 
 
 def endpoint() -> str:
-    return os.environ["AWS_ENDPOINT_URL"]
+    """DynamoDB Local's endpoint, started on first use (once per pytest process)."""
+    global _server, _endpoint
+    if _endpoint is None:
+        address = os.environ.get("RENOVA_DDBLOCAL_ENDPOINT")
+        if not address:
+            from scripts.ddb_local import start
+
+            _server = start()
+            address = _server.endpoint
+        if not address.startswith("http://127.0.0.1:"):
+            raise RuntimeError(f"DynamoDB Local must be reached on 127.0.0.1, not {address}")
+        _endpoint = address
+    return _endpoint
+
+
+def unconfigure() -> None:
+    global _server, _endpoint
+    if _server is not None:
+        _server.stop()
+        _server = None
+    _endpoint = None
+
+
+def settings(base=None):
+    """`base` (the environment's settings by default) with DynamoDB on DynamoDB Local."""
+    from chalicelib.settings import get_settings
+
+    return (base or get_settings()).model_copy(update={"aws_endpoint_url": endpoint()})
+
+
+def container(base=None, clock=None):
+    """A container whose DynamoDB is DynamoDB Local (not installed: `set_container` binds it)."""
+    return container_class()(settings(base), clock=clock)
 
 
 def container_class():

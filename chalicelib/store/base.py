@@ -2,6 +2,10 @@
 
 Every entity of an account lives in the account's item collection (pk = ACCOUNT#<id>), told apart by
 the `type` discriminator, so one Query returns them already typed.
+
+Endpoint, region and table names are not fixed at import: `bind_models(settings)` points every model
+(and the transactions' connection) at a settings object, and the composition root calls it for the
+container it installs (chalicelib.wiring). Until then the models use the environment's settings.
 """
 import random
 import time
@@ -18,8 +22,6 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.errors import AppError, Conflict, Throttled
 from chalicelib.settings import get_settings
-
-_settings = get_settings()
 
 # Retries (docs/reliability.md "Faults"). Every PynamoDB call — models and transactions — goes
 # through botocore's `standard` retry mode, PynamoDB's default, made explicit here: up to
@@ -40,8 +42,7 @@ _CONFLICT_CODE = "transaction_conflict"
 
 
 class BaseMeta:
-    region = _settings.aws_region
-    host = _settings.aws_endpoint_url
+    # region, host and each model's table_name are set by bind_models (at the end of this module).
     billing_mode = "PAY_PER_REQUEST"
     max_retry_attempts = MAX_RETRY_ATTEMPTS  # botocore standard mode (PynamoDB's "LEGACY" setting)
 
@@ -70,7 +71,7 @@ class DueIndex(GlobalSecondaryIndex):
 
 class BillingItem(Model):
     class Meta(BaseMeta):
-        table_name = _settings.billing_table
+        table_name = None  # settings.billing_table, set by bind_models
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
@@ -83,6 +84,58 @@ class BillingItem(Model):
 
     lookup_index = LookupIndex()
     due_index = DueIndex()
+
+
+# The models bound to a table, each with the Settings field naming its table; subclasses (the
+# discriminated item types) share their root's Meta and table.
+_TABLE_FIELDS: dict[type[Model], str] = {BillingItem: "billing_table"}
+_bound_settings = None
+
+
+def bound_to(table_field: str):
+    """Class decorator for a model of another table: `table_field` is the Settings field naming it.
+    A model imported after the binding gets the current one."""
+    def register(model: type[Model]) -> type[Model]:
+        _TABLE_FIELDS[model] = table_field
+        if _bound_settings is not None:
+            _bind(model, table_field, _bound_settings)
+        return model
+    return register
+
+
+def _binding_key(settings) -> tuple:
+    fields = sorted(set(_TABLE_FIELDS.values()))
+    return (settings.aws_endpoint_url, settings.aws_region, *(getattr(settings, f) for f in fields))
+
+
+def bind_models(settings) -> None:
+    """Point every model, its indexes and the transactions' connection at the endpoint, region and
+    tables of `settings`. A no-op when they already point there: dropping the cached connections
+    costs a new botocore client each (tens of milliseconds)."""
+    global _bound_settings
+    if _bound_settings is not None and _binding_key(_bound_settings) == _binding_key(settings):
+        _bound_settings = settings
+        return
+    BaseMeta.region = settings.aws_region
+    BaseMeta.host = settings.aws_endpoint_url
+    for model, table_field in _TABLE_FIELDS.items():
+        _bind(model, table_field, settings)
+    connection.cache_clear()
+    _bound_settings = settings
+
+
+def _bind(root: type[Model], table_field: str, settings) -> None:
+    family = [root]
+    for model in family:
+        family.extend(model.__subclasses__())
+        meta = model.Meta
+        meta.region, meta.host = settings.aws_region, settings.aws_endpoint_url
+        meta.table_name = getattr(settings, table_field)
+        # PynamoDB caches a TableConnection per model class (items, queries, batches and the
+        # operations TransactWrite/TransactGet collect) and rebuilds it only on a new table name, not
+        # on a new host: drop it so the next call connects to the new binding.
+        if "_connection" in vars(model):
+            model._connection = None
 
 
 def query_page(model, pk: str, range_condition, limit: int, after_sk: str | None,
@@ -105,6 +158,7 @@ def account_pk(account_id: str) -> str:
 def connection() -> Connection:
     # TransactWrite needs a connection to the same endpoint and region as the models. One per
     # process: each new Connection builds a botocore session and client (tens of milliseconds).
+    # bind_models clears it, so a transaction always goes where the models go.
     return Connection(region=BaseMeta.region, host=BaseMeta.host, max_retry_attempts=MAX_RETRY_ATTEMPTS)
 
 
@@ -158,3 +212,6 @@ def store_busy(error: BaseException) -> AppError | None:
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+bind_models(get_settings())  # the default container's settings, until a container binds its own

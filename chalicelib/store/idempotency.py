@@ -8,15 +8,15 @@ from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.models import Model
 
-from chalicelib.settings import get_settings
-from chalicelib.store.base import BaseMeta
+from chalicelib.store.base import BaseMeta, bound_to
 
 RETENTION = timedelta(hours=24)
 
 
+@bound_to("idempotency_table")
 class IdempotencyRecord(Model):
     class Meta(BaseMeta):
-        table_name = get_settings().idempotency_table
+        table_name = None  # settings.idempotency_table, set by bind_models
 
     pk = UnicodeAttribute(hash_key=True)
     body_hash = UnicodeAttribute()

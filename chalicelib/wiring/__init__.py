@@ -4,7 +4,13 @@ store and the adapters in repositories.py and adapters.py; `Container` puts them
 collaborator goes in through a constructor (tests/unit/test_wiring.py builds them all). Tests replace
 the container (`set_container`) to run the same services on fakes.
 
-Only functools at import time: each builder imports its service when first asked (cold start)."""
+The PynamoDB models are process-wide classes, so they talk to one endpoint and table set at a time: the
+installed container's. `set_container` binds them to its settings (chalicelib.store.base.bind_models),
+so tests can move one process from moto to DynamoDB Local and back. Building a Container does not
+bind: tests build containers only to inspect them (a prod one in tests/unit/test_wiring.py).
+
+Only functools and sys at import time: each builder imports its service when first asked (cold start)."""
+import sys
 from functools import cached_property
 
 from chalicelib.settings import Settings, get_settings
@@ -33,6 +39,16 @@ class Container(AccountsWiring, RequestsWiring, LifecycleWiring, SubscriptionsWi
     def settings(self) -> Settings:
         return self._settings or get_settings()
 
+    def bind_store(self, if_loaded: bool = False) -> None:
+        """Point the PynamoDB models and transactions at this container's endpoint, region and tables.
+        `if_loaded`: only when the store is already imported (it binds the environment's settings, the
+        default container's, when it is imported), so a cold start does not load PynamoDB early."""
+        if if_loaded and "chalicelib.store.base" not in sys.modules:
+            return
+        from chalicelib.store.base import bind_models
+
+        bind_models(self.settings)
+
 
 _container: Container | None = None
 
@@ -41,9 +57,12 @@ def container() -> Container:
     global _container
     if _container is None:
         _container = Container()
+        _container.bind_store(if_loaded=True)  # a container set before may have bound others
     return _container
 
 
 def set_container(new: Container | None) -> None:
     global _container
     _container = new
+    if new is not None:
+        new.bind_store()

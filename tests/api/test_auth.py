@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from chalicelib.api.access import Access
 from chalicelib.settings import MissingSetting, Settings
 from chalicelib.wiring import Container, set_container
-from tests.api.routes import fill, spec_id, specs
+from tests.steps.routes import fill, spec_id, specs
 from tests.support import make_token
 
 ISSUER = "https://issuer.example.test/pool"
@@ -67,8 +67,14 @@ def jwks_url(rsa_key):
 
 
 def prod_settings(jwks_url: str = "http://127.0.0.1:9/jwks.json") -> Settings:
+    # The prod stage's auth on the installed container's store: installing a container binds the
+    # models to its endpoint and tables, and the data of the test lives in the local stage's.
+    from chalicelib.wiring import container
+
+    store = container().settings
     return Settings(RENOVA_STAGE="prod", AUTH_ISSUER=ISSUER, AUTH_JWKS_URL=jwks_url, CURSOR_SECRET="c",
-                    STRIPE_WEBHOOK_SECRET="s", ASAAS_WEBHOOK_TOKEN="a")
+                    STRIPE_WEBHOOK_SECRET="s", ASAAS_WEBHOOK_TOKEN="a", AWS_ENDPOINT_URL=store.aws_endpoint_url,
+                    BILLING_TABLE=store.billing_table, IDEMPOTENCY_TABLE=store.idempotency_table)
 
 
 @pytest.fixture
