@@ -11,7 +11,7 @@ BUILD := build
 TEST_DEPS :=
 include $(wildcard mk/*.mk)
 
-.PHONY: run test venv unit template bench bench-ddblocal clean
+.PHONY: run test venv unit fast template bench bench-ddblocal clean
 
 venv: $(STAMP)
 
@@ -39,6 +39,10 @@ test: venv $(TEST_DEPS)
 
 unit: venv
 	$(PY) -m pytest -q tests/unit
+
+# The unit and use-case tiers (services on in-memory fakes, tests/fakes): seconds, no AWS.
+fast: venv
+	$(PY) -m pytest -q -p no:randomly tests/unit tests/usecases
 
 # `chalice package` with our tables, bucket, queue, bus and gateway responses merged in, then cfn-lint.
 template: venv
