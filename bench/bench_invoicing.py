@@ -3,7 +3,7 @@ due that day or the size of the table.
 
 At each size the table holds N accounts, of which `due` renew on 15 May 2026 and are invoiced by the
 run of the 8th; the others are the same kind of account with their index keys 60 to 420 days ahead
-(bench/world.Cloner). A due account is what a Promob customer looks like on the 8th: billing data,
+(bench/seeding/cloner.py). A due account is what a Promob customer looks like on the 8th: billing data,
 due day 15, two boleto subscriptions renewing on the 15th, their first invoices paid. The job has run
 the day before (its checkpoint is the 7th), so the measured run plans one day: one Query per shard of
 ISSUE#2026-05-08, then one worker per account (in-process: the local stage's path; the SQS Lambda
@@ -105,13 +105,14 @@ def measure() -> dict:
 def _measure_size(accounts: int, due: int) -> dict:
     from bench import world as w
     from bench.call_counter import counting
+    from bench.seeding.clones import clone_accounts
     from chalicelib.jobs.registry import run_job
 
     start = datetime.combine(SUBSCRIBED_ON, w.BENCH_NOW.timetz().replace(hour=10))
     with w.quiet_app(), w.open_world(start) as world:
         background, due_template = _templates(world)
-        seeded = w.clone_accounts(world, accounts - due, "background accounts", source=background)
-        w.clone_accounts(world, due, "due accounts", source=due_template)
+        seeded = clone_accounts(world, accounts - due, "background accounts", source=background)
+        clone_accounts(world, due, "due accounts", source=due_template)
         world.services.checkpoints.advance("issue-invoices", ISSUE_DAY - timedelta(days=1))
         world.set_now(datetime.combine(ISSUE_DAY, w.BENCH_NOW.timetz().replace(hour=6)))
         with counting() as log:
@@ -147,6 +148,7 @@ def _templates(world):
     """The due account, made through the API and read back: once with its ISSUE# keys on the 8th
     (due), once with every dated key moved away (background)."""
     from bench import world as w
+    from bench.seeding.templates import Template, account_template
 
     api, owner = world.api, world.api.token(w.new_id("usr"))
     account_id = api.ok("POST", "/v1/accounts", owner, {"name": "Marcenaria"})["id"]
@@ -160,8 +162,8 @@ def _templates(world):
                                                                  "quantity": quantity, "payment_method": "boleto"})
             _mark_paid(account_id, sub["invoice_id"])
 
-    due = w.account_template(world, account_id, recipe=subscribe_and_pay, work_day=ISSUE_DAY)
-    return w.Template(due.items, due.tokens, work_keys=set()), due
+    due = account_template(world, account_id, recipe=subscribe_and_pay, work_day=ISSUE_DAY)
+    return Template(due.items, due.tokens, work_keys=set()), due
 
 
 def _mark_paid(account_id: str, invoice_id: str) -> None:

@@ -6,7 +6,7 @@ pairs of consecutive days of the job's own (bench/job_recipes.py; bench/job_runs
   1. an empty run: the fixed cost of a day with nothing due (its queries over the day's shards);
   2. a work run: `due` accounts made due that day through the job's work recipe (one account
      through the API or its service, then cloned): calls per item = (work - empty) / due.
-Every account in the tables is a clone (bench/world.py): a typical account, or one a recipe made
+Every account in the tables is a clone (bench/seeding/): a typical account, or one a recipe made
 due, built through the API, read back and removed. A clone's dated index keys lie 200 to 560 days
 ahead, except those its recipe set: nothing but the measured work is due on the benchmark's days.
 
@@ -26,13 +26,13 @@ each size: a neighbour's load only ever adds to a run's time, so the fastest sam
 closest to the work itself. The wall-time ratio (`time x5`) and the app's own time ratio (time
 outside AWS calls, `app x5`) are printed beside it, and each sample's CPU-time ratio goes to the JSON.
 
-Why DynamoDB Local: moto answers a Query by walking every item of the table and copies whole tables
-for each TransactWriteItems (moto/dynamodb/models), so on moto time grows with the table whatever
-the app does. DynamoDB Local's SQLite file is seeded by writing its own rows into it
-(bench/world.py `SQLiteSeeder`, checked against the rows DynamoDB Local wrote itself for the first
-account): 10,000-16,000 items/s here instead of 1,500-3,300 through BatchWriteItem. Without DynamoDB
-Local installed, with BENCH_JOBS_MOTO=1, or with explicit sizes (tests), the benchmark runs in the
-calling process on its backend, one table grown from the small size to the large: calls only, no
+Why DynamoDB Local: moto answers a Query by walking every item of the table and copies whole tables for
+each TransactWriteItems (moto/dynamodb/models), so on moto time grows with the table whatever the app
+does. DynamoDB Local's SQLite file is seeded by writing its own rows into it
+(bench/seeding/sqlite_rows.py `SQLiteSeeder`, checked against the rows DynamoDB Local wrote itself for
+the first account): 10,000-16,000 items/s here instead of 1,500-3,300 through BatchWriteItem. Without
+DynamoDB Local installed, with BENCH_JOBS_MOTO=1, or with explicit sizes (tests), the benchmark runs in
+the calling process on its backend, one table grown from the small size to the large: calls only, no
 time check.
 
 Sizes (accounts in the tables, small / large = 5x small; due items; samples at each size),

@@ -271,6 +271,7 @@ def prepare(world, background: int, repeats: int = 5) -> None:
     """The account the walk uses, a partner's batch of licenses, and `background` cloned accounts
     around them."""
     from bench import world as w
+    from bench.seeding.clones import clone_accounts
     from chalicelib.jobs.registry import available_jobs, run_job
 
     seeded = w.seed_account(world, members=4, subscriptions=3, requests=3, backups=2)
@@ -284,7 +285,7 @@ def prepare(world, background: int, repeats: int = 5) -> None:
         run_job(job, world.services, world.now.date())
     _partner_batch(world, repeats)
     if background:
-        w.clone_accounts(world, background, label="background accounts")
+        clone_accounts(world, background, label="background accounts")
 
 
 def _invoice_and_payment(world) -> None:

@@ -1,11 +1,11 @@
 """One size of the job benchmark's tables, and the job runs measured on it (bench/bench_jobs.py).
 
-`TableSize` holds a world (bench/world.py) whose tables it grows by cloning, the work templates of
-every job (bench/job_recipes.py) and each job's last run; `sample(job, n)` runs the job on its n-th
-pair of days — an empty day, then a work day with `due` accounts made due — counting every AWS call
-and timing the work run. `serve_size` is the same in a process of its own, on a DynamoDB Local of
-its own, answering the samples its parent asks for: bench_jobs interleaves two of them, a small and
-a large table, so both sizes are measured minutes apart at most, under the same machine load."""
+`TableSize` holds a world (bench/world.py) whose tables it grows by cloning (bench/seeding/), the work
+templates of every job (bench/job_recipes.py) and each job's last run; `sample(job, n)` runs the job on
+its n-th pair of days — an empty day, then a work day with `due` accounts made due — counting every AWS
+call and timing the work run. `serve_size` is the same in a process of its own, on a DynamoDB Local of
+its own, answering the samples its parent asks for: bench_jobs interleaves two of them, a small and a
+large table, so both sizes are measured minutes apart at most, under the same machine load."""
 from __future__ import annotations
 
 import os
@@ -57,12 +57,14 @@ def warm_up(world, seconds: float = 15.0) -> int:
     import random
 
     from bench import world as w
+    from bench.seeding.cloner import BACKGROUND_SHIFT_DAYS, DATED_SHARD
+    from bench.seeding.templates import template
 
     dynamodb = world.services.boto3_client("dynamodb")
     table = world.services.settings.billing_table
-    kinds = sorted({match.group(1) for items in w.template(world).items.values() for item in items
-                    if (match := w._DATED_SHARD.match((item.get("due_pk") or {}).get("S") or ""))})
-    first = w.BENCH_NOW.date() + timedelta(days=w.BACKGROUND_SHIFT_DAYS)
+    kinds = sorted({match.group(1) for items in template(world).items.values() for item in items
+                    if (match := DATED_SHARD.match((item.get("due_pk") or {}).get("S") or ""))})
+    first = w.BENCH_NOW.date() + timedelta(days=BACKGROUND_SHIFT_DAYS)
     rng, made, n = random.Random(6), 0, 0
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
@@ -112,12 +114,13 @@ def work_template(world, job: str, day: date):
     """One account whose work for `job` falls due on `day`, made through the recipe and read back as
     items."""
     from bench import world as w
+    from bench.seeding.templates import account_template
 
     world.set_now(datetime.combine(day, w.BENCH_NOW.timetz()))
     account = w.seed_account(world, backups=0)
-    return w.account_template(world, account["ids"]["account_id"],
-                              recipe=lambda: job_recipes.WORK_RECIPES[job](world, account),
-                              work_day=job_recipes.work_key_day(job, day))
+    return account_template(world, account["ids"]["account_id"],
+                            recipe=lambda: job_recipes.WORK_RECIPES[job](world, account),
+                            work_day=job_recipes.work_key_day(job, day))
 
 
 class TableSize:
@@ -129,13 +132,14 @@ class TableSize:
 
     def __init__(self, world, jobs: list[str], due: int, samples: int):
         from bench import world as w
+        from bench.seeding.cloner import BACKGROUND_SHIFT_DAYS
 
         self.world, self.jobs, self.due = world, jobs, due
         today = w.BENCH_NOW.date()
         self.work_days = {job: job_recipes.work_days(job, today + timedelta(days=job_recipes.WINDOW_DAYS * n), samples)
                           for n, job in enumerate(jobs)}
         last = max((days[-1] for days in self.work_days.values()), default=today)
-        if (last - today).days >= w.BACKGROUND_SHIFT_DAYS:  # the background accounts fall due from there on
+        if (last - today).days >= BACKGROUND_SHIFT_DAYS:  # the background accounts fall due from there on
             raise ValueError(f"{samples} samples of {len(jobs)} jobs reach {last}: past the background's days")
         self.last_run = {job: days[0] - timedelta(days=2) for job, days in self.work_days.items()}
         self.templates: dict[str, dict] = {}
@@ -149,9 +153,9 @@ class TableSize:
     def build_templates(self) -> None:
         """The typical account and, per job with a recipe, one due account per work day: built while
         the tables are empty (on moto every transaction copies the whole table)."""
-        from bench import world as w
+        from bench.seeding.templates import template
 
-        w.template(self.world)
+        template(self.world)
         for job in self.jobs:
             if job not in job_recipes.WORK_RECIPES:
                 continue
@@ -162,9 +166,9 @@ class TableSize:
 
     def grow_to(self, accounts: int) -> dict:
         """Clone typical accounts until the tables hold `accounts`; returns what seeding took."""
-        from bench import world as w
+        from bench.seeding.clones import clone_accounts
 
-        seeding = w.clone_accounts(self.world, accounts - self.accounts, label=f"{accounts:,} accounts")
+        seeding = clone_accounts(self.world, accounts - self.accounts, label=f"{accounts:,} accounts")
         self.accounts = accounts
         self.seeding.append(seeding)
         return seeding
@@ -188,7 +192,7 @@ class TableSize:
         """Everything before the measured work run of the job's n-th sample: the leftovers of the
         last sample removed, a run on every day since the job's last one, the empty run, and the
         due accounts cloned. None when ready, else {"error": why}."""
-        from bench import world as w
+        from bench.seeding.clones import clone_accounts
 
         self.clean()
         self._prepared = None
@@ -204,8 +208,8 @@ class TableSize:
             empty = run(self.world, job, empty_day)
             self.last_run[job] = work_day
             if job in self.templates:
-                w.clone_accounts(self.world, self.due, label=f"{job}: due accounts",
-                                 source=self.templates[job][work_day], rows=False, partitions=self._owned)
+                clone_accounts(self.world, self.due, label=f"{job}: due accounts",
+                               source=self.templates[job][work_day], rows=False, partitions=self._owned)
         except Exception as exc:  # noqa: BLE001 — one broken job must not hide the others' figures
             return {"error": f"{type(exc).__name__}: {exc}"}
         self._prepared = (job, n, empty)
@@ -228,10 +232,10 @@ class TableSize:
         """Remove the last sample's due accounts with whatever the job wrote in their partitions:
         what it made of them (a suspension's next invoice, a renewal's review day) must not fall due
         on another job's measured days."""
-        from bench import world as w
+        from bench.seeding.clones import remove_partitions
 
         if self._owned:
-            w.remove_partitions(self.world, self._owned)
+            remove_partitions(self.world, self._owned)
             self._owned = set()
 
 
@@ -244,8 +248,9 @@ def serve_size(connection, accounts: int, jobs: list[str], due: int, samples: in
     os.environ["BENCH_DDB_LOCAL_FILE"] = "1"
     backend.configure(ddb_local=True, quick=quick)
     from bench import world as w
+    from bench.seeding import clones
 
-    w.SHOW_PROGRESS = progress
+    clones.SHOW_PROGRESS = progress
     try:
         with w.open_world() as world, w.quiet_app():
             size, phases = TableSize(world, jobs, due, samples), {}
