@@ -21,8 +21,10 @@ EVENT_TYPES = frozenset({
     "invoice.paid",
     "subscription.changed",
     "subscription.cancelled",
+    "subscription.reinstated",
     "license.suspended",
     "license.restored",
+    "license.seats_changed",
     "account.purged",
 })
 # Stable ids are UUIDv5 in this namespace, computed from the caller's key.

@@ -12,7 +12,8 @@ class Access(Enum):
     PLAN_CHANGE = "plan_change"        # changes that cost money: plan, seats, storage, cancel
     MEMBERS_MANAGE = "members_manage"  # invite, change roles, deactivate
     AUDIT = "audit"                    # the account's audit trail
-    OWNER = "owner"                    # owner-only actions (backups)
+    OWNER = "owner"                    # owner-only actions
+    BACKUP_OWNER = "backup_owner"      # schedule and download backups: the owner, or the partner holding the license
     FINANCE_STAFF = "finance_staff"    # the vendor's finance team (token group `finance`)
     INTERNAL = "internal"              # the vendor's product, service to service
     WEBHOOK = "webhook"                # authenticated by the handler (signature or token)
@@ -33,6 +34,14 @@ ACCOUNT_ROLES: dict[Access, frozenset[Role]] = {
     Access.MEMBERS_MANAGE: _MANAGERS,
     Access.AUDIT: _MANAGERS,
     Access.OWNER: frozenset({Role.OWNER}),
+    Access.BACKUP_OWNER: frozenset({Role.OWNER}),
+}
+
+# Routes a partner may use on a client account whose license it holds in a batch (Conta Azul Mais:
+# the partner makes the backup "na Conta Azul Pro do seu cliente"), with these roles in the
+# partner's own account. It never becomes a member: every other route of the client stays 404.
+PARTNER_ROLES: dict[Access, frozenset[Role]] = {
+    Access.BACKUP_OWNER: _MANAGERS,
 }
 
 # Roles that see billing data inside otherwise open screens (e.g. the account itself).

@@ -2,13 +2,12 @@
 from chalice import Blueprint
 
 from chalicelib.api.access import BILLING_VIEWERS, Access
-from chalicelib.api.pagination import decode_cursor, encode_cursor
+from chalicelib.api.pagination import Paged
 from chalicelib.api.routing import RequestContext, endpoint
 from chalicelib.api.schemas.accounts import (
-    AccountCreate, AccountList, AccountOut, BillingData, BillingDataOut, BillingSettings, MemberInvite,
-    MemberList, MemberOut, MemberPatch,
+    AccountCreate, AccountList, AccountOut, BillingData, BillingDataOut, BillingSettings, BillingSettingsOut,
+    MemberInvite, MemberList, MemberOut, MemberPatch, NotFollowingOut,
 )
-from chalicelib.api.schemas.common import PageQuery
 from chalicelib.domain.enums import Role
 from chalicelib.wiring import container
 
@@ -41,17 +40,13 @@ def create_account(ctx: RequestContext):
     return account_out(account, Role.OWNER)
 
 
-@endpoint(bp, "/v1/accounts", "GET", access=Access.USER, query=PageQuery, response=AccountList,
+# A cursor is the caller's own: another user's is refused.
+@endpoint(bp, "/v1/accounts", "GET", access=Access.USER, cursor_scope="user:{user}", response=AccountList,
           summary="Minhas contas: as contas de quem chama, com o papel em cada uma (paginado).",
           tags=["accounts"])
 def list_my_accounts(ctx: RequestContext):
-    services = container()
-    secret = services.settings.cursor_secret
-    scope = f"user:{ctx.principal.user_id}"  # a cursor is the caller's own: another user's is refused
-    after = decode_cursor(secret, scope, ctx.query.cursor)
-    page, last = services.accounts.my_accounts_page(ctx.principal, ctx.query.limit, after)
-    return AccountList(items=[account_out(account, member.role) for account, member in page],
-                       next_cursor=encode_cursor(secret, scope, last))
+    page, last = container().accounts.my_accounts_page(ctx.principal, ctx.page.limit, ctx.page.after)
+    return Paged(AccountList(items=[account_out(account, member.role) for account, member in page]), last)
 
 
 @endpoint(bp, ACCOUNT, "GET", access=Access.ACCOUNT_MEMBER, response=AccountOut,
@@ -70,22 +65,28 @@ def put_billing_data(ctx: RequestContext, account_id: str):
 
 
 @endpoint(bp, ACCOUNT + "/billing-settings", "PUT", access=Access.BILLING, body=BillingSettings,
-          response=AccountOut, summary="Dia de vencimento (8, 15, 22) e forma de pagamento padrão.",
+          response=BillingSettingsOut, summary="Dia de vencimento (8, 15, 22) e forma de pagamento padrão, que "
+          "passa a valer nas renovações de todas as assinaturas que a aceitam; as demais vêm listadas com o motivo.",
           tags=["accounts"])
 def put_billing_settings(ctx: RequestContext, account_id: str):
+    services = container()
     changes = ctx.body.model_dump(exclude_none=True, mode="json")
-    account = container().accounts.update_billing_settings(account_id, changes, ctx.actor)
-    return account_out(account, ctx.member.role)
+    method = changes.pop("default_payment_method", None)
+    account = services.accounts.update_billing_settings(account_id, changes, ctx.actor) if changes else None
+    not_following = []
+    if method is not None:
+        snapshot, not_following = services.subscriptions.set_default_payment_method(account_id, method, ctx.actor)
+        account = snapshot.account
+    return BillingSettingsOut(**account_out(account, ctx.member.role).model_dump(), subscriptions_not_following=[
+        NotFollowingOut(subscription_id=n.subscription_id, reason_code=n.reason_code, message=n.message)
+        for n in not_following])
 
 
-@endpoint(bp, ACCOUNT + "/members", "GET", access=Access.BILLING, query=PageQuery, response=MemberList,
+@endpoint(bp, ACCOUNT + "/members", "GET", access=Access.BILLING, cursor_scope="{account_id}", response=MemberList,
           summary="Membros da conta e convites pendentes.", tags=["members"])
 def list_members(ctx: RequestContext, account_id: str):
-    services = container()
-    secret = services.settings.cursor_secret
-    after = decode_cursor(secret, account_id, ctx.query.cursor)
-    members, last = services.accounts.members_page(account_id, ctx.query.limit, after)
-    return MemberList(items=[member_out(m) for m in members], next_cursor=encode_cursor(secret, account_id, last))
+    members, last = container().accounts.members_page(account_id, ctx.page.limit, ctx.page.after)
+    return Paged(MemberList(items=[member_out(m) for m in members]), last)
 
 
 @endpoint(bp, ACCOUNT + "/members", "POST", access=Access.MEMBERS_MANAGE, body=MemberInvite,

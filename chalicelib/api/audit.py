@@ -2,26 +2,21 @@
 from chalice import Blueprint
 
 from chalicelib.api.access import Access
-from chalicelib.api.pagination import decode_cursor, encode_cursor
+from chalicelib.api.pagination import Paged
 from chalicelib.api.routing import RequestContext, endpoint
 from chalicelib.api.schemas.audit import AuditEntryOut, AuditPage
-from chalicelib.api.schemas.common import PageQuery
 from chalicelib.wiring import container
 
 bp = Blueprint(__name__)
 
 
-@endpoint(bp, "/v1/accounts/{account_id}/audit", "GET", access=Access.AUDIT, query=PageQuery,
+@endpoint(bp, "/v1/accounts/{account_id}/audit", "GET", access=Access.AUDIT, cursor_scope="{account_id}",
           response=AuditPage, summary="Trilha de auditoria: quem, quando, o quê e por quê.", tags=["audit"])
 def list_audit(ctx: RequestContext, account_id: str):
-    services = container()
-    secret = services.settings.cursor_secret
-    after = decode_cursor(secret, account_id, ctx.query.cursor)
-    items, last = services.audit_repository.list(account_id, ctx.query.limit, after)
-    return AuditPage(
+    items, last = container().audit_repository.list(account_id, ctx.page.limit, ctx.page.after)
+    return Paged(AuditPage(
         items=[AuditEntryOut(id=i.audit_id, at=i.at, actor=i.actor, action=i.action, target=i.target,
                              before=i.before.as_dict() if i.before else None,
                              after=i.after.as_dict() if i.after else None,
                              request_id=i.request_id, reason=i.reason) for i in items],
-        next_cursor=encode_cursor(secret, account_id, last),
-    )
+    ), last)

@@ -1,12 +1,12 @@
 """Backups of the account's data: the owner schedules them and downloads the files; owner, admin and
-finance see the list (PRODUCT.md §1, §9)."""
+finance see the list (PRODUCT.md §1, §9). The owner or an admin of the partner holding a client
+account's batch license may schedule and download that client's backups too (Conta Azul Mais)."""
 from chalice import Blueprint
 
 from chalicelib.api.access import Access
-from chalicelib.api.pagination import decode_cursor, encode_cursor
+from chalicelib.api.pagination import Paged
 from chalicelib.api.routing import RequestContext, endpoint
 from chalicelib.api.schemas.backups import BackupDownloadOut, BackupIn, BackupOut, BackupPage
-from chalicelib.api.schemas.common import PageQuery
 from chalicelib.api.times import in_sao_paulo
 from chalicelib.wiring import container
 
@@ -27,28 +27,33 @@ def backup_out(backup, now) -> BackupOut:
     )
 
 
-@endpoint(bp, BACKUPS, "POST", access=Access.OWNER, body=BackupIn, response=BackupOut, status=201,
+@endpoint(bp, BACKUPS, "POST", access=Access.BACKUP_OWNER, body=BackupIn, response=BackupOut, status=201,
           summary="Agenda um backup (ZIP de planilhas CSV) entre 19h e 4h.", tags=["backups"])
 def schedule_backup(ctx: RequestContext, account_id: str):
     services = container()
-    backup = services.backups.schedule(account_id, ctx.body.run_at, ctx.body.next_window, ctx.actor)
+    backup = services.backups.schedule(account_id, ctx.body.run_at, ctx.body.next_window, ctx.actor,
+                                       actor_account_id=_partner_of(ctx, account_id))
     return backup_out(backup, services.clock.now())
 
 
-@endpoint(bp, BACKUPS, "GET", access=Access.BILLING, query=PageQuery, response=BackupPage,
+@endpoint(bp, BACKUPS, "GET", access=Access.BILLING, cursor_scope="{account_id}", response=BackupPage,
           summary="Backups da conta, do mais novo para o mais antigo.", tags=["backups"])
 def list_backups(ctx: RequestContext, account_id: str):
     services = container()
-    secret = services.settings.cursor_secret
-    items, last = services.backups.list(account_id, ctx.query.limit,
-                                        decode_cursor(secret, account_id, ctx.query.cursor))
+    items, last = services.backups.list(account_id, ctx.page.limit, ctx.page.after)
     now = services.clock.now()
-    return BackupPage(items=[backup_out(b, now) for b in items],
-                      next_cursor=encode_cursor(secret, account_id, last))
+    return Paged(BackupPage(items=[backup_out(b, now) for b in items]), last)
 
 
-@endpoint(bp, BACKUPS + "/{backup_id}/download", "GET", access=Access.OWNER, response=BackupDownloadOut,
+@endpoint(bp, BACKUPS + "/{backup_id}/download", "GET", access=Access.BACKUP_OWNER, response=BackupDownloadOut,
           summary="Link de download (15 minutos); recusado em dias úteis entre 5h e 19h.", tags=["backups"])
 def download_backup(ctx: RequestContext, account_id: str, backup_id: str):
-    download = container().backups.download(account_id, backup_id, ctx.actor)
+    download = container().backups.download(account_id, backup_id, ctx.actor,
+                                            actor_account_id=_partner_of(ctx, account_id))
     return BackupDownloadOut(url=download.url, expires_at=download.expires_at, filename=download.filename)
+
+
+def _partner_of(ctx: RequestContext, account_id: str) -> str | None:
+    """The partner account the caller acts from, when it is not a member of this account."""
+    member_of = getattr(ctx.member, "account_id", account_id)
+    return member_of if member_of != account_id else None

@@ -3,12 +3,11 @@ their own account — they are not members of the client accounts and never see 
 from chalice import Blueprint
 
 from chalicelib.api.access import Access
-from chalicelib.api.pagination import decode_cursor, encode_cursor
+from chalicelib.api.pagination import Paged
 from chalicelib.api.routing import RequestContext, endpoint
 from chalicelib.api.schemas.batches import (
     BatchLicensesOut, ClientIn, LicenseCancelIn, LicenseCancelledOut, LicenseOut, SubstitutedOut, TransferredOut,
 )
-from chalicelib.api.schemas.common import PageQuery
 from chalicelib.wiring import container
 
 bp = Blueprint(__name__)
@@ -32,24 +31,22 @@ def _client(body: ClientIn):
     return ClientRequest(body.name, body.owner_email)
 
 
-@endpoint(bp, LICENSES, "GET", access=Access.BILLING, query=PageQuery, response=BatchLicensesOut,
-          summary="Licenças do lote e seus clientes.", tags=["batches"])
+@endpoint(bp, LICENSES, "GET", access=Access.BILLING, cursor_scope="{account_id}/batches/{subscription_id}",
+          response=BatchLicensesOut, summary="Licenças do lote e seus clientes.", tags=["batches"])
 def list_licenses(ctx: RequestContext, account_id: str, subscription_id: str):
     from chalicelib.services.partners.batches import license_number
 
-    services = container()
-    secret, scope = services.settings.cursor_secret, f"{account_id}/batches/{subscription_id}"
-    after = decode_cursor(secret, scope, ctx.query.cursor)
-    view = services.batches.view(account_id, subscription_id)
+    after = ctx.page.after
+    view = container().batches.view(account_id, subscription_id)
     rest = view.licenses
     if after is not None:  # licenses are listed by number
         rest = [v for v in rest if (license_number(v.license_id) or 0) > (license_number(after) or 0)]
-    page, more = rest[:ctx.query.limit], len(rest) > ctx.query.limit
+    page, more = rest[:ctx.page.limit], len(rest) > ctx.page.limit
     batch = view.batch
-    return BatchLicensesOut(subscription_id=subscription_id, product_id=batch.product_id, status=batch.status,
-                            quantity=batch.quantity, current_period_end=batch.current_period_end,
-                            items=[LicenseOut(**license_fields(v)) for v in page],
-                            next_cursor=encode_cursor(secret, scope, page[-1].license_id) if more else None)
+    return Paged(BatchLicensesOut(subscription_id=subscription_id, product_id=batch.product_id, status=batch.status,
+                                  quantity=batch.quantity, current_period_end=batch.current_period_end,
+                                  items=[LicenseOut(**license_fields(v)) for v in page]),
+                 page[-1].license_id if more else None)
 
 
 @endpoint(bp, LICENSE + "/assign", "POST", access=Access.PLAN_CHANGE, body=ClientIn, response=LicenseOut,

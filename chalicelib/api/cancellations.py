@@ -26,6 +26,7 @@ def cancel_subscription(ctx: RequestContext, account_id: str, subscription_id: s
         effective_date=result.effective_date, refund_cents=result.refund_cents, refund_status=result.refund_status,
         amount_owed_cents=result.amount_owed_cents, invoice_id=result.invoice_id,
         voided_invoice_ids=list(result.voided_invoice_ids),
+        commitment_ends_on=result.commitment_ends_on, commitment_months_billed=result.commitment_months_billed,
         undo_until=result.effective_date - timedelta(days=1) if scheduled else None,
         auto_renew=subscription.auto_renew)
 

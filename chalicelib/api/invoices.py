@@ -3,7 +3,7 @@ current boleto, and the 2ª via (PRODUCT.md §4). Owner, admin and finance (bill
 from chalice import Blueprint
 
 from chalicelib.api.access import Access
-from chalicelib.api.pagination import decode_cursor, encode_cursor
+from chalicelib.api.pagination import Paged
 from chalicelib.api.routing import RequestContext, endpoint
 from chalicelib.api.schemas.invoices import (
     BoletoOut, InvoiceLineOut, InvoiceListQuery, InvoiceOut, InvoicePage, InvoiceSummaryOut, PreviousBoletoOut,
@@ -47,16 +47,13 @@ def invoice_fields(invoice) -> dict:
     )
 
 
-@endpoint(bp, INVOICES, "GET", access=Access.BILLING, query=InvoiceListQuery, response=InvoicePage,
+@endpoint(bp, INVOICES, "GET", access=Access.BILLING, query=InvoiceListQuery,
+          cursor_scope="{account_id}/invoices/{status}", response=InvoicePage,
           summary="Faturas da conta (em aberto, pagas ou todas), da mais nova para a mais antiga.",
           tags=["invoices"])
 def list_invoices(ctx: RequestContext, account_id: str):
-    services = container()
-    secret, scope = services.settings.cursor_secret, f"{account_id}/invoices/{ctx.query.status}"
-    items, last = services.invoice_queries.page(account_id, ctx.query.status, ctx.query.limit,
-                                                decode_cursor(secret, scope, ctx.query.cursor))
-    return InvoicePage(items=[InvoiceSummaryOut(**summary_fields(i)) for i in items],
-                       next_cursor=encode_cursor(secret, scope, last))
+    items, last = container().invoice_queries.page(account_id, ctx.query.status, ctx.page.limit, ctx.page.after)
+    return Paged(InvoicePage(items=[InvoiceSummaryOut(**summary_fields(i)) for i in items]), last)
 
 
 @endpoint(bp, INVOICE, "GET", access=Access.BILLING, response=InvoiceOut,

@@ -3,9 +3,8 @@ finance team and the import of bank return files."""
 from chalice import Blueprint
 
 from chalicelib.api.access import Access
-from chalicelib.api.pagination import decode_cursor, encode_cursor
+from chalicelib.api.pagination import Paged
 from chalicelib.api.routing import RequestContext, endpoint
-from chalicelib.api.schemas.common import PageQuery
 from chalicelib.api.schemas.payments import (
     BankReturnOut, BankReturnQuery, InvoicePaidOut, PaymentOut, PaymentPage, RefundIn, RefundOut,
 )
@@ -24,14 +23,12 @@ def payment_out(payment) -> PaymentOut:
         refunded_cents=payment.refunded_cents or 0)
 
 
-@endpoint(bp, "/v1/accounts/{account_id}/payments", "GET", access=Access.BILLING, query=PageQuery,
-          response=PaymentPage, tags=["payments"], summary="Histórico de pagamentos, do mais novo para o mais antigo.")
+@endpoint(bp, "/v1/accounts/{account_id}/payments", "GET", access=Access.BILLING,
+          cursor_scope="payments/{account_id}", response=PaymentPage, tags=["payments"],
+          summary="Histórico de pagamentos, do mais novo para o mais antigo.")
 def list_payments(ctx: RequestContext, account_id: str):
-    services = container()
-    secret, scope = services.settings.cursor_secret, f"payments/{account_id}"
-    items, last = services.payment_repository.payments_page(account_id, ctx.query.limit,
-                                                            decode_cursor(secret, scope, ctx.query.cursor))
-    return PaymentPage(items=[payment_out(p) for p in items], next_cursor=encode_cursor(secret, scope, last))
+    items, last = container().payment_repository.payments_page(account_id, ctx.page.limit, ctx.page.after)
+    return Paged(PaymentPage(items=[payment_out(p) for p in items]), last)
 
 
 @endpoint(bp, "/v1/accounts/{account_id}/invoices/{invoice_id}/pay", "POST", access=Access.BILLING,
@@ -43,7 +40,9 @@ def pay_invoice(ctx: RequestContext, account_id: str, invoice_id: str):
     invoice = result.invoice
     return InvoicePaidOut(invoice_id=invoice.invoice_id if invoice else invoice_id,
                           invoice_status=invoice.status if invoice else "paid", outcome=result.outcome.value,
-                          payment=payment_out(result.payment) if result.payment else None)
+                          payment=payment_out(result.payment) if result.payment else None,
+                          reinstated_subscription_ids=[s.subscription_id for s in result.reinstated],
+                          message=result.message)
 
 
 @endpoint(bp, "/v1/admin/accounts/{account_id}/payments/{payment_id}/refund", "POST",

@@ -3,9 +3,8 @@ gets 403, another account 404 (PRODUCT.md §1, §10)."""
 from chalice import Blueprint
 
 from chalicelib.api.access import Access
-from chalicelib.api.pagination import decode_cursor, encode_cursor
+from chalicelib.api.pagination import Paged
 from chalicelib.api.routing import RequestContext, endpoint
-from chalicelib.api.schemas.common import PageQuery
 from chalicelib.api.schemas.requests import (
     MessageIn, MessageOut, MessagePage, MessagePosted, RequestIn, RequestOut, RequestPage,
 )
@@ -37,25 +36,18 @@ def open_request(ctx: RequestContext, account_id: str):
     return request_out(container().requests.open(account_id, ctx.body.type, ctx.body.text, ctx.actor))
 
 
-@endpoint(bp, REQUESTS, "GET", access=Access.BILLING, query=PageQuery, response=RequestPage,
+@endpoint(bp, REQUESTS, "GET", access=Access.BILLING, cursor_scope="{account_id}", response=RequestPage,
           summary="Solicitações da conta, da mais nova para a mais antiga.", tags=["requests"])
 def list_requests(ctx: RequestContext, account_id: str):
-    services = container()
-    secret = services.settings.cursor_secret
-    items, last = services.requests.list(account_id, ctx.query.limit,
-                                         decode_cursor(secret, account_id, ctx.query.cursor))
-    return RequestPage(items=[request_out(r) for r in items], next_cursor=encode_cursor(secret, account_id, last))
+    items, last = container().requests.list(account_id, ctx.page.limit, ctx.page.after)
+    return Paged(RequestPage(items=[request_out(r) for r in items]), last)
 
 
-@endpoint(bp, MESSAGES, "GET", access=Access.BILLING, query=PageQuery, response=MessagePage,
+@endpoint(bp, MESSAGES, "GET", access=Access.BILLING, cursor_scope="{account_id}/{request_id}", response=MessagePage,
           summary="Mensagens da solicitação, da mais antiga para a mais nova.", tags=["requests"])
 def list_messages(ctx: RequestContext, account_id: str, request_id: str):
-    services = container()
-    secret = services.settings.cursor_secret
-    scope = f"{account_id}/{request_id}"
-    items, last = services.requests.messages(account_id, request_id, ctx.query.limit,
-                                             decode_cursor(secret, scope, ctx.query.cursor))
-    return MessagePage(items=[message_out(m) for m in items], next_cursor=encode_cursor(secret, scope, last))
+    items, last = container().requests.messages(account_id, request_id, ctx.page.limit, ctx.page.after)
+    return Paged(MessagePage(items=[message_out(m) for m in items]), last)
 
 
 @endpoint(bp, MESSAGES, "POST", access=Access.BILLING, body=MessageIn, response=MessagePosted, status=201,

@@ -5,6 +5,7 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass, field
+from string import Formatter
 from typing import Any, Callable
 
 from chalice import Blueprint, IAMAuthorizer, Response
@@ -15,7 +16,9 @@ from chalicelib.api import cors
 from chalicelib.api.access import Access
 from chalicelib.api.auth import Principal, bearer_token, verify_internal_token, verify_token
 from chalicelib.api.idempotency import guard_for
+from chalicelib.api.pagination import Page, Paged, decode_cursor, encode_cursor
 from chalicelib.api.responses import error_response, internal_error_response, json_response
+from chalicelib.api.schemas.common import PageQuery
 from chalicelib.api.validation import parse_json_body, refuse_card_numbers, validate_body, validate_model
 from chalicelib.domain.errors import DomainError
 from chalicelib.errors import AppError, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
@@ -42,6 +45,9 @@ class EndpointSpec:
     # The documented JSON shape of a raw body the handler reads itself (a webhook verifies the bytes
     # before it parses them): in the OpenAPI document only, never parsed here.
     raw_schema: type[BaseModel] | None = None
+    # A list route: what its cursors are signed for, formatted with the path parameters, the query's
+    # fields and `user` (the caller), so a cursor from another account, list or caller is refused.
+    cursor_scope: str | None = None
 
     @property
     def path_params(self) -> list[str]:
@@ -57,6 +63,7 @@ class RequestContext:
     member: Any = None
     body: Any = None
     query: Any = None
+    page: Page | None = None  # list routes only: the verified cursor and the limit
     extra: dict = field(default_factory=dict)
 
     @property
@@ -68,10 +75,15 @@ ENDPOINTS: list[EndpointSpec] = []
 
 
 def endpoint(bp: Blueprint, path: str, method: str, *, access: Access, summary: str,
-             body=None, query=None, response=None, status: int = 200, tags=(), raw_body=False, raw_schema=None):
+             body=None, query=None, response=None, status: int = 200, tags=(), raw_body=False, raw_schema=None,
+             cursor_scope: str | None = None):
+    """`cursor_scope` makes a list route: the handler gets `ctx.page` and returns a `Paged`."""
+    if cursor_scope is not None:
+        query = query or PageQuery
+        _check_list_route(path, cursor_scope, query, response)
     spec = EndpointSpec(path=path, method=method, access=access, summary=summary, body=body,
                         query=query, response=response, status=status, tags=tuple(tags),
-                        raw_body=raw_body, raw_schema=raw_schema, handler_name="")
+                        raw_body=raw_body, raw_schema=raw_schema, cursor_scope=cursor_scope, handler_name="")
 
     def decorator(handler: Callable):
         registered = EndpointSpec(**{**spec.__dict__, "handler_name": handler.__name__})
@@ -88,6 +100,18 @@ def endpoint(bp: Blueprint, path: str, method: str, *, access: Access, summary: 
         return handler
 
     return decorator
+
+
+def _check_list_route(path: str, cursor_scope: str, query: type[BaseModel], response) -> None:
+    """Fails at import, not on the first request, when a list route is declared wrong."""
+    if not issubclass(query, PageQuery):
+        raise TypeError(f"{path}: a list route's query must extend PageQuery (cursor and limit)")
+    if response is None or "next_cursor" not in response.model_fields:
+        raise TypeError(f"{path}: a list route's response must have a next_cursor")
+    known = set(_PATH_PARAM.findall(path)) | set(query.model_fields) | {"user"}
+    unknown = {name for _, name, _, _ in Formatter().parse(cursor_scope) if name is not None} - known
+    if unknown:
+        raise TypeError(f"{path}: the cursor scope names {sorted(unknown)}, neither path nor query fields")
 
 
 def _handle(bp: Blueprint, spec: EndpointSpec, handler: Callable, path_params: dict) -> Response:
@@ -145,7 +169,11 @@ def _run(spec: EndpointSpec, handler: Callable, ctx: RequestContext, request, pa
         ctx.principal = verify_token(bearer_token(request.headers), settings)
     if spec.access is Access.FINANCE_STAFF and not ctx.principal.is_finance_staff:
         raise Forbidden("Apenas a equipe financeira pode usar esta rota.", code="finance_only")
-    if spec.access.account_scoped:
+    if spec.access in access_rules.PARTNER_ROLES:
+        ctx.member = services.client_access.authorize(
+            ctx.principal, path_params["account_id"], access_rules.ACCOUNT_ROLES[spec.access],
+            access_rules.PARTNER_ROLES[spec.access])
+    elif spec.access.account_scoped:
         ctx.member = services.memberships.authorize(
             ctx.principal, path_params["account_id"], access_rules.ACCOUNT_ROLES[spec.access])
     if spec.body is not None:
@@ -156,11 +184,28 @@ def _run(spec: EndpointSpec, handler: Callable, ctx: RequestContext, request, pa
         raise PayloadTooLarge()
     if spec.query is not None:
         ctx.query = validate_model(spec.query, dict(request.query_params or {}))
+    if spec.cursor_scope is not None:
+        scope = _cursor_scope(spec, ctx, path_params)
+        ctx.page = Page(limit=ctx.query.limit, after=decode_cursor(settings.cursor_secret, scope, ctx.query.cursor))
     guard = guard_for(spec, ctx, request, path_params, services.idempotency_repository)
     if guard is not None:
         replay = guard.begin()
         if replay is not None:
             return replay
         ctx.extra["idempotency"] = guard
-    return handler(ctx, **path_params)
+    result = handler(ctx, **path_params)
+    if spec.cursor_scope is not None:
+        if not isinstance(result, Paged):
+            raise TypeError(f"{spec.handler_name} is a list route: it must return a Paged")
+        next_cursor = encode_cursor(settings.cursor_secret, scope, result.position())
+        return result.body.model_copy(update={"next_cursor": next_cursor})
+    return result
+
+
+def _cursor_scope(spec: EndpointSpec, ctx: RequestContext, path_params: dict) -> str:
+    fields = {name: getattr(ctx.query, name) for name in type(ctx.query).model_fields}
+    fields.update(path_params)
+    if ctx.principal is not None:
+        fields["user"] = ctx.principal.user_id
+    return spec.cursor_scope.format_map(fields)
 

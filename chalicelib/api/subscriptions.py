@@ -5,9 +5,8 @@ from typing import TYPE_CHECKING
 from chalice import Blueprint
 
 from chalicelib.api.access import Access
-from chalicelib.api.pagination import decode_cursor, encode_cursor
+from chalicelib.api.pagination import Paged
 from chalicelib.api.routing import RequestContext, endpoint
-from chalicelib.api.schemas.common import PageQuery
 from chalicelib.api.schemas.subscriptions import (
     CardSummaryOut, ChangeIn, ChangeOut, LineOut, NextPeriodInvoiceOut, OpenInvoiceOut, OpenInvoicesOut, PaymentMethodIn, PlanOut,
     RenewalIn, RenewalOut, StorageOut, StorageSubscriptionOut, SubscribedOut, SubscribeIn, SubscriptionList,
@@ -78,6 +77,7 @@ def change_out(result, invoice_id: str | None = None) -> ChangeOut:
         days_granted=result.days_granted, payment_method=result.payment_method,
         make_default=result.make_default, invoice_id=invoice_id,
         lines=[LineOut(**line.__dict__) for line in order.lines],
+        voided_invoice_ids=[invoice.invoice_id for invoice in result.voided],
         **_next_period_fields(result),
     )
 
@@ -105,19 +105,17 @@ def change_request(body: ChangeIn):
     return ChangeRequest(**body.model_dump())  # services load with their route, not at cold start
 
 
-@endpoint(bp, SUBSCRIPTIONS, "GET", access=Access.BILLING, query=PageQuery, response=SubscriptionList,
+@endpoint(bp, SUBSCRIPTIONS, "GET", access=Access.BILLING, cursor_scope="{account_id}", response=SubscriptionList,
           summary="Minhas assinaturas.", tags=["subscriptions"])
 def list_subscriptions(ctx: RequestContext, account_id: str):
-    secret = container().settings.cursor_secret
-    after = decode_cursor(secret, account_id, ctx.query.cursor)
+    after, limit = ctx.page.after, ctx.page.limit
     views = [v for v in container().subscription_views.list(account_id)
              if after is None or v.subscription.subscription_id > after]
-    page = sorted(views, key=lambda v: v.subscription.subscription_id)[:ctx.query.limit + 1]
-    more = len(page) > ctx.query.limit
-    page = page[:ctx.query.limit]
-    return SubscriptionList(
-        items=[SubscriptionOut(**subscription_fields(v)) for v in page],
-        next_cursor=encode_cursor(secret, account_id, page[-1].subscription.subscription_id) if more else None)
+    page = sorted(views, key=lambda v: v.subscription.subscription_id)[:limit + 1]
+    more = len(page) > limit
+    page = page[:limit]
+    return Paged(SubscriptionList(items=[SubscriptionOut(**subscription_fields(v)) for v in page]),
+                 page[-1].subscription.subscription_id if more else None)
 
 
 @endpoint(bp, SUBSCRIPTIONS, "POST", access=Access.PLAN_CHANGE, body=SubscribeIn, response=SubscribedOut,

@@ -36,6 +36,9 @@ class Product(BaseModel):
     # Partner batch: the product each of its licenses is, the one a client's own subscription takes
     # when the partner transfers billing responsibility to the client.
     license_product: str | None = None
+    # A commitment with monthly billing: ended after the withdrawal window and before these months
+    # are over, the months left are billed (PRODUCT.md §8, Conta Azul Mais "valor acordado").
+    commitment_months: int | None = Field(None, ge=2, le=60)
 
     @model_validator(mode="after")
     def _consistent(self) -> "Product":
@@ -49,6 +52,10 @@ class Product(BaseModel):
             raise ValueError(f"{self.id}: a fixed_term contract must carry overdue installments")
         if (self.kind is ProductKind.BATCH) != (self.license_product is not None):
             raise ValueError(f"{self.id}: license_product is for batch products only, and they need it")
+        if self.commitment_months is not None and (Periodicity.MONTHLY not in self.prices
+                                                    or self.contract is Contract.FIXED_TERM):
+            raise ValueError(f"{self.id}: commitment_months needs a monthly price, and a fixed_term contract "
+                             "has term_installments instead")
         return self
 
     def accepts_boleto(self, periodicity: Periodicity) -> bool:

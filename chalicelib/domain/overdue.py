@@ -5,7 +5,9 @@ or holiday, the next business day) has passed — for a boleto, once its compens
 business day after that) has passed too, so that a boleto paid on its due date is never told it is
 late; `suspended` after a grace of N business days after D, which also covers the 24 business hours
 a boleto takes to compensate; `cancelled` after N calendar days. Only the subscription's own unpaid items count: a subscription paid through today
-is never blocked because another one of the same account is overdue."""
+is never blocked because another one of the same account is overdue. Nor is a paid base period blocked
+by an unpaid order for added licenses or storage: after the same grace, that order is taken back
+instead (`addition_order_lapsed`)."""
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -100,6 +102,15 @@ def overdue_status(unpaid_due_dates: Iterable[date | UnpaidItem], today: date,
     if today > add_business_days(oldest, policy.grace_business_days):
         return SubscriptionStatus.SUSPENDED
     return SubscriptionStatus.PAST_DUE
+
+
+def addition_order_lapsed(due_date: date, today: date, policy: OverduePolicy = OverduePolicy(),
+                          by_boleto: bool = False) -> bool:
+    """An unpaid order for added licenses or storage is taken back — only what it added — on the day
+    its grace would have suspended the subscription; the base period, paid, stays active (PRODUCT.md
+    §7). Its items never move the subscription's own status."""
+    status = overdue_status([UnpaidItem(due_date, by_boleto)], today, policy)
+    return status in (SubscriptionStatus.SUSPENDED, SubscriptionStatus.CANCELLED)
 
 
 def entitlements_for(contract: Contract, status: SubscriptionStatus) -> Entitlements:

@@ -50,6 +50,36 @@ def unused_credit_of_payments(payments: Iterable[tuple[int, Period]], on: date) 
     return round_half_up(numerator, common)
 
 
+@dataclass(frozen=True)
+class PaidShare:
+    """How the money received for the period in force splits on a change date (Ummense: only the
+    "saldo já pago e ainda não utilizado" becomes credit). received == used + credit + refund."""
+
+    received_cents: int
+    used_cents: int  # the received share of the days already used
+    credit_cents: int  # the received share of the unused days: the change's credit
+    refund_cents: int  # received beyond what was billed: back to the account whole
+    voided_cents: int  # billed and never received: voided by the change, owed by nobody
+
+
+def credit_from_received(parts: Iterable[tuple[int, int, Period]], on: date) -> PaidShare:
+    """parts: (billed, received, covered) — each payment part of the period, what was actually
+    received of it, and the tail of the period it covers. An unpaid invoice gives no credit: the
+    change voids it, so crediting it would hand out money nobody paid."""
+    billed_total = received_total = counted_total = 0
+    counted_parts = []
+    for billed, received, covered in parts:
+        _require_non_negative(billed)
+        _require_non_negative(received)
+        counted = min(billed, received)
+        counted_parts.append((counted, covered))
+        billed_total, received_total, counted_total = (billed_total + billed, received_total + received,
+                                                       counted_total + counted)
+    credit = unused_credit_of_payments(counted_parts, on)
+    return PaidShare(received_total, counted_total - credit, credit, received_total - counted_total,
+                     billed_total - counted_total)
+
+
 def change_plan(paid_cents: int, current: Period, change_date: date,
                 new_period_price_cents: int, new_periodicity: Periodicity) -> PlanChange:
     """What changing plan or periodicity on `change_date` costs or gives back."""

@@ -1,15 +1,18 @@
 """Reading invoices: one by id, a few at once, an account's list by status (newest first), the
-subscriptions due for a run of the invoicing job, and the invoice of a nosso número."""
+subscriptions due for a run of the invoicing job, the open invoices on a job's list of a day, and
+the invoice of a nosso número."""
 from datetime import date
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
+from chalicelib.domain.enums import PaymentMethod
 from chalicelib.store.base import account_pk
 from chalicelib.store.due import day_partitions
 from chalicelib.store.invoices import (
-    NOSSO_NUMERO_SK, InvoiceItem, NossoNumeroItem, OpenInvoiceItem, invoice_sk, nosso_numero_pk,
+    CARD_CHARGE_KIND, NOSSO_NUMERO_SK, InvoiceItem, NossoNumeroItem, OpenInvoiceItem, invoice_sk, nosso_numero_pk,
     open_invoice_sk,
 )
+from chalicelib.store.reviews import REVIEW_KIND, first_review_day
 from chalicelib.store.subscriptions import RENEWAL_ISSUE_KIND, SubscriptionItem
 
 INVOICE_PREFIX = invoice_sk("")
@@ -63,6 +66,20 @@ class InvoiceReads:
                                                   last_evaluated_key=after)
         accounts = list(dict.fromkeys(item.account_id for item in result))
         return accounts, result.last_evaluated_key
+
+    def open_card_invoices_due(self, day: date, shard: int):
+        """The live summaries of the card invoices to charge on `day`, in one shard of CHARGE#<day>
+        (one Query, read lazily: the charge-cards job moves each item off the list as it goes)."""
+        yield from OpenInvoiceItem.due_index.query(day_partitions(CARD_CHARGE_KIND, day)[shard])
+
+    def open_boleto_invoices_due_on(self, due: date, shard: int):
+        """The live summaries of the open boleto invoices due on `due`, in one shard. They sit on
+        check-overdue's review list from the day they are created, for their first review day
+        (store/reviews.py), so they need no index entry of their own; DynamoDB filters out the
+        other kinds of items and invoices there (one Query)."""
+        condition = (OpenInvoiceItem.payment_method == PaymentMethod.BOLETO.value) & (OpenInvoiceItem.due_date == due)
+        partition = day_partitions(REVIEW_KIND, first_review_day(due))[shard]
+        yield from OpenInvoiceItem.due_index.query(partition, filter_condition=condition)
 
     def notice_sent(self, account_id: str, invoice_id: str) -> None:
         """Clear the open summary's pending-notice flag (gone already if the invoice was settled)."""

@@ -71,6 +71,9 @@ class InvoiceLine(MapAttribute):
     period_end = DateAttribute(null=True)
     # Set on items carried over from an older, now superseded, invoice (consolidation `carry`).
     source_invoice_id = UnicodeAttribute(null=True)
+    # On the lines of an order for added licenses (kind proration) or storage (kind addon): how many
+    # licenses or GB the line adds, what an unpaid order takes back after the grace (PRODUCT.md §7).
+    added_quantity = NumberAttribute(null=True)
 
 
 class BoletoDocument(MapAttribute):

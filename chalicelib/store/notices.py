@@ -14,6 +14,11 @@ from chalicelib.store.base import BillingItem, account_pk
 from chalicelib.store.reviews import review_due
 
 
+# A notice that only carries domain events (`{"type", "data", "id"}`), e.g. the invoicing job's
+# `license.seats_changed`: published by whoever delivers it, with these ids.
+EVENTS_KIND = "events"
+
+
 def notice_sk(notice_id: str) -> str:
     return f"NOTICE#{notice_id}"
 

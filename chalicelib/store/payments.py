@@ -30,11 +30,13 @@ from pynamodb.attributes import (
 from pynamodb.exceptions import DoesNotExist, PutError
 
 from chalicelib.store.attributes import DateAttribute
-from chalicelib.store.base import BillingItem, account_pk, query_page
+from chalicelib.store.audit import AuditItem
+from chalicelib.store.base import BillingItem, account_pk, query_page, transaction
 from chalicelib.store.collection_keys import HISTORY
 from chalicelib.store.due import day_partitions
 from chalicelib.store.invoices import (
-    NOSSO_NUMERO_SK, InvoiceItem, NossoNumeroItem, invoice_lookup_pk, invoice_sk, nosso_numero_pk,
+    NOSSO_NUMERO_SK, REMITTANCE_KIND, InvoiceItem, NossoNumeroItem, invoice_lookup_pk, invoice_sk,
+    nosso_numero_pk, remittance_due_pk,
 )
 
 PAYMENT_PREFIX = f"{HISTORY}PAY#"
@@ -227,6 +229,39 @@ class PaymentRepository:
             return NossoNumeroItem.get(nosso_numero_pk(key), NOSSO_NUMERO_SK, consistent_read=True)
         except DoesNotExist:
             return None
+
+    # --- boletos and their registration with the bank (services/payments/remittance.py) ----------
+    def boletos_to_remit(self, day: date, shard: int):
+        """The nosso número lookups of the boletos waiting for the remittance of `day`, in one shard
+        of REMIT#<day> (one Query)."""
+        yield from NossoNumeroItem.due_index.query(day_partitions(REMITTANCE_KIND, day)[shard])
+
+    def boletos(self, pks: list[str]) -> list[NossoNumeroItem]:
+        """The nosso número lookups with these partition keys, in that order (BatchGetItem)."""
+        found = {item.pk: item for item in BillingItem.batch_get([(pk, NOSSO_NUMERO_SK) for pk in pks],
+                                                                  consistent_read=True)}
+        return [found[pk] for pk in pks if isinstance(found.get(pk), NossoNumeroItem)]
+
+    def boleto_remitted(self, boleto: NossoNumeroItem, day: date, audit: AuditItem) -> None:
+        """The boleto leaves the waiting list, marked remitted on `day`, with its audit entry (one
+        transaction)."""
+        with transaction() as tx:
+            tx.update(boleto, actions=[NossoNumeroItem.remitted_on.set(day), NossoNumeroItem.due_pk.remove(),
+                                       NossoNumeroItem.due_sk.remove()])
+            tx.save(audit)
+
+    def boleto_relisted(self, boleto: NossoNumeroItem, day: date) -> None:
+        """The boleto moves to the waiting list of `day`."""
+        boleto.update(actions=[NossoNumeroItem.due_pk.set(remittance_due_pk(boleto.pk, day))])
+
+    def boleto_unlisted(self, boleto: NossoNumeroItem) -> None:
+        """The boleto leaves the waiting list without being remitted."""
+        boleto.update(actions=[NossoNumeroItem.due_pk.remove(), NossoNumeroItem.due_sk.remove()])
+
+    def boleto_registration(self, boleto: NossoNumeroItem, registered: bool, day: date) -> None:
+        """The bank's answer to the boleto's entry on `day`: confirmed (registered) or rejected."""
+        attribute = NossoNumeroItem.registered_on if registered else NossoNumeroItem.rejected_on
+        boleto.update(actions=[attribute.set(day)])
 
     def gateway_payment(self, gateway: str, gateway_payment_id: str) -> GatewayPaymentItem | None:
         if not _plausible(gateway_payment_id):

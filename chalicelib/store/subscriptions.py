@@ -59,6 +59,9 @@ class SubscriptionItem(BillingItem, discriminator="subscription"):
     # that bills its next renewal (services/plans/invoice_schedule.py).
     billed_through = DateAttribute(null=True)
     renewals_billed = NumberAttribute(default=0)
+    # Set by the overdue rules when they cancel it (domain.reinstatement.NON_PAYMENT): paying its debt
+    # within the retention window reinstates it; a customer's cancellation leaves it empty.
+    cancellation_cause = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     @property

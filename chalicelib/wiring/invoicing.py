@@ -23,6 +23,14 @@ class InvoicingWiring:
         return InvoiceNotices(self.mailer, self.events, self.settings.portal_url)
 
     @cached_property
+    def order_boletos(self):
+        """The boleto and invoice-issued e-mail of an invoice created on the spot (an order)."""
+        from chalicelib.services.invoicing.order_boletos import OrderBoletos
+
+        return OrderBoletos(self.boleto_documents, self.invoice_notices, self.invoice_reads,
+                            self.settings.boleto_bank)
+
+    @cached_property
     def invoicing(self):
         """The issue-invoices worker: `issue_for_account(account_id, issue_date)`."""
         from chalicelib.services.invoicing.worker import InvoicingService
@@ -40,8 +48,8 @@ class InvoicingWiring:
     def second_copies(self):
         from chalicelib.services.invoicing.second_copy import SecondCopyService
 
-        return SecondCopyService(self.invoice_reads, self.account_repository, self.boleto_documents, self.clock,
-                                 self.settings.boleto_bank)
+        return SecondCopyService(self.invoice_reads, self.invoice_writes, self.account_repository,
+                                 self.boleto_documents, self.clock, self.settings.boleto_bank)
 
     @cached_property
     def issue_invoices_job(self):
@@ -55,5 +63,5 @@ class InvoicingWiring:
         """The send-reminders job: `run_due(today)` (docs/reminders.md)."""
         from chalicelib.services.invoicing.reminders import ReminderService
 
-        return ReminderService(self.billing_repository, self.invoice_reads, self.invoice_notices, self.mailer,
-                               self.checkpoints, self.clock)
+        return ReminderService(self.billing_repository, self.invoice_reads, self.invoice_writes,
+                               self.invoice_notices, self.mailer, self.checkpoints, self.clock)

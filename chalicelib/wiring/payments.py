@@ -18,7 +18,8 @@ class PaymentsWiring:
         # Refunds and chargebacks a gateway sent before their payment are applied by the refunds service
         # right after the payment settles; refunds does not need settlement, so it is simply built first.
         return SettlementService(self.payment_repository, self.billing_repository, self.catalog, self.clock,
-                                 self.events, self.payment_notices, held_events=self.refunds.apply_held)
+                                 self.events, self.payment_notices, held_events=self.refunds.apply_held,
+                                 retention=self.retention, standing_notices=self.standing_notices)
 
     @cached_property
     def refunds(self):
@@ -45,9 +46,9 @@ class PaymentsWiring:
     def card_charges(self):
         from chalicelib.services.payments.card_charges import CardChargeService
 
-        return CardChargeService(self.payment_repository, self.billing_repository, self.card_gateway,
-                                 self.card_gateway_name, self.settlement, self.payment_notices, self.checkpoints,
-                                 self.clock, self.settings.card_retry_schedule)
+        return CardChargeService(self.payment_repository, self.billing_repository, self.invoice_reads,
+                                 self.card_gateway, self.card_gateway_name, self.settlement, self.payment_notices,
+                                 self.checkpoints, self.clock, self.settings.card_retry_schedule)
 
     @cached_property
     def bank_returns(self):
@@ -59,13 +60,10 @@ class PaymentsWiring:
     @cached_property
     def remittances(self):
         from chalicelib.services.payments.remittance import RemittanceService
-        from chalicelib.store.remittance_counter import next_remittance_sequence
+        from chalicelib.store.remittance_counter import RemittanceSequence
 
         s = self.settings
-        dynamodb = self.boto3_client("dynamodb")
-
-        def next_sequence() -> int:  # the service's counter port, on the billing table
-            return next_remittance_sequence(dynamodb, s.billing_table, s.boleto_bank, s.boleto_agreement or s.boleto_account)
-
+        sequence = RemittanceSequence(self.boto3_client("dynamodb"), s.billing_table, s.boleto_bank,
+                                      s.boleto_agreement or s.boleto_account)
         return RemittanceService(s, self.payment_repository, self.account_repository, self.files, self.checkpoints,
-                                 next_sequence, self.clock)
+                                 sequence, self.clock)

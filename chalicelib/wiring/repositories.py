@@ -59,6 +59,13 @@ class RepositoriesWiring:
         return InvoiceReads()
 
     @cached_property
+    def invoice_writes(self):
+        """A 2ª via's boleto recorded, the send-reminders job's claim on an invoice."""
+        from chalicelib.store.invoice_writes import InvoiceWrites
+
+        return InvoiceWrites()
+
+    @cached_property
     def batch_repository(self):
         from chalicelib.store.batches import BatchRepository
 

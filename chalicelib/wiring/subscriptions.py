@@ -8,7 +8,7 @@ class SubscriptionsWiring:
     def subscriptions(self):
         from chalicelib.services.subscriptions.subscribing import SubscriptionService
 
-        return SubscriptionService(self.billing_repository, self.catalog, self.clock)
+        return SubscriptionService(self.billing_repository, self.catalog, self.clock, self.order_boletos)
 
     @cached_property
     def subscription_views(self):
@@ -21,7 +21,7 @@ class SubscriptionsWiring:
         from chalicelib.services.subscriptions.plan_changes import PlanChangeService
 
         return PlanChangeService(self.billing_repository, self.catalog, self.clock, self.invoice_notices,
-                                 self.invoice_reads)
+                                 self.invoice_reads, self.order_boletos)
 
     @cached_property
     def cards(self):

@@ -21,7 +21,7 @@ import pytest
 from chalicelib.api.access import Access
 from chalicelib.jobs.registry import available_jobs
 from chalicelib.store.audit import AuditItem, audit_pk
-from tests.api.routes import fill, spec_id, specs
+from tests.steps.routes import fill, spec_id, specs
 from tests.support import VALID_BILLING_DATA, make_token
 
 MUTATING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -127,7 +127,7 @@ def _card_payment_to_refund(w: World) -> Call:
 
 def _bank_return_paying_a_boleto(w: World) -> Call:
     """CNAB240.RET's first liquidation pays a boleto of this account (its nosso número seeded)."""
-    from tests.api.bank_files import first_liquidation, reference_file, seed_boleto
+    from tests.steps.bank_files import first_liquidation, reference_file, seed_boleto
 
     seed_boleto(w.account_id, first_liquidation())
     return Call(raw=reference_file("CNAB240.RET"), token=w.staff)

@@ -13,8 +13,8 @@ from chalicelib.services.invoicing.orders import Line
 from chalicelib.store.base import account_pk
 from chalicelib.store.invoices import BoletoDocument, NossoNumeroItem, nosso_numero_pk
 from chalicelib.store.payments import PaymentItem, ReceiptItem
-from tests.api.billing_steps import at
-from tests.api.payment_steps import customer, dev_pay, invoice, subjects, with_boleto, write_invoice
+from tests.steps.billing_steps import at
+from tests.steps.payment_steps import customer, dev_pay, invoice, subjects, with_boleto, write_invoice
 from tests.support import make_token
 
 pytestmark = pytest.mark.ddblocal  # also in the DynamoDB Local pass of `make test`
@@ -223,7 +223,7 @@ def issued_boleto(aws, client, c, printed: str, amount: int, due: date):
 
 
 def test_the_days_boletos_go_to_the_bank_in_one_cnab240_remittance(aws, client):
-    c = customer(client, day="2026-12-01")
+    c = customer(client, day="2026-12-01", method="card")  # by card: only the boletos below are the bank's
     first = issued_boleto(aws, client, c, "109/00000101-1", 19_800, date(2026, 12, 8))
     second = issued_boleto(aws, client, c, "109/00000102-9", 8_900, date(2026, 12, 8))
     at(client, "2026-12-01", "20:00:00")
@@ -248,7 +248,7 @@ def test_the_days_boletos_go_to_the_bank_in_one_cnab240_remittance(aws, client):
 
 
 def test_a_boleto_paid_or_replaced_before_the_remittance_is_not_registered(aws, client):
-    c = customer(client, day="2026-12-01")
+    c = customer(client, day="2026-12-01", method="card")  # by card: only the boletos below are the bank's
     paid = issued_boleto(aws, client, c, "109/00000201-0", 5_000, date(2026, 12, 8))
     replaced = issued_boleto(aws, client, c, "109/00000202-8", 6_000, date(2026, 12, 8))
     kept = issued_boleto(aws, client, c, "109/00000203-6", 7_000, date(2026, 12, 8))
@@ -269,8 +269,9 @@ def test_a_boleto_paid_or_replaced_before_the_remittance_is_not_registered(aws, 
 def test_a_boleto_the_layout_cannot_carry_is_held_and_retried_never_sinking_the_others(aws, client):
     from chalicelib.store.accounts import ACCOUNT_SK, AccountItem
 
-    good = customer(client, "good", day="2026-12-01")
-    legacy = customer(client, "legacy", day="2026-12-01")
+    # By card: only the boletos below are the bank's (a boleto subscription has its own from creation).
+    good = customer(client, "good", day="2026-12-01", method="card")
+    legacy = customer(client, "legacy", day="2026-12-01", method="card")
     sent = issued_boleto(aws, client, good, "109/00000301-7", 19_800, date(2026, 12, 8))
     held = issued_boleto(aws, client, legacy, "109/00000302-5", 8_900, date(2026, 12, 8))
     account = AccountItem.get(account_pk(legacy.account_id), ACCOUNT_SK)

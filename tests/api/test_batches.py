@@ -4,10 +4,12 @@ from datetime import date
 
 import pytest
 
-from tests.api.billing_steps import at, subscribe
-from tests.api.invoicing_steps import billable_account, invoice, invoices
-from tests.api.payment_steps import dev_pay
-from tests.api.standing_steps import audit_actions, check_overdue, entitlements, issue_invoices, mails
+from chalicelib.store.base import account_pk
+from chalicelib.store.subscriptions import SubscriptionItem, subscription_sk
+from tests.steps.billing_steps import at, subscribe
+from tests.steps.invoicing_steps import billable_account, invoice, invoices
+from tests.steps.payment_steps import dev_pay
+from tests.steps.standing_steps import audit_actions, check_overdue, entitlements, issue_invoices, mails
 from tests.support import make_token
 
 BATCH_MONTHLY, CLIENT_MONTHLY = 4900, 8900  # conta-azul-mais per license; conta-azul-pro, the client's own plan
@@ -138,10 +140,9 @@ def test_a_license_cancelled_10_days_before_the_batch_renewal_is_billed_once_mor
     once_more = invoice(client, partner.account_id, partner.token, cancelled["invoice_id"])
     assert (once_more["total_cents"], once_more["due_date"]) == (BATCH_MONTHLY, "2027-04-01")
 
-    issue_invoices(client, "2027-03-25")
-    renewals = [i for i in invoices(client, partner.account_id, partner.token, status="open")
-                if i["id"] != cancelled["invoice_id"]]
-    assert [i["total_cents"] for i in renewals] == [3 * BATCH_MONTHLY]  # 3 + the one billed once more = 4
+    issue_invoices(client, "2027-03-25")  # one invoice for 1 April: 3 renewing + the one billed once more
+    [renewal] = invoices(client, partner.account_id, partner.token, status="open")
+    assert renewal["total_cents"] == 4 * BATCH_MONTHLY
     owner = make_token("oficina-owner", "dono@oficina.example")
     assert check_overdue(client, "2027-04-01")["licenses_released"] == 0  # still paid for April
     [granted] = entitlements(client, client_id, owner).values()
@@ -191,3 +192,120 @@ def test_a_batch_withdrawn_within_7_days_ends_every_client_seat(client, aws, par
     assert client.call("GET", f"/v1/accounts/{client_id}", owner).data["status"] == "cancelled"
     assert aws.retention.scheduled_purge(client_id) == date(2027, 6, 3)
     assert aws.retention.scheduled_purge(partner.account_id) == date(2027, 6, 3)
+
+
+def test_the_partner_holding_a_license_schedules_and_downloads_its_clients_backups(client, partner):
+    """Conta Azul Mais: the partner makes the backup in its client's account, under the client's
+    windows, without becoming a member of it; every other route of the client stays hidden."""
+    client_id = partner.assign("lic-001", "Padaria Pão Quente", "dona@padaria.example")["client_account_id"]
+    backups = f"/v1/accounts/{client_id}/backups"
+    at(client, "2027-03-02", "14:00:00")  # a Tuesday, business hours: scheduling is always allowed
+    scheduled = client.call("POST", backups, partner.token, {"run_at": "2027-03-02T20:00:00-03:00"})
+    assert scheduled.status_code == 201, scheduled.data
+    assert scheduled.data["run_at"] == "2027-03-02T20:00:00-03:00"
+    at(client, "2027-03-02", "20:00:00")
+    assert client.call("POST", "/v1/_dev/jobs/run-backups").data["generated"] == 1
+    download = f"{backups}/{scheduled.data['id']}/download"
+    assert client.call("GET", download, partner.token).status_code == 200
+    at(client, "2027-03-03", "10:00:00")  # a business day between 5h and 19h: closed, as for the client
+    closed = client.call("GET", download, partner.token)
+    assert closed.status_code == 409 and closed.data["error"]["code"] == "download_window_closed"
+
+    owner = make_token("padaria-owner", "dona@padaria.example")
+    trail = client.call("GET", f"/v1/accounts/{client_id}/audit?limit=100", owner).data["items"]
+    by_partner = [(e["action"], e["actor"], e["after"]["actor_account_id"]) for e in trail
+                  if e["action"] in ("backup.scheduled", "backup.downloaded")]
+    assert sorted(by_partner) == [("backup.downloaded", "partner-owner", partner.account_id),
+                                  ("backup.scheduled", "partner-owner", partner.account_id)]
+    members = client.call("GET", f"/v1/accounts/{client_id}/members", owner).data["items"]
+    assert [m["email"] for m in members] == ["dona@padaria.example"]  # no member added
+
+    for path in ("invoices?status=all", "subscriptions", "audit", ""):
+        hidden = client.call("GET", f"/v1/accounts/{client_id}/{path}".rstrip("/"), partner.token)
+        assert hidden.status_code == 404, (path, hidden.data)
+    listing = client.call("GET", backups, partner.token)  # the list is a billing screen of the client
+    assert listing.status_code == 404
+    stranger_id, stranger = billable_account(client, "other-partner", due_day=None, name="Outro Escritório")
+    for call in (("POST", backups, {"run_at": "2027-03-03T20:00:00-03:00"}), ("GET", download, None)):
+        refused = client.call(call[0], call[1], stranger, call[2])
+        assert refused.status_code == 404 and refused.data["error"]["code"] == "account_not_found"
+
+
+def renew_months(client, partner: Partner, renewals: list[str]) -> None:
+    """Each renewal issued 7 days ahead (the run day given) and paid by boleto."""
+    for run_day in renewals:
+        issue_invoices(client, run_day)
+        [renewal] = invoices(client, partner.account_id, partner.token, status="open")
+        assert dev_pay(client, renewal["id"], "boleto").status_code == 200
+
+
+def cancel_batch(client, partner: Partner) -> dict:
+    response = client.call("POST", f"/v1/accounts/{partner.account_id}/subscriptions/{partner.batch_id}/cancel",
+                           partner.token, {"reason": "Encerramos a parceria"})
+    assert response.status_code == 200, response.data
+    return response.data
+
+
+RUNS_FROM_APRIL = ["2027-03-25", "2027-04-24", "2027-05-25", "2027-06-24"]
+
+
+def test_full_value_on_early_termination_bills_nothing_extra_inside_the_withdrawal_window(client, partner):
+    at(client, "2027-03-06")
+    cancelled = cancel_batch(client, partner)
+    assert (cancelled["kind"], cancelled["amount_owed_cents"], cancelled["invoice_id"]) == ("withdrawal", 0, None)
+    assert (cancelled["commitment_ends_on"], cancelled["commitment_months_billed"]) == (None, 0)
+
+
+def test_full_value_on_early_termination_in_month_5_of_12_bills_the_7_months_left(client, partner):
+    renew_months(client, partner, RUNS_FROM_APRIL[:4])  # April, May, June, July paid: July is month 5
+    at(client, "2027-07-12")
+    cancelled = cancel_batch(client, partner)
+    assert (cancelled["kind"], cancelled["effective_date"]) == ("early_termination", "2027-08-01")
+    assert (cancelled["commitment_months_billed"], cancelled["commitment_ends_on"]) == (7, "2028-03-01")
+    assert cancelled["amount_owed_cents"] == 7 * 4 * BATCH_MONTHLY
+    billed = invoice(client, partner.account_id, partner.token, cancelled["invoice_id"])
+    assert billed["total_cents"] == 7 * 4 * BATCH_MONTHLY and billed["status"] == "open"
+    assert "7 mês(es) restante(s)" in billed["lines"][0]["description"]
+    issue_invoices(client, "2027-07-25")  # nothing more: the batch does not renew
+    assert [i["id"] for i in invoices(client, partner.account_id, partner.token, status="open")] == [
+        cancelled["invoice_id"]]
+
+
+def test_full_value_on_early_termination_bills_nothing_extra_after_the_commitment_ends(client, partner):
+    # 13 months paid (the renewals as test_..._in_month_5 runs them, fast-forwarded in the store):
+    # the commitment ended on 1 March 2028.
+    batch = SubscriptionItem.get(account_pk(partner.account_id), subscription_sk(partner.batch_id))
+    batch.current_period_start, batch.current_period_end = date(2028, 3, 1), date(2028, 4, 1)
+    batch.billed_through, batch.renewals_billed = date(2028, 4, 1), 12
+    batch.save()
+    at(client, "2028-03-10")
+    cancelled = cancel_batch(client, partner)
+    assert (cancelled["kind"], cancelled["commitment_months_billed"], cancelled["commitment_ends_on"]) == (
+        "after_next_period", 0, None)
+    assert cancelled["amount_owed_cents"] == 4 * BATCH_MONTHLY  # the notice rule alone: April once more
+
+
+def test_one_invoice_per_account_and_due_date_a_license_cancelled_late_joins_the_batch_renewal(client, partner):
+    """Promob: one boleto per due date. The license's last charge, billed by the cancellation before
+    the renewal was issued, goes on the renewal's invoice; its own invoice is superseded."""
+    at(client, "2027-03-22")  # 10 days before the renewal on 1 April, 3 before its invoice is issued
+    cancelled = partner.act("lic-003", "cancel", {"reason": "Cliente encerrou a empresa"}).data
+    assert invoice(client, partner.account_id, partner.token, cancelled["invoice_id"])["due_date"] == "2027-04-01"
+    issue_invoices(client, "2027-03-25")
+    [renewal] = invoices(client, partner.account_id, partner.token, status="open")
+    assert (renewal["due_date"], renewal["total_cents"]) == ("2027-04-01", 4 * BATCH_MONTHLY)
+    earlier = invoice(client, partner.account_id, partner.token, cancelled["invoice_id"])
+    assert earlier["status"] == "superseded"
+    assert dev_pay(client, renewal["id"], "boleto").status_code == 200
+    assert check_overdue(client, "2027-04-01")["licenses_released"] == 0  # still paid for April
+    assert check_overdue(client, "2027-05-01")["licenses_released"] == 1
+
+
+def test_one_invoice_per_account_and_due_date_a_license_cancelled_late_after_the_renewal_was_issued(client, partner):
+    issue_invoices(client, "2027-03-25")  # the renewal of 1 April issued (D-7) with the 4 licenses
+    at(client, "2027-03-27")
+    response = partner.act("lic-003", "cancel", {"reason": "Cliente encerrou a empresa"})
+    assert response.status_code == 200, response.data
+    assert (response.data["invoice_id"], response.data["leaves_on"]) == (None, "2027-05-01")
+    [renewal] = invoices(client, partner.account_id, partner.token, status="open")
+    assert (renewal["due_date"], renewal["total_cents"]) == ("2027-04-01", 4 * BATCH_MONTHLY)

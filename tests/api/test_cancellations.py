@@ -3,10 +3,10 @@ withdrawal within 7 days with refund, 30-day notice, one more period when late, 
 effective date, early termination of a fixed-term contract."""
 from datetime import date
 
-from tests.api.billing_steps import add_card, at, plan, subscribe
-from tests.api.invoicing_steps import billable_account, invoice, invoices
-from tests.api.payment_steps import dev_pay
-from tests.api.standing_steps import (
+from tests.steps.billing_steps import add_card, at, plan, subscribe
+from tests.steps.invoicing_steps import billable_account, invoice, invoices
+from tests.steps.payment_steps import dev_pay
+from tests.steps.standing_steps import (
     audit_actions, cancel, check_overdue, entitlements, issue_invoices, mails, reactivate, status_of,
 )
 
@@ -32,7 +32,9 @@ def _annual_batch_paid(client, account_id, token, day: str = "2027-01-10") -> di
 def test_cancelled_on_day_5_after_a_renewal_is_immediate_and_that_payment_is_refunded(client):
     account_id, token = _partner(client)
     at(client, "2027-03-01")
-    sub = subscribe(client, account_id, token, product_id=CONTA_AZUL, periodicity="monthly", quantity=2,
+    # A product without a commitment: inside one (conta-azul-mais) a monthly bill is no renewal of the
+    # contract and opens no withdrawal window (test_batches: full value on early termination).
+    sub = subscribe(client, account_id, token, product_id="operand-pro", periodicity="monthly", quantity=2,
                     payment_method="card")
     assert dev_pay(client, sub["invoice_id"], "card").status_code == 200
     issue_invoices(client, "2027-03-25")
@@ -46,7 +48,7 @@ def test_cancelled_on_day_5_after_a_renewal_is_immediate_and_that_payment_is_ref
     result = response.data
     assert (result["kind"], result["status"], result["effective_date"]) == ("withdrawal", "cancelled", "2027-04-06")
     assert (result["refund_cents"], result["refund_status"], result["amount_owed_cents"]) == (
-        2 * MONTHLY, "refunded", 0)
+        2 * 9900, "refunded", 0)
     assert invoice(client, account_id, token, renewal["id"])["status"] == "refunded"
     payments = client.call("GET", f"/v1/accounts/{account_id}/payments", token).data["items"]
     assert [p["invoice_id"] for p in payments if p.get("status") == "refunded"] == [renewal["id"]]

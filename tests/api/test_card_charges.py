@@ -9,8 +9,8 @@ from chalicelib.store.invoices import OpenInvoiceItem, open_invoice_sk
 from chalicelib.store.payments import PaymentItem, payment_sk
 from chalicelib.store.reviews import review_due
 from chalicelib.store.subscriptions import CARD_SK, CardItem
-from tests.api.billing_steps import add_card, at
-from tests.api.payment_steps import (
+from tests.steps.billing_steps import add_card, at
+from tests.steps.payment_steps import (
     customer, deliver_stripe, invoice, outbox, payments, stripe_event, subjects,
 )
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.api.billing_steps import VALID_CARD, add_card, at, plan, subscribe
+from tests.steps.billing_steps import VALID_CARD, add_card, at, plan, subscribe
 
 # Conditional writes and version checks also run on AWS DynamoDB Local (second pass of `make test`).
 pytestmark = pytest.mark.ddblocal

@@ -2,7 +2,7 @@
 every path answers the browser's preflight (OPTIONS) for those origins only."""
 import pytest
 
-from tests.api.routes import app_routes, preflight_routes
+from tests.steps.routes import app_routes, preflight_routes
 from tests.support import make_token
 
 

@@ -4,7 +4,7 @@ service, or the dispute would stay held and the subscription active."""
 import pytest
 
 from chalicelib.store.payments import GatewayPaymentItem
-from tests.api.payment_steps import customer, deliver_stripe, payments, stripe_event, stripe_payload, subscription
+from tests.steps.payment_steps import customer, deliver_stripe, payments, stripe_event, stripe_payload, subscription
 
 pytestmark = pytest.mark.ddblocal  # also in the DynamoDB Local pass of `make test`
 

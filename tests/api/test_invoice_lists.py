@@ -1,8 +1,8 @@
 """Invoice lists: open, paid and all, newest first, pages through signed cursors."""
 import pytest
 
-from tests.api.billing_steps import at, subscribe
-from tests.api.invoicing_steps import billable_account, invoices, pay, run_job
+from tests.steps.billing_steps import at, subscribe
+from tests.steps.invoicing_steps import billable_account, invoices, pay, run_job
 
 pytestmark = pytest.mark.ddblocal
 

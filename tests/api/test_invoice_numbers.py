@@ -10,8 +10,8 @@ from chalicelib.services.invoicing.orders import Line, invoice_items, with_accou
 from chalicelib.store.base import account_pk
 from chalicelib.store.billing import WriteSet
 from chalicelib.store.invoices import INVOICE_COUNTER_SK, InvoiceCounterItem
-from tests.api.billing_steps import at, change, subscribe
-from tests.api.invoicing_steps import billable_account, invoice, invoices, outbox, pay, run_job, stored_invoices
+from tests.steps.billing_steps import at, change, subscribe
+from tests.steps.invoicing_steps import billable_account, invoice, invoices, outbox, pay, run_job, stored_invoices
 from tests.unit.boleto.test_boleto_pdf import pdf_text
 
 pytestmark = pytest.mark.ddblocal
@@ -63,7 +63,10 @@ def test_numbers_follow_each_other_per_account_across_invoice_kinds(client, aws,
     # Another account has its own sequence.
     assert invoice(client, other_id, other_token, other["invoice_id"])["number"] == "2026-000001"
 
-    [mail] = [m for m in outbox(client) if account_id in m["text"]]
+    # Each boleto invoice — the subscription, the change's order, the renewal — is e-mailed by its number.
+    mails = {m["subject"].split(":")[0]: m for m in outbox(client) if account_id in m["text"]}
+    assert sorted(mails) == ["Fatura 2026-000001", "Fatura 2026-000002", "Fatura 2026-000003"]
+    mail = mails["Fatura 2026-000003"]
     assert mail["subject"].startswith("Fatura 2026-000003: seu boleto de ")
     assert "A fatura 2026-000003 da conta Numeradora foi emitida." in mail["text"]
     assert renewal["id"] not in mail["subject"]

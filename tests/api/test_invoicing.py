@@ -7,8 +7,8 @@ import pytest
 
 from chalicelib.domain.boleto import parse_boleto
 from chalicelib.domain.pix import parse_pix
-from tests.api.billing_steps import at, subscribe
-from tests.api.invoicing_steps import (
+from tests.steps.billing_steps import at, subscribe
+from tests.steps.invoicing_steps import (
     BILLING_EMAIL, billable_account, invoice, invoices, outbox, pay, run_job, stored_invoices,
 )
 from tests.unit.boleto.independent import NodeValidators

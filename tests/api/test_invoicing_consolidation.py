@@ -10,8 +10,8 @@ import pytest
 from chalicelib.domain.nosso_numero import nosso_numero_key
 from chalicelib.store.base import account_pk
 from chalicelib.store.invoices import OpenInvoiceItem, open_invoice_sk
-from tests.api.billing_steps import at, plan, subscribe
-from tests.api.invoicing_steps import billable_account, invoice, invoices, pay, run_job, stored_invoices
+from tests.steps.billing_steps import at, plan, subscribe
+from tests.steps.invoicing_steps import billable_account, invoice, invoices, pay, run_job, stored_invoices
 
 pytestmark = pytest.mark.ddblocal
 

@@ -1,7 +1,7 @@
 """GET /v1/accounts ("Minhas contas"): the caller's accounts with the caller's role in each, paginated
 with signed cursors, read by a Query on the memberships-by-user index (never a Scan)."""
 from chalicelib.api.pagination import encode_cursor
-from tests.api.dynamodb_calls import dynamodb_calls
+from tests.steps.dynamodb_calls import dynamodb_calls
 from tests.support import VALID_BILLING_DATA, make_token
 
 CURSOR_SECRET = "local-cursor-secret"

@@ -5,10 +5,10 @@ from datetime import date
 import pytest
 
 from chalicelib.adapters.events import RecordingPublisher
-from tests.api.billing_steps import at, subscribe
-from tests.api.invoicing_steps import billable_account, invoices
-from tests.api.payment_steps import dev_pay
-from tests.api.standing_steps import (
+from tests.steps.billing_steps import at, subscribe
+from tests.steps.invoicing_steps import billable_account, invoices
+from tests.steps.payment_steps import dev_pay
+from tests.steps.standing_steps import (
     audit_actions, check_overdue, entitlements, internal_entitlements, issue_invoices, mails, status_of,
     stored_subscription,
 )

@@ -43,3 +43,31 @@ def test_limit_above_100_is_a_422(client):
     account_id, owner = client.create_account("alice")
     response = client.call("GET", f"/v1/accounts/{account_id}/members?limit=101", owner)
     assert response.status_code == 422
+
+
+def test_a_list_route_declared_wrong_fails_at_import_not_on_a_request():
+    import pytest
+    from chalice import Blueprint
+
+    from chalicelib.api.access import Access
+    from chalicelib.api.routing import endpoint
+    from chalicelib.api.schemas.accounts import MemberList
+    from chalicelib.api.schemas.common import Health
+
+    bp = Blueprint(__name__)
+    with pytest.raises(TypeError, match="neither path nor query"):
+        endpoint(bp, "/v1/x/{account_id}", "GET", access=Access.BILLING, summary="x", response=MemberList,
+                 cursor_scope="{account}")
+    with pytest.raises(TypeError, match="next_cursor"):
+        endpoint(bp, "/v1/x/{account_id}", "GET", access=Access.BILLING, summary="x", response=Health,
+                 cursor_scope="{account_id}")
+
+
+def test_every_route_that_takes_a_cursor_has_the_decorator_sign_it():
+    from chalicelib.api.routing import ENDPOINTS
+    from tests.security.test_route_walks import IGNORES_CURSOR
+    from tests.steps.routes import spec_id
+
+    takes_a_cursor = {spec_id(s) for s in ENDPOINTS if s.query is not None and "cursor" in s.query.model_fields}
+    signed = {spec_id(s) for s in ENDPOINTS if s.cursor_scope is not None}
+    assert len(signed) >= 13 and signed == takes_a_cursor - set(IGNORES_CURSOR)

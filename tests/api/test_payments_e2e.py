@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from chalicelib.adapters.bank_files import parse_return_file
-from tests.api.billing_steps import at, subscribe
-from tests.api.invoicing_steps import billable_account, invoice, invoices, run_job
-from tests.api.payment_steps import dev_pay, itau_return, subjects
+from tests.steps.billing_steps import at, subscribe
+from tests.steps.invoicing_steps import billable_account, invoice, invoices, run_job
+from tests.steps.payment_steps import dev_pay, itau_return, subjects
 from tests.support import make_token
 
 pytestmark = pytest.mark.ddblocal  # also in the DynamoDB Local pass of `make test`

@@ -7,9 +7,9 @@ import pytest
 from chalicelib.adapters.events import RecordingPublisher
 from chalicelib.store.base import account_pk
 from chalicelib.store.notices import NoticeItem
-from tests.api.billing_steps import at
-from tests.api.payment_steps import customer, deliver_stripe, dev_pay, payments, stripe_event, stripe_payload, subjects
-from tests.api.standing_steps import check_overdue
+from tests.steps.billing_steps import at
+from tests.steps.payment_steps import customer, deliver_stripe, dev_pay, payments, stripe_event, stripe_payload, subjects
+from tests.steps.standing_steps import check_overdue
 from tests.faults.injection import DynamoFaults, SimulatedCrash, crash_after
 
 pytestmark = pytest.mark.ddblocal  # also in the DynamoDB Local pass of `make test`

@@ -4,8 +4,8 @@ import pytest
 
 from chalicelib.errors import Conflict
 from chalicelib.store.payments import PaymentItem
-from tests.api.billing_steps import add_card, at
-from tests.api.payment_steps import (
+from tests.steps.billing_steps import add_card, at
+from tests.steps.payment_steps import (
     credit, customer, deliver_stripe, dev_pay, invoice, payments, stripe_payload, subjects,
 )
 from tests.support import make_token

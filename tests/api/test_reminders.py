@@ -11,9 +11,9 @@ from chalicelib.store.audit import AuditItem, audit_pk
 from chalicelib.store.base import account_pk
 from chalicelib.store.invoices import InvoiceItem, OpenInvoiceItem, invoice_sk, open_invoice_sk
 from tests import ddblocal
-from tests.api.billing_steps import add_card, at, subscribe
-from tests.api.dynamodb_calls import dynamodb_calls
-from tests.api.invoicing_steps import BILLING_EMAIL, billable_account, invoice, outbox, pay, run_job
+from tests.steps.billing_steps import add_card, at, subscribe
+from tests.steps.dynamodb_calls import dynamodb_calls
+from tests.steps.invoicing_steps import BILLING_EMAIL, billable_account, invoice, outbox, pay, run_job
 from tests.faults.jobs import killed_and_rerun
 
 pytestmark = pytest.mark.ddblocal  # also in the DynamoDB Local pass of `make test`

@@ -2,7 +2,7 @@
 import pytest
 from openapi_spec_validator import validate
 
-from tests.api.routes import app_routes, fill, spec_id, specs
+from tests.steps.routes import app_routes, fill, spec_id, specs
 from tests.support import make_token
 
 ACCOUNT_SCOPED = [s for s in specs() if s.access.account_scoped]

@@ -7,8 +7,8 @@ import pytest
 
 from chalicelib.domain.boleto import parse_boleto
 from chalicelib.domain.nosso_numero import nosso_numero_key
-from tests.api.billing_steps import at, subscribe
-from tests.api.invoicing_steps import billable_account, invoice, invoices, pay, run_job
+from tests.steps.billing_steps import at, subscribe
+from tests.steps.invoicing_steps import billable_account, invoice, invoices, pay, run_job
 from tests.support import make_token
 
 pytestmark = pytest.mark.ddblocal

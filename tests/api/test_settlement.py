@@ -11,8 +11,8 @@ from chalicelib.adapters.events import RecordingPublisher
 from chalicelib.services.invoicing.orders import BilledPeriod, Line
 from chalicelib.store.base import account_pk
 from chalicelib.store.invoices import OpenInvoiceItem, open_invoice_sk
-from tests.api.billing_steps import at
-from tests.api.payment_steps import (
+from tests.steps.billing_steps import at
+from tests.steps.payment_steps import (
     credit, customer, deliver_stripe, dev_pay, invoice, payments, stripe_event, subjects, subscription,
     write_invoice,
 )
@@ -42,6 +42,7 @@ def suspend(account_id: str, subscription_id: str) -> None:
 
 def test_a_boleto_invoice_paid_through_the_fake_gateway_restores_the_license(client, published):
     c = customer(client, day=DAY_ONE)
+    published.clear()  # the invoice.issued of the subscription's boleto: only the payment's from here
     suspend(c.account_id, c.subscription_id)  # as the overdue rules would have left it
     at(client, "2026-12-04")
 
@@ -81,6 +82,7 @@ def test_the_fake_gateway_answers_404_for_an_unknown_invoice_and_409_when_nothin
 
 def test_underpayment_of_r_10_leaves_r_10_open_then_the_rest_pays_it(client, published):
     c = customer(client, day=DAY_ONE)
+    published.clear()  # the invoice.issued of the subscription's boleto: only the payment's from here
     first = dev_pay(client, c.invoice_id, "pix", 18_800)
     assert first.data["invoice_status"] == "partially_paid"
     stored = invoice(c.account_id, c.invoice_id)

@@ -4,9 +4,9 @@ from fractions import Fraction
 
 import pytest
 
-from tests.api.billing_steps import account, add_card, at, change, half_up, plan, subscribe
-from tests.api.invoicing_steps import invoices
-from tests.api.standing_steps import issue_invoices
+from tests.steps.billing_steps import account, add_card, at, change, half_up, plan, subscribe
+from tests.steps.invoicing_steps import invoices, pay
+from tests.steps.standing_steps import issue_invoices
 from tests.support import make_token
 
 # Conditional writes and version checks also run on AWS DynamoDB Local (second pass of `make test`).
@@ -30,6 +30,7 @@ def test_ummense_monthly_to_annual_discounts_the_unused_month_on_the_first_annua
     account_id, token = _conecta_customer(client)
     at(client, "2026-03-01")
     sub = subscribe(client, account_id, token, product_id="conecta-app", periodicity="monthly")
+    pay(client, sub["invoice_id"])  # only money received becomes credit ("saldo já pago")
     at(client, "2026-03-16")
     unused = half_up(CONECTA_MONTHLY * 16, 31)  # 16 of March's 31 days unused
     body = {"periodicity": "annual", "payment_method": "card"}
@@ -52,6 +53,7 @@ def test_ummense_annual_to_monthly_pushes_the_renewal_and_keeps_the_centavos_as_
     account_id, token = _conecta_customer(client)
     at(client, "2026-01-01")
     sub = subscribe(client, account_id, token, product_id="conecta-app", periodicity="annual")
+    pay(client, sub["invoice_id"])
     at(client, "2026-07-01")
     credit = half_up(CONECTA_ANNUAL * 184, 365)  # 1 Jul -> 1 Jan: 184 of 365 days unused
     days = credit * 31 // CONECTA_MONTHLY  # July has 31 days: whole days at the monthly daily rate
@@ -249,6 +251,8 @@ def test_operand_monthly_to_semiannual_uses_the_semiannual_price(client):
     account_id, token, sub_id = _operand_customer(client)
     at(client, "2026-03-10")
     added = change(client, account_id, token, sub_id, {"quantity": 8, "storage_gb": 10})
+    for paid in [i["id"] for i in plan(client, account_id, token, sub_id)["open_invoices"]["items"]]:
+        pay(client, paid)  # the month and the order: only money received becomes credit
     licenses_part, storage_part = half_up(3 * OPERAND_MONTHLY * 22, 31), half_up(10 * STORAGE_MONTHLY * 22, 31)
     assert added.data["charge_now_cents"] == licenses_part + storage_part
     at(client, "2026-03-21")

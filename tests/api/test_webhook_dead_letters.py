@@ -8,7 +8,7 @@ import pytest
 
 from chalicelib.store.dead_letters import DeadLetterItem
 from chalicelib.store.payments import GatewayPaymentItem, PaymentItem, ReceiptItem
-from tests.api.payment_steps import asaas_payload, customer, deliver_asaas, deliver_stripe, invoice, stripe_event
+from tests.steps.payment_steps import asaas_payload, customer, deliver_asaas, deliver_stripe, invoice, stripe_event
 from tests.support import make_token
 
 pytestmark = pytest.mark.ddblocal  # conditional put and the gsi1 listing on DynamoDB Local too

@@ -10,8 +10,8 @@ from chalicelib.adapters.events import RecordingPublisher
 from chalicelib.adapters.gateways.fake import stripe_signature_header
 from chalicelib.store.dead_letters import DeadLetterItem
 from chalicelib.store.payments import GatewayPaymentItem, ReceiptItem
-from tests.api.billing_steps import at
-from tests.api.payment_steps import (
+from tests.steps.billing_steps import at
+from tests.steps.payment_steps import (
     STRIPE_SECRET, asaas_payload, customer, deliver_asaas, deliver_stripe, invoice, payments, stripe_event, stripe_payload,
     subjects, subscription,
 )
@@ -34,6 +34,7 @@ def receipts() -> list[str]:
 # --- Stripe: signature and replay window -----------------------------------------------------
 def test_a_signed_stripe_payment_settles_the_invoice(client, published):
     c = customer(client)
+    published.clear()  # the invoice.issued of the subscription's boleto: only the payment's from here
     response = deliver_stripe(client, stripe_event(c.invoice_id, c.account_id, 19_800, event_id="evt_1"))
     assert response.status_code == 200, response.data
     assert response.data == {"received": True, "event_id": "evt_1", "outcome": "settled"}
@@ -84,6 +85,7 @@ def test_a_signature_dated_600_s_ahead_is_refused_the_tolerance_applies_both_way
 
 def test_the_same_event_delivered_again_answers_200_and_does_nothing(client, published):
     c = customer(client)
+    published.clear()  # the invoice.issued of the subscription's boleto: only the payment's from here
     raw = stripe_event(c.invoice_id, c.account_id, 19_800, event_id="evt_twice")
     first, second = deliver_stripe(client, raw), deliver_stripe(client, raw)
     assert (first.status_code, second.status_code) == (200, 200)
@@ -95,6 +97,7 @@ def test_the_same_event_delivered_again_answers_200_and_does_nothing(client, pub
 
 def test_a_delivery_that_dies_after_its_commit_sends_its_notice_when_delivered_again(aws, client, published):
     c = customer(client)
+    published.clear()  # the invoice.issued of the subscription's boleto: only the payment's from here
     raw = stripe_event(c.invoice_id, c.account_id, 19_800, event_id="evt_crash")
     real_send = aws.mailer.send
     calls = []

@@ -3,7 +3,7 @@ conflicts either goes through after retries, or answers 4xx (429/409, so the gat
 again); redelivered as gateways do, the event is recorded exactly once.
 
 The event records a receipt and nothing else (a failed card payment), so this runs without
-invoices. To add when the payment-settling flow is stable (tests/api/payment_steps.py committed):
+invoices. To add when the payment-settling flow is stable (tests/steps/payment_steps.py committed):
 PENDING_WITH_PAYMENTS below, the same runs on a payment that settles an invoice — one payment, one
 receipt, the invoice paid once, whatever the faults."""
 import pytest

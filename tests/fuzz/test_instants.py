@@ -9,7 +9,7 @@ date-time field answers 422 (never 5xx) to the edges of the range."""
 import pytest
 
 from chalicelib.api.routing import ENDPOINTS
-from tests.api.routes import fill, spec_id
+from tests.steps.routes import fill, spec_id
 from tests.fuzz.test_strict_bodies import coercible_fields
 from tests.support import make_token
 

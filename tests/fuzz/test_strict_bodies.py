@@ -13,7 +13,7 @@ naming that field; each bounded text field refuses its limit plus a tab."""
 import pytest
 
 from chalicelib.api.routing import ENDPOINTS
-from tests.api.routes import fill, spec_id
+from tests.steps.routes import fill, spec_id
 from tests.support import make_token
 
 WITH_BODY = sorted((s for s in ENDPOINTS if s.body is not None), key=lambda s: (s.path, s.method))

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from chalicelib.adapters.gateways.event_models import WEBHOOK_EVENT_MODELS
 from chalicelib.store.payments import GatewayPaymentItem, PaymentItem, ReceiptItem
-from tests.api.payment_steps import asaas_payload, customer, stripe_event
+from tests.steps.payment_steps import asaas_payload, customer, stripe_event
 from tests.security.webhooks import PROFILES, genuine
 
 ACTED_ON = {  # the event types whose whole body is read (others need only id and type)

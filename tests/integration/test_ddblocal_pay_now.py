@@ -11,7 +11,7 @@ from chalicelib.services.subscriptions.cards import CardData
 from chalicelib.store.base import account_pk
 from chalicelib.store.payments import PAYMENT_PREFIX, PaymentItem
 from tests import ddblocal
-from tests.api.payment_steps import invoice
+from tests.steps.payment_steps import invoice
 from tests.integration.test_ddblocal_concurrency import race
 from tests.integration.test_ddblocal_webhooks import open_invoice, quiet  # noqa: F401 (fixture)
 

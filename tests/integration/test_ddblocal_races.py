@@ -15,7 +15,7 @@ from chalicelib.store.base import account_pk
 from chalicelib.store.invoices import InvoiceItem
 from chalicelib.store.payments import PAYMENT_PREFIX, PaymentItem
 from tests import ddblocal
-from tests.api.payment_steps import invoice
+from tests.steps.payment_steps import invoice
 from tests.faults.injection import DynamoFaults, transaction_conflict
 from tests.integration.test_ddblocal_concurrency import new_account, race
 from tests.integration.test_ddblocal_webhooks import open_invoice, quiet  # noqa: F401 (fixture)

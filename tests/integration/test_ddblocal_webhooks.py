@@ -13,7 +13,7 @@ from chalicelib.store.audit import AuditItem, audit_pk
 from chalicelib.store.base import account_pk
 from chalicelib.store.payments import PAYMENT_PREFIX, GatewayPaymentItem, PaymentItem, ReceiptItem, receipt_pk
 from tests import ddblocal
-from tests.api.payment_steps import invoice, write_invoice
+from tests.steps.payment_steps import invoice, write_invoice
 from tests.integration.test_ddblocal_concurrency import new_account, race
 
 pytestmark = [

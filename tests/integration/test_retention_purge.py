@@ -89,10 +89,22 @@ def s3_keys(aws, account_id: str) -> list[str]:
     return [obj["Key"] for obj in contents if account_id in obj["Key"]]
 
 
+_BOLETO_FIELDS = {"barcode", "digitable_line", "nosso_numero", "pix_payload", "pdf_key"}
+
+
+def _without_boleto_numbers(value):
+    """Each boleto has its own nosso número (and so barcode, lines, Pix, PDF): masked, like ids."""
+    if isinstance(value, dict):
+        return {k: "<boleto>" if k in _BOLETO_FIELDS and v else _without_boleto_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_boleto_numbers(v) for v in value]
+    return value
+
+
 def normalised(items: list[dict], account_id: str) -> Counter:
-    """Items with the account id, generated ids and instants masked, to compare two purges."""
+    """Items with the account id, generated ids, boleto numbers and instants masked, to compare two purges."""
     def mask(item):
-        text = json.dumps(item, sort_keys=True, default=str).replace(account_id, "<acc>")
+        text = json.dumps(_without_boleto_numbers(item), sort_keys=True, default=str).replace(account_id, "<acc>")
         text = re.sub(r"\b(inv|pay|sub|req|msg|bkp)_\w+", r"\1_*", text)
         return re.sub(r"\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:?\d\d)?", "<instant>", text)
     return Counter(mask(item) for item in items)

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from chalicelib.api.routing import ENDPOINTS
-from tests.api.routes import fill, spec_id
+from tests.steps.routes import fill, spec_id
 from tests.faults.tables import dump_tables
 from tests.support import VALID_BILLING_DATA, make_token
 

@@ -8,7 +8,7 @@ import pytest
 
 from chalicelib.api.pagination import encode_cursor
 from chalicelib.api.routing import ENDPOINTS
-from tests.api.routes import fill, spec_id
+from tests.steps.routes import fill, spec_id
 from tests.support import make_token
 
 ALLOWED_ORIGIN = "http://localhost:3000"  # settings.cors_origins default of the local stage

@@ -11,7 +11,7 @@ import secrets
 import pytest
 
 from chalicelib.api.access import Access
-from tests.api.routes import specs
+from tests.steps.routes import specs
 from tests.faults.tables import dump_tables
 from tests.faults.test_api_faults import changes
 from tests.security.webhooks import ASAAS, PROFILES, STRIPE, forgeries, genuine

@@ -12,8 +12,8 @@ from chalicelib.store.schema import DUE_SHARDS
 from chalicelib.store.base import account_pk
 from chalicelib.store.invoices import OpenInvoiceItem, open_invoice_sk
 from chalicelib.store.subscriptions import SubscriptionItem, subscription_sk
-from tests.api.billing_steps import add_card, at, change, subscribe
-from tests.api.invoicing_steps import (
+from tests.steps.billing_steps import add_card, at, change, subscribe
+from tests.steps.invoicing_steps import (
     billable_account, invoice, invoices, outbox, pay, run_job, stored_invoices,
 )
 from tests.support import VALID_BILLING_DATA, make_token

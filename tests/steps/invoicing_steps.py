@@ -1,7 +1,7 @@
 """Steps the invoicing tests share: a billable account, the job, the invoices, paying."""
 from chalicelib.store.base import account_pk
 from chalicelib.store.invoices import InvoiceItem, invoice_sk
-from tests.api.billing_steps import at
+from tests.steps.billing_steps import at
 from tests.support import VALID_BILLING_DATA
 
 BILLING_EMAIL = "financeiro@exemplo.com.br"

@@ -10,7 +10,7 @@ from chalicelib.services.invoicing.orders import BilledPeriod, Line, invoice_ite
 from chalicelib.store.base import account_pk
 from chalicelib.store.invoices import InvoiceItem, invoice_sk, nosso_numero_item
 from chalicelib.store.subscriptions import SubscriptionItem, subscription_sk
-from tests.api.billing_steps import VALID_CARD, at
+from tests.steps.billing_steps import VALID_CARD, at
 from tests.support import VALID_BILLING_DATA
 
 STRIPE_SECRET = "whsec_local"  # the local stage's default STRIPE_WEBHOOK_SECRET

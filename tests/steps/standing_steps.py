@@ -1,7 +1,7 @@
 """Steps the overdue, entitlements, cancellation and batch tests share."""
 from chalicelib.store.base import account_pk
 from chalicelib.store.subscriptions import SubscriptionItem, subscription_sk
-from tests.api.billing_steps import at
+from tests.steps.billing_steps import at
 
 INTERNAL_TOKEN = "local-internal-token"  # the local stage's default INTERNAL_API_TOKEN
 

@@ -25,7 +25,7 @@ CASES = {
     "license_suspended": (False, OVERDUE),
     "payment_confirmed": (False, dict(
         account_name="Marcenaria", amount="R$ 199,00", method_label="Pix", paid_on="10/05/2026",
-        invoice_number=NUMBER, status="paid", remaining="R$ 0,00", credit="")),
+        invoice_number=NUMBER, status="paid", remaining="R$ 0,00", credit="", reinstated=[], not_reinstated=False)),
 }
 
 

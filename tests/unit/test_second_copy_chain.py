@@ -30,7 +30,7 @@ def superseded(invoice_id: str, by: str) -> InvoiceItem:
 
 
 def refusal(reads: Reads, invoice_id: str) -> Conflict:
-    service = SecondCopyService(reads, accounts=None, documents=None, clock=Clock(), bank_code="341")
+    service = SecondCopyService(reads, writes=None, accounts=None, documents=None, clock=Clock(), bank_code="341")
     with pytest.raises(Conflict) as raised:
         service.second_copy("acc_1", invoice_id, actor="alice")
     assert raised.value.code == "invoice_superseded"

@@ -110,6 +110,19 @@ class AccountOut(ApiModel):
     created_at: datetime | None = None
 
 
+class NotFollowingOut(ApiModel):
+    subscription_id: str
+    reason_code: str = Field(description="Por que a assinatura não segue a forma padrão (ex.: boleto_not_allowed, "
+                             "boleto_already_issued, card_required).")
+    message: str
+
+
+class BillingSettingsOut(AccountOut):
+    subscriptions_not_following: list[NotFollowingOut] = Field(
+        default_factory=list, description="Assinaturas cujas renovações não passam para a nova forma de pagamento "
+        "padrão, com o motivo; as demais renovam com ela.")
+
+
 class MemberInvite(RequestModel):
     email: Email
     role: Literal["admin", "finance", "member"]

@@ -1,5 +1,6 @@
 """Cancelling a subscription and undoing it (API.md: cancel `reason`; the answer says
-`effective_date`, `refund_cents`, `amount_owed_cents`, `status`)."""
+`effective_date`, `refund_cents`, `amount_owed_cents`, `status`; an early termination of a
+commitment names its end and the months it billed)."""
 from datetime import date
 from typing import Literal
 
@@ -29,6 +30,12 @@ class CancelOut(ApiModel):
     invoice_id: str | None = Field(None, description="Fatura emitida pelo cancelamento (renovação ainda devida "
                                                      "ou parcelas restantes do contrato).")
     voided_invoice_ids: list[str] = Field(default_factory=list, description="Faturas em aberto anuladas.")
+    commitment_ends_on: date | None = Field(
+        None, description="Cancelamento antes do fim da fidelidade (early_termination de um plano com "
+                          "commitment_months): dia seguinte ao último mês da fidelidade.")
+    commitment_months_billed: int = Field(
+        0, description="Meses restantes da fidelidade cobrados pelo cancelamento (na fatura invoice_id), "
+                       "cada um pelo preço mensal do que está contratado.")
     undo_until: date | None = Field(None, description="Último dia para desfazer o cancelamento.")
     auto_renew: bool
     currency: Literal["BRL"] = "BRL"

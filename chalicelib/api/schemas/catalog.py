@@ -19,6 +19,7 @@ class ProductOut(ApiModel):
     addons: list[str]
     overdue: OverduePolicy
     license_product: str | None = None  # partner batch: what each of its licenses is
+    commitment_months: int | None = None  # billed monthly; ending it earlier bills the months left
 
 
 class CatalogOut(ApiModel):

@@ -38,6 +38,12 @@ class InvoicePaidOut(ApiModel):
     invoice_status: str
     outcome: Literal["settled", "credited", "duplicate"]
     payment: PaymentOut | None = None
+    reinstated_subscription_ids: list[str] = Field(
+        default_factory=list, description="Assinaturas canceladas por falta de pagamento que este pagamento reativou "
+                                          "(renovação manual).")
+    message: str | None = Field(None, description="O que o pagamento fez com a assinatura cancelada, para a pessoa: "
+                                                 "reativada (novo período) ou, se não pode mais voltar, crédito a "
+                                                 "devolver.")
 
 
 class RefundIn(RequestModel):

@@ -169,6 +169,9 @@ class ChangeOut(ApiModel):
     next_period_invoice: NextPeriodInvoiceOut | None = Field(
         None, description="A fatura que substitui a anterior (mesmo vencimento), quando resta algo a cobrar nela.")
     reissued_invoice_id: str | None = Field(None, description="Id da fatura que substitui a anterior (só na alteração).")
+    voided_invoice_ids: list[str] = Field(
+        default_factory=list, description="Faturas em aberto do período atual, não pagas, que a alteração de plano "
+        "cancela (não geram crédito) ou substitui pela fatura da alteração.")
     currency: Currency = "BRL"
 
 

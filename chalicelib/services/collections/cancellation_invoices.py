@@ -3,12 +3,14 @@ transaction:
 - notice given less than 30 days before the renewal: that renewal is still billed — here, at once,
   as the renewal the invoicing job would have issued (same lines, its ~BILLED# marker, its due date);
 - a fixed-term contract ended early: one invoice for the installments not billed yet;
+- a commitment billed monthly ended early: one invoice for the committed months not billed yet;
 - a partner batch license cancelled late: the license billed once more for the next batch period;
 - a withdrawal: the subscription's unpaid invoices are voided."""
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from chalicelib.catalog import Catalog, Product
+from chalicelib.domain.cancellation import CommitmentCharge
 from chalicelib.domain.enums import InvoiceStatus, PaymentMethod, Periodicity
 from chalicelib.domain.invoice_calendar import due_date_for_renewal
 from chalicelib.domain.money import format_brl
@@ -64,6 +66,17 @@ def termination_invoice(snapshot: AccountSnapshot, subscription: SubscriptionIte
     description = (f"{product.name} — rescisão antecipada: {installments} parcela(s) restante(s) de "
                    f"{format_brl(installment_cents)}")
     line = Line(description, installments * installment_cents, TERMINATION, subscription.subscription_id)
+    return _invoice(snapshot, [line], subscription.renewal_payment_method, now, [])
+
+
+def commitment_invoice(snapshot: AccountSnapshot, subscription: SubscriptionItem, product: Product,
+                       charge: CommitmentCharge, now: datetime) -> NewInvoice:
+    """No period on the line: paying it must not extend the subscription (it ends all the same)."""
+    last_day = charge.ends_on - timedelta(days=1)
+    description = (f"{product.name} — cancelamento antes do fim da fidelidade de {product.commitment_months} "
+                   f"meses (até {last_day:%d/%m/%Y}): {charge.months} mês(es) restante(s) de "
+                   f"{format_brl(charge.amount_cents // charge.months)}")
+    line = Line(description, charge.amount_cents, TERMINATION, subscription.subscription_id)
     return _invoice(snapshot, [line], subscription.renewal_payment_method, now, [])
 
 

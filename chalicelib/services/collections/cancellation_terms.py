@@ -1,18 +1,20 @@
 """What a cancellation request looks at (PRODUCT.md §8), read from the store: the period in force,
 the payment of the purchase or renewal whose withdrawal window is still open (the window counts from
 the purchase date or the renewal date, not from the day it was paid: domain.cancellation), the next renewal and, for a fixed-term
-contract, the installments still to bill. The rule itself is domain.cancellation."""
+contract, the installments still to bill; with a commitment billed monthly, the committed months
+billed so far. The rule itself is domain.cancellation."""
 from dataclasses import dataclass
 from datetime import date
 
 from chalicelib.adapters.clock import SAO_PAULO
 from chalicelib.catalog import Catalog, Product
 from chalicelib.domain.cancellation import (
-    CancellationRequest, Payment, withdrawal_window_start, within_withdrawal_window,
+    CancellationRequest, Commitment, Payment, withdrawal_window_start, within_withdrawal_window,
 )
 from chalicelib.domain.enums import Contract, Periodicity
 from chalicelib.domain.periods import Period, period_containing
 from chalicelib.services.plans.invoice_schedule import next_renewal_start
+from chalicelib.services.plans.pricing import Plan, period_price
 from chalicelib.services.plans.renewals import RenewalTerms, renewal_terms
 from chalicelib.store.billing import AccountSnapshot
 from chalicelib.store.subscriptions import SubscriptionItem
@@ -73,8 +75,22 @@ class CancellationTerms:
             next_period_price_cents=renewal.amount_cents if renewal else 0, anchor_day=subscription.anchor_day,
             last_payment=Payment(withdrawal.window_start, withdrawal.share_cents) if withdrawal else None,
             installments_remaining=installments_left(product, subscription),
-            installment_price_cents=product.prices[Periodicity(subscription.periodicity)])
+            installment_price_cents=product.prices[Periodicity(subscription.periodicity)],
+            commitment=self.commitment(product, subscription, snapshot.account.due_day, invoiced))
         return CancellationContext(request, period, renewal, invoiced, withdrawal)
+
+    def commitment(self, product: Product, subscription: SubscriptionItem, due_day: int | None,
+                   invoiced_through: date) -> Commitment | None:
+        """A commitment counts monthly periods: billed monthly only. The months billed are the first
+        period (billed at the purchase) and every renewal billed since; the monthly price is what is
+        contracted today (licenses and storage)."""
+        if not product.commitment_months or Periodicity(subscription.periodicity) is not Periodicity.MONTHLY:
+            return None
+        plan = Plan(product, Periodicity.MONTHLY, subscription.quantity, subscription.storage_gb or 0)
+        purchased_on = subscription.created_at.astimezone(SAO_PAULO).date() if subscription.created_at else None
+        return Commitment(product.commitment_months, 1 + (subscription.renewals_billed or 0),
+                          period_price(self._catalog, plan), invoiced_through,
+                          due_day or subscription.anchor_day or invoiced_through.day, purchased_on)
 
     def withdrawal_payment(self, account_id: str, subscription: SubscriptionItem,
                            today: date) -> WithdrawalPayment | None:

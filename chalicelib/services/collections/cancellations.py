@@ -8,7 +8,8 @@
 - Otherwise auto-renewal stops and the cancellation is scheduled (a CANCEL#<subscription> item on
   the check-overdue job's review list for its effective date): at least 30 days before the renewal,
   at the period end; later, the renewal is billed now and the cancellation takes effect at its end;
-  a fixed-term contract is billed its remaining installments and ends with the period in force.
+  a fixed-term contract is billed its remaining installments and ends with the period in force, and so
+  is a commitment billed monthly, its committed months not billed yet (domain.cancellation).
 - Undo (`reactivate`) until the effective date; the job ends the subscription on it.
 - An account left with nothing is kept for the retention period, then purged."""
 from dataclasses import dataclass
@@ -16,12 +17,12 @@ from datetime import date
 
 from chalicelib.adapters.clock import FixedClock
 from chalicelib.catalog import Catalog
-from chalicelib.domain.cancellation import CancellationKind, can_undo, evaluate_cancellation
+from chalicelib.domain.cancellation import CancellationKind, can_undo, commitment_charge, evaluate_cancellation
 from chalicelib.domain.enums import ProductKind, SubscriptionStatus
 from chalicelib.errors import Conflict
 from chalicelib.services.shared.audit import audit_entry
 from chalicelib.services.collections.cancellation_invoices import (
-    NewInvoice, next_renewal_invoice, termination_invoice, void,
+    NewInvoice, commitment_invoice, next_renewal_invoice, termination_invoice, void,
 )
 from chalicelib.services.collections.cancellation_terms import CancellationContext, WithdrawalPayment
 from chalicelib.services.lifecycle.closing import closing_if_nothing_left
@@ -48,6 +49,8 @@ class CancellationResult:
     amount_owed_cents: int
     invoice_id: str | None  # what the cancellation billed
     voided_invoice_ids: tuple[str, ...] = ()
+    commitment_ends_on: date | None = None  # early termination of a commitment: its end
+    commitment_months_billed: int = 0  # and the committed months the cancellation billed
 
 
 @dataclass(frozen=True)
@@ -127,8 +130,12 @@ class CancellationService:
         writes.create(notice)
         writes.commit()
         self._notices.deliver(notice, snapshot)
+        charge = commitment_charge(context.request.commitment) \
+            if kind is CancellationKind.EARLY_TERMINATION and context.request.commitment else None
         return CancellationResult(subscription, kind, effective, 0, None, owed,
-                                  new_invoice.invoice.invoice_id if new_invoice else None)
+                                  new_invoice.invoice.invoice_id if new_invoice else None,
+                                  commitment_ends_on=charge.ends_on if charge else None,
+                                  commitment_months_billed=charge.months if charge else 0)
 
     def _what_it_bills(self, snapshot: AccountSnapshot, subscription: SubscriptionItem, context: CancellationContext,
                        kind: CancellationKind, now) -> tuple[date, NewInvoice | None]:
@@ -144,6 +151,10 @@ class CancellationService:
             request = context.request
             return effective, termination_invoice(snapshot, subscription, product, request.installments_remaining,
                                                   request.installment_price_cents, now)
+        charge = commitment_charge(context.request.commitment) if context.request.commitment else None
+        if kind is CancellationKind.EARLY_TERMINATION and charge is not None:
+            product = self._catalog.product(subscription.product_id)
+            return effective, commitment_invoice(snapshot, subscription, product, charge, now)
         return effective, None
 
     def _record(self, snapshot, subscription, kind, reason, actor, today, effective, previous,
@@ -355,10 +366,13 @@ class CancellationService:
 
     def _amount_owed(self, snapshot: AccountSnapshot, subscription_id: str, new_invoice: NewInvoice | None,
                      voided: list[str] = ()) -> int:
-        """What the subscription still owes on open invoices, the one just created included."""
+        """What the subscription still owes on open invoices, the one just created included. The
+        invoices are judged as read now, not as the snapshot saw them: a withdrawal's refund made one
+        `refunded` after that read, and nothing bills it any more."""
         ids = [s.invoice_id for s in snapshot.open_invoices
                if s.status in PAYABLE and subscription_id in (s.subscription_ids or []) and s.invoice_id not in voided]
-        invoices = self._invoices.get_many(snapshot.account_id, ids)
+        invoices = [invoice for invoice in self._invoices.get_many(snapshot.account_id, ids)
+                    if invoice.status in PAYABLE]
         if new_invoice and new_invoice.invoice.status in PAYABLE:
             invoices.append(new_invoice.invoice)
         return sum(_owed_by(invoice, subscription_id) for invoice in invoices)

@@ -5,6 +5,10 @@
 - Lapsed items: the unpaid items of the account's overdue open invoices, under each product's
   consolidation policy (domain.consolidation.plan_invoice): `carry` moves them into the new
   invoice and the old one is superseded; `separate` leaves the old invoice payable on its own.
+- What a cancellation still bills for a renewal due on the same day (a batch license cancelled late,
+  a renewal a late notice billed at once) joins the renewal's invoice, and its own invoice is
+  superseded: one invoice, one boleto, per account and due date (Promob: "o boleto que contempla o
+  pagamento das assinaturas"), whatever the consolidation policy.
 - One invoice per payment method (an invoice is paid by one method: the boleto, or the card on the
   due date); carried items join the main one (boleto when any renewal is paid by boleto).
 - Account credit pays first. A superseded invoice gives back what it had applied or received, so
@@ -27,6 +31,7 @@ from chalicelib.store.subscriptions import SubscriptionItem
 PAYABLE = frozenset({InvoiceStatus.OPEN.value, InvoiceStatus.PARTIALLY_PAID.value})
 MAX_PERIODS_PER_RUN = 36  # a subscription years behind is billed at most three years at once
 RENEWAL, REISSUE = "renewal", "reissue"
+CANCELLATION, TERMINATION = "cancellation", "termination"  # collections.cancellation_invoices (above: not imported)
 
 
 @dataclass(frozen=True)
@@ -79,13 +84,21 @@ def overdue_invoice_ids(snapshot: AccountSnapshot, today: date) -> list[str]:
             if summary.status in PAYABLE and summary.due_date < today]
 
 
+def same_due_invoice_ids(snapshot: AccountSnapshot, due_date: date) -> list[str]:
+    """Open invoices due on the day the run bills: a cancellation's bill for that renewal joins it."""
+    return [summary.invoice_id for summary in snapshot.open_invoices
+            if summary.status in PAYABLE and summary.due_date == due_date]
+
+
 def bill_account(catalog: Catalog, snapshot: AccountSnapshot, overdue: list[InvoiceItem],
                  due_date: date, coverage_end: date) -> AccountBill:
+    """`overdue`: the overdue invoices, and those due on `due_date` (same_due_invoice_ids)."""
     account = snapshot.account
     renewals = pending_renewals(catalog, snapshot, coverage_end)
     if not renewals:
         return AccountBill([], [], account.credit_cents)
-    overdue = [invoice for invoice in overdue if invoice.status in PAYABLE]
+    joining = [invoice for invoice in overdue if _joins_the_renewal(invoice, due_date)]
+    overdue = [invoice for invoice in overdue if invoice.status in PAYABLE and invoice.due_date < due_date]
     groups = _open_groups(overdue)
     policies = {s.subscription_id: _consolidation(catalog, s) for s in snapshot.subscriptions}
     plan = plan_invoice(coverage_end, [r.charge for r in renewals],
@@ -95,10 +108,20 @@ def bill_account(catalog: Catalog, snapshot: AccountSnapshot, overdue: list[Invo
     by_id = {invoice.invoice_id: invoice for invoice in overdue}
     superseded = [by_id[invoice_id] for invoice_id in plan.superseded_invoice_ids]
     main.lines[:0] = [line for item in plan.lines if item.invoice_id for line in groups[item.subscription_id].lines]
+    main.lines.extend(carried(line, invoice.invoice_id) for invoice in joining for line in invoice.lines
+                      if line.subscription_id)
+    superseded.extend(joining)
     returned_credit = _carry_the_rest(main, superseded)
     drafts.extend(_reissues(plan.reissue_separately, groups, by_id))
     credit = _apply_credit(drafts, account.credit_cents + returned_credit)
     return AccountBill(drafts, superseded, credit)
+
+
+def _joins_the_renewal(invoice: InvoiceItem, due_date: date) -> bool:
+    """A cancellation's bill for the renewal due that day. Not a termination's bill (undoing the
+    cancellation voids it by itself), nor an order's: those are not renewals."""
+    return (invoice.status in PAYABLE and invoice.due_date == due_date and invoice.origin == CANCELLATION
+            and not any(line.kind == TERMINATION for line in invoice.lines))
 
 
 def pending_renewals(catalog: Catalog, snapshot: AccountSnapshot, coverage_end: date) -> list[Renewal]:

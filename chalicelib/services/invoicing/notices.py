@@ -10,6 +10,7 @@ from chalicelib.domain.enums import InvoiceStatus, PaymentMethod
 from chalicelib.domain.money import format_brl
 from chalicelib.store.billing import AccountSnapshot
 from chalicelib.store.invoices import InvoiceItem
+from chalicelib.store.notices import NoticeItem, drop_notice
 
 TEMPLATE = "invoice_issued"
 REPLACED_TEMPLATE = "boleto_replaced"
@@ -53,7 +54,7 @@ class InvoiceNotices:
             replacement=None if replacement is None else {
                 "number": replacement.label, "total": format_brl(replacement.total_cents),
                 "due_date": f"{replacement.due_date:%d/%m/%Y}", "url": self.invoice_url(replacement),
-                "paid": replacement.status == InvoiceStatus.PAID,
+                "paid": replacement.status == InvoiceStatus.PAID, "boleto": _boleto(replacement),
                 "lines": [{"description": line.description, "amount": format_brl(line.amount_cents)}
                           for line in replacement.lines]},
             order_invoice_number=order_invoice_number)
@@ -62,23 +63,35 @@ class InvoiceNotices:
             self._events.publish("invoice.issued", replacement.account_id, {
                 "invoice_id": replacement.invoice_id, "due_date": replacement.due_date.isoformat(),
                 "total_cents": replacement.total_cents, "currency": "BRL",
-                "payment_method": replacement.payment_method, "nosso_numero": None,
+                "payment_method": replacement.payment_method, "nosso_numero": replacement.nosso_numero,
                 "superseded_invoice_ids": [superseded.invoice_id],
             }, event_id=f"invoice.issued:{replacement.invoice_id}")
+
+    def publish_events(self, item: NoticeItem) -> None:
+        """The domain events a change recorded as a notice (store/notices.py EVENTS_KIND), published
+        with their stable ids, then the notice dropped; left behind by a crash, the check-overdue
+        run delivers it."""
+        for event in item.data.get("events", []):
+            self._events.publish(event["type"], item.account_id, event["data"], event_id=event["id"])
+        drop_notice(item)
 
     def invoice_url(self, invoice: InvoiceItem) -> str:
         return f"{self._portal_url}/contas/{invoice.account_id}/faturas/{invoice.invoice_id}"
 
     def _email(self, snapshot: AccountSnapshot, invoice: InvoiceItem, superseded: list[str]):
         card = snapshot.card if invoice.payment_method == PaymentMethod.CARD else None
-        boleto = None
-        if invoice.digitable_line:
-            boleto = {"line": format_line(invoice.digitable_line), "pix": invoice.pix_payload}
         return render(
             TEMPLATE, recipients(snapshot), account_name=snapshot.account.name, invoice_number=invoice.label,
             total=format_brl(invoice.total_cents), due_date=f"{invoice.due_date:%d/%m/%Y}",
             lines=[{"description": line.description, "amount": format_brl(line.amount_cents),
                     "carried": bool(line.source_invoice_id)} for line in invoice.lines],
-            boleto=boleto, card={"brand": card.brand.capitalize(), "last4": card.last4} if card else None,
+            boleto=_boleto(invoice), card={"brand": card.brand.capitalize(), "last4": card.last4} if card else None,
             paid=invoice.status == InvoiceStatus.PAID, invoice_url=self.invoice_url(invoice), superseded=superseded,
         )
+
+
+def _boleto(invoice: InvoiceItem) -> dict | None:
+    """What an e-mail shows of the invoice's boleto: the linha digitável and the Pix code."""
+    if not invoice.digitable_line:
+        return None
+    return {"line": format_line(invoice.digitable_line), "pix": invoice.pix_payload}

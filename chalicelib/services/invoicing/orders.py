@@ -26,6 +26,7 @@ class Line:
     subscription_id: str | None = None
     period_start: date | None = None
     period_end: date | None = None
+    added_quantity: int | None = None  # licenses or GB an addition line adds (store InvoiceLine)
 
 
 @dataclass(frozen=True)
@@ -106,5 +107,5 @@ def invoice_items(account_id: str, order: Order, *, origin: str, payment_method:
 def _line_attribute(line: Line) -> InvoiceLine:
     return InvoiceLine(description=line.description, amount_cents=line.amount_cents, kind=line.kind,
                        subscription_id=line.subscription_id, period_start=line.period_start,
-                       period_end=line.period_end)
+                       period_end=line.period_end, added_quantity=line.added_quantity)
 

@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta
 from chalicelib.domain.enums import InvoiceStatus, PaymentMethod
 from chalicelib.domain.nosso_numero import nosso_numero_key
 from chalicelib.errors import Conflict
-from chalicelib.services.invoicing.boleto_documents import BoletoDocument as IssuedBoleto
+from chalicelib.domain.money import format_brl
+from chalicelib.services.invoicing.boleto_documents import BoletoDocument as IssuedBoleto, payer_from_billing_data
 from chalicelib.services.invoicing.drafts import Draft
 from chalicelib.store.base import account_pk
 from chalicelib.store.billing import WriteSet
@@ -53,6 +54,24 @@ def attach_boleto(invoice: InvoiceItem, issued: IssuedBoleto, today: date, bank_
     invoice.pix_payload, invoice.pdf_key = issued.pix_payload, issued.pdf_key
     invoice.boleto_due_date, invoice.boleto_amount_cents = issued.due_date, issued.amount_cents
     return document
+
+
+def issue_first_boleto(documents, invoice: InvoiceItem, billing_data, today: date, bank_code: str) -> bool:
+    """Give a new open boleto invoice its boleto (nosso número, barcode, Pix QR, PDF) before the
+    transaction that records it; record_boleto_lookup then claims the number in that transaction.
+    Without billing data nothing is issued: the 2ª via issues it once they are filled in.
+    documents: BoletoDocumentService. False when no boleto was issued."""
+    payable_by_boleto = (invoice.status == InvoiceStatus.OPEN
+                         and invoice.payment_method == PaymentMethod.BOLETO)
+    if not payable_by_boleto or not billing_data:
+        return False
+    issued = documents.issue(
+        account_id=invoice.account_id, invoice_id=invoice.invoice_id, invoice_number=invoice.label,
+        amount_cents=invoice.total_cents, due_date=invoice.due_date,
+        payer=payer_from_billing_data(billing_data.as_dict()),
+        description_lines=tuple(f"{line.description}: {format_brl(line.amount_cents)}" for line in invoice.lines))
+    attach_boleto(invoice, issued, today, bank_code)
+    return True
 
 
 def current_boleto(invoice: InvoiceItem) -> BoletoDocument | None:

@@ -29,8 +29,6 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from pynamodb.exceptions import UpdateError
-
 from chalicelib.adapters.email import Email, render
 from chalicelib.domain.boleto import format_line
 from chalicelib.domain.enums import PaymentMethod
@@ -42,14 +40,12 @@ from chalicelib.services.shared.audit import audit_entry
 from chalicelib.services.shared.instants import frozen
 from chalicelib.services.invoicing.notices import recipients
 from chalicelib.services.invoicing.records import current_boleto
-from chalicelib.store.due import day_partitions
 from chalicelib.store.invoices import BoletoDocument, InvoiceItem, OpenInvoiceItem
-from chalicelib.store.reviews import REVIEW_KIND
+from chalicelib.store.schema import DUE_SHARDS
 
 JOB = "send-reminders"
 DAYS_BEFORE_DUE = 3
 TEMPLATE = "invoice_reminder"
-_DAY = timedelta(days=1)
 _log = get_logger("reminders")
 
 SENT, RESENT, SKIPPED, BUSY = "sent", "resent", "skipped", "busy"
@@ -84,25 +80,17 @@ def reminder_boleto(invoice: InvoiceItem | None, today: date) -> BoletoDocument 
     return boleto
 
 
-def listed_due_on(due: date):
-    """Open boleto invoices due on `due`: on the review list of the next day (store/reviews.py),
-    one Query per shard; DynamoDB filters out the other kinds of items and invoices there."""
-    condition = (OpenInvoiceItem.payment_method == PaymentMethod.BOLETO.value) & (OpenInvoiceItem.due_date == due)
-    for partition in day_partitions(REVIEW_KIND, due + _DAY):
-        yield from OpenInvoiceItem.due_index.query(partition, filter_condition=condition)
-
-
 class ReminderService:
-    def __init__(self, billing, invoice_reads, invoice_notices, mailer, checkpoints, clock,
-                 days_before: int = DAYS_BEFORE_DUE, listed=listed_due_on):
+    def __init__(self, billing, invoice_reads, invoice_writes, invoice_notices, mailer, checkpoints, clock,
+                 days_before: int = DAYS_BEFORE_DUE):
         self._billing = billing
         self._reads = invoice_reads
+        self._writes = invoice_writes
         self._notices = invoice_notices
         self._mailer = mailer
         self._checkpoints = checkpoints
         self._clock = clock
         self._days_before = days_before
-        self._listed = listed
 
     def run_due(self, today: date) -> ReminderRun:
         clock = frozen(self._clock)  # the run's start: claims older than it belong to a run that died
@@ -117,6 +105,11 @@ class ReminderService:
                 window.failed(day)
         self._checkpoints.close_window(JOB, window)
         return run
+
+    def _listed(self, due: date):
+        """The open boleto invoices due on `due`, shard by shard."""
+        for shard in range(DUE_SHARDS):
+            yield from self._reads.open_boleto_invoices_due_on(due, shard)
 
     def _run_day(self, day: date, due: date, today: date, clock, run: ReminderRun) -> bool:
         done = True
@@ -180,13 +173,13 @@ class ReminderService:
         """A claim whose e-mail never went out (the run died after its commit): take it over, then
         send it — unless the invoice no longer has a boleto to remind of."""
         taken_at = self._clock.now()
-        if not _set_claim(summary, claimed, taken_at):
+        if not self._writes.move_reminder_claim(summary, claimed, taken_at):
             return BUSY  # another run took it over first
         invoice = self._reads.get(summary.account_id, summary.invoice_id)
         boleto = reminder_boleto(invoice, today)
         snapshot = self._billing.snapshot(summary.account_id) if boleto else None
         if boleto is None or snapshot.account is None:
-            _set_claim(summary, taken_at, None)
+            self._writes.move_reminder_claim(summary, taken_at, None)
             return SKIPPED
         # Queued at the first claim: the local outbox keeps one message when the crash came after it.
         self._send(summary, summary.reminded_on, self._email(snapshot, invoice, boleto, today), taken_at,
@@ -198,7 +191,7 @@ class ReminderService:
         self._mailer.send(email, account_id=summary.account_id,
                           message_key=f"invoice.reminder:{summary.invoice_id}:{day.isoformat()}",
                           queued_at=queued_at or claimed_at)
-        _set_claim(summary, claimed_at, None)
+        self._writes.move_reminder_claim(summary, claimed_at, None)
 
     def _email(self, snapshot, invoice: InvoiceItem, boleto: BoletoDocument, today: date) -> Email:
         return render(
@@ -210,17 +203,3 @@ class ReminderService:
             boleto={"line": format_line(boleto.digitable_line), "pix": boleto.pix_payload},
             invoice_url=self._notices.invoice_url(invoice),
         )
-
-
-def _set_claim(summary: OpenInvoiceItem, expected: datetime, new: datetime | None) -> bool:
-    """Move the claim from `expected` to `new` (None: the e-mail is out) if nobody moved it since;
-    never recreates a summary settlement deleted."""
-    action = (OpenInvoiceItem.reminder_claimed_at.set(new) if new is not None
-              else OpenInvoiceItem.reminder_claimed_at.remove())
-    try:
-        summary.update(actions=[action], condition=OpenInvoiceItem.reminder_claimed_at == expected)
-    except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        return False
-    return True

@@ -13,8 +13,6 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from pynamodb.exceptions import TransactWriteError
-
 from chalicelib.domain.bank_calendar import next_business_day
 from chalicelib.domain.enums import InvoiceStatus, PaymentMethod
 from chalicelib.domain.late_fees import (
@@ -29,8 +27,7 @@ from chalicelib.services.invoicing.boleto_documents import payer_from_billing_da
 from chalicelib.services.shared.instants import frozen
 from chalicelib.services.invoicing.drafts import PAYABLE
 from chalicelib.services.invoicing.records import attach_boleto, current_boleto
-from chalicelib.store.base import transaction
-from chalicelib.store.invoices import InvoiceItem, InvoiceLine, OpenInvoiceItem, nosso_numero_item, open_invoice_sk
+from chalicelib.store.invoices import InvoiceItem, InvoiceLine
 
 FEE = "fee"
 # Hops followed from a superseded invoice to the one that now holds its items. Each consolidation of
@@ -68,8 +65,9 @@ def _own_fee(line: InvoiceLine) -> bool:
 
 
 class SecondCopyService:
-    def __init__(self, reads, accounts, documents, clock, bank_code: str):
+    def __init__(self, reads, writes, accounts, documents, clock, bank_code: str):
         self._reads = reads
+        self._writes = writes
         self._accounts = accounts
         self._documents = documents
         self._clock = clock
@@ -170,22 +168,16 @@ class SecondCopyService:
         """The invoice (version-checked: a payment meanwhile wins), its summary's new total, the new
         nosso número's lookup and the audit entry, in one transaction."""
         document = current_boleto(invoice)
-        summary = OpenInvoiceItem(pk=invoice.pk, sk=open_invoice_sk(invoice.invoice_id))
-        lookup = nosso_numero_item(invoice.account_id, invoice.invoice_id, self._bank, document.nosso_numero,
-                                   nosso_numero_key(self._bank, document.nosso_numero), clock.now())
         try:
-            with transaction() as tx:
-                tx.save(invoice)
-                tx.update(summary, actions=[OpenInvoiceItem.total_cents.set(invoice.total_cents)],
-                          condition=OpenInvoiceItem.pk.exists())
-                tx.save(lookup, condition=type(lookup).pk.does_not_exist())
-                tx.save(self._audit(clock, invoice, actor, after))
-        except TransactWriteError as exc:
+            self._writes.second_copy_issued(
+                invoice, self._bank, document.nosso_numero, nosso_numero_key(self._bank, document.nosso_numero),
+                clock.now(), self._audit(clock, invoice, actor, after))
+        except ConcurrentUpdate as exc:
             raise ConcurrentUpdate("A fatura foi alterada (paga ou atualizada) enquanto a 2ª via era gerada; "
                                    "confira a fatura e tente novamente.") from exc
 
     def _record(self, clock, invoice: InvoiceItem, actor: str, after: dict) -> None:
-        self._audit(clock, invoice, actor, after).save()
+        self._writes.second_copy_sent_again(self._audit(clock, invoice, actor, after))
 
     @staticmethod
     def _audit(clock, invoice: InvoiceItem, actor: str, after: dict):

@@ -11,27 +11,31 @@ TransactWriteItems and the update that clears the notice flag; overdue invoices 
 
 The subscription's period itself does not move here: the invoice bills the next period (its lines
 carry subscription_id, period_start, period_end) and settlement extends the subscription when it is
-paid (PRODUCT.md §6)."""
+paid (PRODUCT.md §6). Its licenses do: a renewal in `active_only` mode bills the active members, and
+the subscription keeps that quantity from then on (Operand: "Renovar automaticamente apenas as
+licenças ativas" removes the licenses left over), in the same transaction, with an audit entry and a
+`license.seats_changed` event (recorded as a notice with the change, published after the commit)."""
 from dataclasses import dataclass, field
 from datetime import date
 
 from chalicelib.catalog import Catalog
 from chalicelib.domain.invoice_calendar import coverage_end, due_date_of_run
-from chalicelib.domain.enums import InvoiceStatus, PaymentMethod
-from chalicelib.domain.money import format_brl
+from chalicelib.domain.enums import InvoiceStatus, RenewalMode
 from chalicelib.observability.logging import get_logger, log_event
 from chalicelib.services.shared.audit import audit_entry
-from chalicelib.services.invoicing.boleto_documents import payer_from_billing_data
 from chalicelib.services.shared.ids import sortable_id
 from chalicelib.services.shared.instants import frozen
 from chalicelib.services.shared.retry import retrying
-from chalicelib.services.invoicing.drafts import AccountBill, Draft, bill_account, overdue_invoice_ids
+from chalicelib.services.invoicing.drafts import (
+    AccountBill, Draft, bill_account, overdue_invoice_ids, same_due_invoice_ids,
+)
 from chalicelib.services.invoicing.records import (
-    AlreadyBilled, attach_boleto, invoice_item, record_new_invoice, supersede,
+    AlreadyBilled, invoice_item, issue_first_boleto, record_new_invoice, supersede,
 )
 from chalicelib.services.plans.invoice_schedule import schedule_next_issue
 from chalicelib.store.billing import AccountSnapshot
 from chalicelib.store.invoices import InvoiceItem, OpenInvoiceItem
+from chalicelib.store.notices import EVENTS_KIND, NoticeItem, new_notice
 
 JOB_ACTOR = "job:issue-invoices"
 _log = get_logger("invoicing")
@@ -76,16 +80,19 @@ class InvoicingService:
             return outcome
         outcome.notices_resent = self._resend_pending_notices(snapshot)
         due = due_date_of_run(issue_date)
-        overdue = self._reads.get_many(account_id, overdue_invoice_ids(snapshot, now.date()))
+        overdue = self._reads.get_many(account_id, overdue_invoice_ids(snapshot, now.date())
+                                       + same_due_invoice_ids(snapshot, due))
         bill = bill_account(self._catalog, snapshot, overdue, due, coverage_end(due, snapshot.account.due_day))
         if bill.empty:
             return outcome
         invoices = [self._new_invoice(snapshot, draft, now) for draft in bill.drafts]
         try:
-            self._commit(clock, snapshot, bill, invoices)
+            seats = self._commit(clock, snapshot, bill, invoices)
         except Exception:
             self._discard_documents(invoices)
             raise
+        if seats is not None:
+            self._notices.publish_events(seats)
         outcome.invoice_ids = [invoice.invoice_id for invoice in invoices]
         outcome.superseded = [invoice.invoice_id for invoice in bill.superseded]
         for index, invoice in enumerate(invoices):
@@ -98,21 +105,17 @@ class InvoicingService:
         account = snapshot.account
         invoice = invoice_item(account.account_id, sortable_id("inv", now), draft, now,
                                snapshot.next_invoice_number(now.date()))
-        payable_by_boleto = invoice.status == InvoiceStatus.OPEN and draft.payment_method == PaymentMethod.BOLETO
-        if payable_by_boleto and account.billing_data:  # without billing data, the 2ª via issues it later
-            issued = self._documents.issue(
-                account_id=account.account_id, invoice_id=invoice.invoice_id, invoice_number=invoice.label,
-                amount_cents=invoice.total_cents,
-                due_date=invoice.due_date, payer=payer_from_billing_data(account.billing_data.as_dict()),
-                description_lines=tuple(f"{line.description}: {format_brl(line.amount_cents)}"
-                                        for line in invoice.lines))
-            attach_boleto(invoice, issued, now.date(), self._bank)
+        # Without billing data, the 2ª via issues it later.
+        issue_first_boleto(self._documents, invoice, account.billing_data, now.date(), self._bank)
         return invoice
 
-    def _commit(self, clock, snapshot: AccountSnapshot, bill: AccountBill, invoices: list[InvoiceItem]) -> None:
+    def _commit(self, clock, snapshot: AccountSnapshot, bill: AccountBill,
+                invoices: list[InvoiceItem]) -> NoticeItem | None:
+        """Returns the notice of the licenses renewed in `active_only` mode, if any, to publish."""
         account = snapshot.account
         today = clock.today()
         writes = self._repo.writes()
+        seats = _renewed_seats(bill)
         for draft, invoice in zip(bill.drafts, invoices):
             record_new_invoice(writes, invoice, draft)
         main = invoices[0]
@@ -124,6 +127,14 @@ class InvoicingService:
         for subscription in _billed_subscriptions(bill):
             schedule_next_issue(self._catalog, subscription, account.due_day, today)
             writes.save(subscription)
+        notice = None
+        if seats:
+            notice = _seats_notice(clock, account.account_id, seats)
+            writes.create(notice)
+            for change in seats:
+                writes.save(audit_entry(clock, account.account_id, actor=JOB_ACTOR, action="license.seats_changed",
+                                        target=change.subscription.subscription_id,
+                                        before={"quantity": change.before}, after=change.summary))
         if bill.account_credit_cents != account.credit_cents:
             account.credit_cents = bill.account_credit_cents
             writes.save(account)
@@ -131,6 +142,7 @@ class InvoicingService:
             writes.save(audit_entry(clock, account.account_id, actor=JOB_ACTOR, action="invoice.issued",
                                     target=invoice.invoice_id, after=_audit_summary(invoice, bill, main)))
         writes.commit()
+        return notice
 
     def _notify(self, snapshot: AccountSnapshot, invoice: InvoiceItem, superseded: list[InvoiceItem]) -> None:
         self._notices.issued(snapshot, invoice, superseded)
@@ -162,6 +174,44 @@ def _billed_subscriptions(bill: AccountBill):
             subscription.renewals_billed += 1
             seen[subscription.subscription_id] = subscription
     return seen.values()
+
+
+@dataclass(frozen=True)
+class _SeatsRenewed:
+    subscription: object  # SubscriptionItem, its quantity already the renewed one
+    before: int
+    effective: date  # the first day of the renewed period
+
+    @property
+    def summary(self) -> dict:
+        return {"quantity": self.subscription.quantity, "renewal_mode": self.subscription.renewal_mode,
+                "effective_date": self.effective.isoformat()}
+
+
+def _renewed_seats(bill: AccountBill) -> list[_SeatsRenewed]:
+    """Subscriptions renewed in `active_only` mode with fewer licenses than purchased: the purchased
+    quantity becomes the renewed one, so Meu Plano and the entitlements show the seats paid for."""
+    changes = {}
+    for draft in bill.drafts:
+        for renewal in draft.renewals:
+            subscription, quantity = renewal.subscription, renewal.terms.quantity
+            if subscription.renewal_mode != RenewalMode.ACTIVE_ONLY or quantity == subscription.quantity:
+                continue
+            changes[subscription.subscription_id] = _SeatsRenewed(subscription, subscription.quantity,
+                                                                   renewal.terms.period.start)
+            subscription.quantity = quantity
+    return list(changes.values())
+
+
+def _seats_notice(clock, account_id: str, seats: list[_SeatsRenewed]) -> NoticeItem:
+    now = clock.now()
+    events = [{"type": "license.seats_changed", "id": f"license.seats_changed:{change.subscription.subscription_id}:"
+                                                      f"{change.effective.isoformat()}",
+               "data": {"subscription_id": change.subscription.subscription_id,
+                        "product_id": change.subscription.product_id, "quantity": change.subscription.quantity,
+                        "previous_quantity": change.before, "effective_date": change.effective.isoformat(),
+                        "reason": "active_only_renewal"}} for change in seats]
+    return new_notice(account_id, sortable_id("ntc", now), EVENTS_KIND, {"events": events}, now.date(), now)
 
 
 def _audit_summary(invoice: InvoiceItem, bill: AccountBill, main: InvoiceItem) -> dict:

@@ -69,7 +69,9 @@ class BackupService:
         self._clock = clock
 
     # --- the owner's side -------------------------------------------------------------------
-    def schedule(self, account_id: str, run_at: datetime, next_window: bool, actor: str) -> BackupItem:
+    def schedule(self, account_id: str, run_at: datetime, next_window: bool, actor: str,
+                 actor_account_id: str | None = None) -> BackupItem:
+        """`actor_account_id`: the partner account the actor acts from, when not a member here."""
         now = self._clock.now()
         try:
             plan = rules.schedule_backup(run_at, now, next_window=next_window)
@@ -84,14 +86,16 @@ class BackupService:
                                  actor, now)
         audit = audit_entry(self._clock, account_id, actor=actor, action="backup.scheduled",
                             target=backup.backup_id,
-                            after={"run_at": plan.run_at.isoformat(), "moved": plan.moved_to_next_window})
+                            after={"run_at": plan.run_at.isoformat(), "moved": plan.moved_to_next_window,
+                                   **_acting_from(actor_account_id)})
         self._repo.schedule(backup, audit)
         return backup
 
     def list(self, account_id: str, limit: int, after: str | None):
         return self._repo.list(account_id, limit, after)
 
-    def download(self, account_id: str, backup_id: str, actor: str) -> Download:
+    def download(self, account_id: str, backup_id: str, actor: str,
+                 actor_account_id: str | None = None) -> Download:
         backup = self._get(account_id, backup_id)
         now = self._clock.now()
         if backup.status != READY:
@@ -109,7 +113,8 @@ class BackupService:
         filename = f"backup-{account_id}-{rules.local(backup.ready_at):%Y-%m-%d}.zip"
         link = self._files.download_link(backup.file_key, filename, rules.DOWNLOAD_LINK_MINUTES * 60)
         self._repo.record(audit_entry(self._clock, account_id, actor=actor,
-                                              action="backup.downloaded", target=backup_id))
+                                              action="backup.downloaded", target=backup_id,
+                                              after=_acting_from(actor_account_id) or None))
         return Download(url=link.url, expires_at=now + timedelta(seconds=link.expires_in_seconds),
                         filename=filename)
 
@@ -183,3 +188,8 @@ class BackupService:
                           account_id=backup.account_id, message_key=f"backup-ready:{backup.backup_id}",
                           queued_at=ready_at)
         self._repo.mark_notified(backup)
+
+
+def _acting_from(actor_account_id: str | None) -> dict:
+    """A partner's person is no member of the client: the audit names the account it acted from."""
+    return {"actor_account_id": actor_account_id} if actor_account_id else {}

@@ -1,11 +1,13 @@
 """Client accounts of a partner batch (Conta Azul Mais): a blank account created by the partner for a
 license, owned by the client's own person — invited by e-mail, who becomes its owner on first login.
 The partner's people are not members of it: they manage the license through the batch routes of
-their own account, and never see the client's data, invoices included."""
+their own account, and never see the client's data, invoices included — except the client's backups,
+which the article has the partner make in its client's account (`ClientAccess`)."""
 from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.domain.enums import Role
+from chalicelib.errors import Forbidden, NotFound
 from chalicelib.services.accounts.accounts import new_id
 from chalicelib.services.shared.audit import audit_entry
 from chalicelib.store.accounts import ACCOUNT_SK, AccountItem, InviteItem, MemberItem, invite_sk, member_sk
@@ -55,3 +57,49 @@ def client_created_audit(clock, client: NewClient, partner_id: str, license_id: 
                               "partner_account_id": partner_id, "license_id": license_id},
                        reason="Conta criada pelo parceiro para uma licença do lote.")
 
+
+@dataclass(frozen=True)
+class PartnerActor:
+    """A partner's person acting on a client account it holds the license of: not a member of it."""
+    account_id: str  # the partner account the person acts from
+    user_id: str
+    role: str
+    client_account_id: str
+
+
+class ClientAccess:
+    """Who may use the routes a partner shares with its client's owner (the backups, "acesse a Conta
+    Azul Pro do seu cliente"): a member of the client with the route's roles, or a person with the
+    partner roles in the partner account that holds the client's seat — while the seat lasts, or,
+    once the license left and the client account was cancelled, during its retention period (the
+    article: the partner can still back up the old client's data). Anyone else gets the same 404 as
+    a stranger, never a hint that the account exists."""
+
+    def __init__(self, memberships, batches, accounts, clock):
+        self._memberships = memberships
+        self._batches = batches
+        self._accounts = accounts
+        self._clock = clock
+
+    def authorize(self, principal, account_id: str, member_roles: frozenset[Role],
+                  partner_roles: frozenset[Role]):
+        try:
+            return self._memberships.authorize(principal, account_id, member_roles)
+        except NotFound as not_a_member:
+            partner = self._holding_partner(account_id)
+            if partner is None:
+                raise
+            try:
+                member = self._memberships.authorize(principal, partner, partner_roles)
+            except (NotFound, Forbidden):  # not the partner's, or not with these roles: the client stays hidden
+                raise not_a_member from None
+            return PartnerActor(partner, member.user_id, member.role, account_id)
+
+    def _holding_partner(self, client_id: str) -> str | None:
+        seat = self._batches.seat(client_id)
+        if seat is None:
+            return None
+        if seat.ends_on is None or self._clock.today() < seat.ends_on:
+            return seat.partner_account_id
+        client = self._accounts.get(client_id)
+        return seat.partner_account_id if client is not None and client.status == "cancelled" else None

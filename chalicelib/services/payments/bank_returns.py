@@ -20,7 +20,6 @@ from chalicelib.errors import ValidationFailed
 from chalicelib.observability.logging import get_logger, log_event
 from chalicelib.services.shared.instants import frozen
 from chalicelib.services.payments.settlement import IncomingPayment, Outcome, receipt_item
-from chalicelib.store.invoices import NossoNumeroItem
 
 _log = get_logger("bank_returns")
 
@@ -131,9 +130,7 @@ class BankReturnService:
             summary.duplicates += 1
             return
         if boleto is not None:
-            day = record.occurred_on or clock.today()
-            attribute = NossoNumeroItem.registered_on if registered else NossoNumeroItem.rejected_on
-            boleto.update(actions=[attribute.set(day)])
+            self._payments.boleto_registration(boleto, registered, record.occurred_on or clock.today())
         if registered:
             summary.registered += 1
         else:

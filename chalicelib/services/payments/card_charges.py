@@ -19,9 +19,9 @@ from chalicelib.services.shared.audit import audit_entry
 from chalicelib.services.shared.instants import frozen
 from chalicelib.services.payments.pay_attempts import DECLINED, PAID, PayAttempts
 from chalicelib.services.payments.settlement import IncomingPayment, SettlementResult
-from chalicelib.store.due import day_partitions
-from chalicelib.store.invoices import CARD_CHARGE_KIND, InvoiceItem, OpenInvoiceItem, card_charge_due
+from chalicelib.store.invoices import InvoiceItem, OpenInvoiceItem, card_charge_due
 from chalicelib.store.reviews import review_due
+from chalicelib.store.schema import DUE_SHARDS
 from chalicelib.store.subscriptions import CardItem
 
 JOB = "charge-cards"
@@ -54,10 +54,11 @@ def retry_day(first_failure: date, failed_attempts: int, retry_days: tuple[int, 
 
 
 class CardChargeService:
-    def __init__(self, payments, billing, gateway, gateway_name: str, settlement, notices, checkpoints, clock,
-                 retry_days: tuple[int, ...]):
+    def __init__(self, payments, billing, invoice_reads, gateway, gateway_name: str, settlement, notices,
+                 checkpoints, clock, retry_days: tuple[int, ...]):
         self._payments = payments
         self._billing = billing
+        self._invoice_reads = invoice_reads
         self._gateway = gateway
         self._gateway_name = gateway_name
         self._settlement = settlement
@@ -119,8 +120,8 @@ class CardChargeService:
         # Payment notices a crash left behind (this job's own, or a webhook never redelivered).
         run.notices = self._settlement.deliver_pending(days, self._clock.now())
         for day in days:
-            for partition in day_partitions(CARD_CHARGE_KIND, day):
-                for summary in OpenInvoiceItem.due_index.query(partition):
+            for shard in range(DUE_SHARDS):
+                for summary in self._invoice_reads.open_card_invoices_due(day, shard):
                     self._attempt(summary, run)
         self._checkpoints.close_window(JOB, window)
         return run

@@ -2,6 +2,8 @@
 plus the owner, PRODUCT.md §1), and alerts to the finance team (bank return files refused or with
 entries to check, payments that matched no invoice). Refund requests and chargebacks alert the team
 through a standing notice written with the change (services/subscriptions/standing_notices.py: crash-safe)."""
+from datetime import date
+
 from chalicelib.adapters.clock import SAO_PAULO
 from chalicelib.adapters.email import render
 from chalicelib.domain.money import format_brl
@@ -21,6 +23,10 @@ def snapshot_recipients(snapshot: AccountSnapshot) -> list[str]:
     return list(dict.fromkeys(email.lower() for email in emails))
 
 
+def _product_label(reinstated: dict) -> str:
+    return reinstated.get("product_name") or reinstated.get("product_id") or reinstated["subscription_id"]
+
+
 def _brazilian_date(day) -> str:
     return day.strftime("%d/%m/%Y")
 
@@ -31,8 +37,10 @@ class PaymentNotices:
         self._finance = finance_team_email
 
     def payment_confirmed(self, snapshot: AccountSnapshot, payment, invoice, message_key: str | None = None,
-                          queued_at=None) -> None:
-        """`message_key`, `queued_at`: the same message if it has to be sent again (see settlement)."""
+                          queued_at=None, reinstated: list[dict] = (), not_reinstated: bool = False) -> None:
+        """`message_key`, `queued_at`: the same message if it has to be sent again (see settlement).
+        `reinstated`: the `subscription.reinstated` events of a manual renewal (data); `not_reinstated`:
+        the payment was for a subscription that could not come back, and became credit to refund."""
         account = snapshot.account
         if account is None:
             return
@@ -43,7 +51,12 @@ class PaymentNotices:
                        paid_on=_brazilian_date(payment.paid_at.astimezone(SAO_PAULO)),
                        invoice_number=invoice.label, status=invoice.status if payment.applied_cents else "credit",
                        remaining=format_brl(remaining),
-                       credit=format_brl(payment.credit_cents) if payment.credit_cents else "")
+                       credit=format_brl(payment.credit_cents) if payment.credit_cents else "",
+                       reinstated=[{"product": _product_label(item),
+                                    "period_start": _brazilian_date(date.fromisoformat(item["period_start"])),
+                                    "period_end": _brazilian_date(date.fromisoformat(item["period_end"]))}
+                                   for item in reinstated],
+                       not_reinstated=not_reinstated)
         self._mailer.send(email, account.account_id, message_key=message_key, queued_at=queued_at)
 
     def card_charge_failed(self, snapshot: AccountSnapshot, invoice_number: str, amount_cents: int, reason: str,

@@ -23,8 +23,8 @@ from chalicelib.domain.settlement import PAYABLE_STATUSES
 from chalicelib.observability.logging import get_logger, log_event
 from chalicelib.services.shared.audit import audit_entry
 from chalicelib.services.shared.instants import frozen
-from chalicelib.store.due import day_partitions
-from chalicelib.store.invoices import REMITTANCE_KIND, NossoNumeroItem, remittance_due_pk
+from chalicelib.store.invoices import NossoNumeroItem
+from chalicelib.store.schema import DUE_SHARDS
 
 JOB = "register-boletos"
 REMITTANCE_PREFIX = "bank-files/remittances/"
@@ -75,22 +75,23 @@ def daily_interest_cents(amount_cents: int) -> int:
 
 
 class RemittanceService:
-    def __init__(self, settings, payments, accounts, files, checkpoints, counter, clock):
+    def __init__(self, settings, payments, accounts, files, checkpoints, sequence, clock):
         self._settings = settings
         self._payments = payments
         self._accounts = accounts
         self._files = files
         self._checkpoints = checkpoints
-        self._next_sequence = counter  # () -> int: the file sequence (NSA), one more per file
+        self._sequence = sequence  # store.remittance_counter.RemittanceSequence: the file number (NSA)
         self._clock = clock
 
     def run_due(self, today: date) -> RemittanceRun:
         run = RemittanceRun(today)
+        self._finish_interrupted_file(run)
         # Today's list is read again by the next run: boletos keep being issued during the day.
         window = self._checkpoints.open_window(JOB, today, FIRST_RUN_LOOKBACK_DAYS, today_stays_open=True)
         waiting = [item for day in window.days
-                   for partition in day_partitions(REMITTANCE_KIND, day)
-                   for item in NossoNumeroItem.due_index.query(partition)]
+                   for shard in range(DUE_SHARDS)
+                   for item in self._payments.boletos_to_remit(day, shard)]
         run.processed = len(waiting)
         entries = self._fit_for_the_layout(self._entries(waiting, run), today, run)
         if entries:
@@ -104,7 +105,7 @@ class RemittanceService:
             entry = self._entry(boleto, accounts)
             if entry is None:
                 run.skipped += 1
-                _leave_list(boleto)
+                self._payments.boleto_unlisted(boleto)
             else:
                 entries.append((boleto, entry))
         return entries
@@ -142,41 +143,48 @@ class RemittanceService:
                 log_event(_log, "boleto held out of the remittance", level=logging.ERROR,
                           nosso_numero=boleto.nosso_numero, invoice_id=boleto.invoice_id,
                           account_id=boleto.account_id, error=str(exc))
-                _relist(boleto, today)
+                # On today's list, which the next run reads again (today stays open in its window).
+                self._payments.boleto_relisted(boleto, today)
                 run.held += 1
             else:
                 fit.append((boleto, entry))
         return fit
 
+    def _finish_interrupted_file(self, run: RemittanceRun) -> None:
+        """A run that died after taking its file number left the file pending: send it now with the
+        same number and the same boletos (those still payable), so no number is skipped and no boleto
+        goes to the bank in two files."""
+        pending = self._sequence.pending()
+        if pending is None:
+            return
+        accounts: dict = {}
+        entries = [(boleto, entry) for boleto in self._payments.boletos(pending.boleto_pks)
+                   if (entry := self._entry(boleto, accounts)) is not None]
+        log_event(_log, "interrupted remittance finished", sequence=pending.sequence, boletos=len(entries))
+        self._send(pending.sequence, pending.day, entries, run)
+
     def _write(self, entries, today: date, run: RemittanceRun) -> None:
-        clock = frozen(self._clock)
-        sequence = self._next_sequence()
-        content = write_remittance(beneficiary_from(self._settings), [e for _, e in entries],
-                                   file_sequence=sequence, generated_at=clock.now())
-        key = f"{REMITTANCE_PREFIX}{today.isoformat()}/{self._settings.boleto_bank}-{sequence:06d}.REM"
-        self._files.put(key, content.encode("latin-1", errors="replace"), "text/plain")
-        for boleto, _ in entries:
-            self._remitted(boleto, today, key, clock)
-        run.remitted += len(entries)
-        run.files.append(key)
+        sequence = self._sequence.take(today, [boleto.pk for boleto, _ in entries])
+        self._send(sequence, today, entries, run)
 
-    @staticmethod
-    def _remitted(boleto: NossoNumeroItem, today: date, key: str, clock) -> None:
+    def _send(self, sequence: int, day: date, entries, run: RemittanceRun) -> None:
+        """Write file `sequence` of `day` and mark its boletos remitted (those a dead run had not
+        marked yet), then release the number."""
+        if entries:
+            clock = frozen(self._clock)
+            content = write_remittance(beneficiary_from(self._settings), [e for _, e in entries],
+                                       file_sequence=sequence, generated_at=clock.now())
+            key = f"{REMITTANCE_PREFIX}{day.isoformat()}/{self._settings.boleto_bank}-{sequence:06d}.REM"
+            self._files.put(key, content.encode("latin-1", errors="replace"), "text/plain")
+            for boleto, _ in entries:
+                if boleto.remitted_on is None:
+                    self._remitted(boleto, day, key, clock)
+            run.remitted += len(entries)
+            run.files.append(key)
+        self._sequence.release(sequence)
+
+    def _remitted(self, boleto: NossoNumeroItem, today: date, key: str, clock) -> None:
         """The boleto leaves the waiting list, with an audit entry on its account."""
-        from chalicelib.store.base import transaction
-
         audit = audit_entry(clock, boleto.account_id, actor=f"job:{JOB}", action="boleto.remitted",
                             target=boleto.invoice_id, after={"nosso_numero": boleto.nosso_numero, "file": key})
-        with transaction() as tx:
-            tx.update(boleto, actions=[NossoNumeroItem.remitted_on.set(today), NossoNumeroItem.due_pk.remove(),
-                                       NossoNumeroItem.due_sk.remove()])
-            tx.save(audit)
-
-
-def _relist(boleto: NossoNumeroItem, day: date) -> None:
-    """On `day`'s list, which the next run reads again (today stays open in its window)."""
-    boleto.update(actions=[NossoNumeroItem.due_pk.set(remittance_due_pk(boleto.pk, day))])
-
-
-def _leave_list(boleto: NossoNumeroItem) -> None:
-    boleto.update(actions=[NossoNumeroItem.due_pk.remove(), NossoNumeroItem.due_sk.remove()])
+        self._payments.boleto_remitted(boleto, today, audit)

@@ -17,7 +17,12 @@ from chalicelib.domain.enums import Contract, InvoiceStatus, SubscriptionStatus
 from chalicelib.domain.money import format_brl
 from chalicelib.domain.overdue import entitlements_for
 from chalicelib.domain.periods import Period
-from chalicelib.domain.settlement import Allocation, allocate, extended_period, status_after_payment
+from chalicelib.domain.reinstatement import (
+    BLOCKED_REASONS, Blocked, cancelled_for_non_payment, reinstated_period, reinstatement_blocked,
+)
+from chalicelib.domain.settlement import (
+    PAYABLE_STATUSES, Allocation, allocate, extended_period, status_after_payment,
+)
 from chalicelib.errors import ConcurrentUpdate, Conflict
 from chalicelib.observability.logging import get_logger, log_event
 from chalicelib.services.shared.audit import audit_entry
@@ -25,11 +30,14 @@ from chalicelib.services.shared.ids import sortable_id
 from chalicelib.services.shared.instants import frozen
 from chalicelib.services.shared.retry import retrying
 from chalicelib.services.payments.notices import PaymentNotices
+from chalicelib.services.plans.invoice_schedule import schedule_next_issue
+from chalicelib.services.subscriptions.standing_notices import finance_alert_notice
 from chalicelib.store.base import account_pk
 from chalicelib.store.billing import AccountSnapshot
 from chalicelib.store.invoices import InvoiceItem, OpenInvoiceItem
 from chalicelib.store.ownership import owned_by
 from chalicelib.store.due import due_pk
+from chalicelib.store.retention import RETENTION_SK, RetentionItem, retention_pk
 from chalicelib.store.payments import (
     GATEWAY_PAYMENT_SK, NOTICE_KIND, RECEIPT_SK, GatewayPaymentItem, PaymentItem, ReceiptItem, UnmatchedPaymentItem,
     gateway_payment_pk, payment_sk, receipt_pk,
@@ -79,6 +87,15 @@ class SettlementResult:
     invoice: InvoiceItem | None = None
     allocation: Allocation | None = None
     held_applied: list = field(default_factory=list)
+    # Manual renewal of subscriptions cancelled for non-payment (domain.reinstatement): the ones
+    # this payment reinstated, or why it could not (the money then became credit to refund).
+    reinstated: list = field(default_factory=list)
+    not_reinstated: Blocked | None = None
+
+    @property
+    def message(self) -> str | None:
+        """What a person is told about a reinstatement (pt-BR), when there is one."""
+        return reinstatement_message(self.reinstated, self.not_reinstated, self.payment)
 
 
 class DuplicateReceipt(Conflict):
@@ -108,11 +125,20 @@ class _Plan:
     allocation: Allocation
     renewed: list[_Renewed]
     events: list[dict]
+    reinstated: list[SubscriptionItem] = field(default_factory=list)
+    not_reinstated: Blocked | None = None
+    purge_on: date | None = None  # the account's purge as read: a reinstatement cancels it, in the same transaction
+    alert: object | None = None  # the finance team's refund request when nothing could be reinstated
 
 
 class SettlementService:
     def __init__(self, payments, billing, catalog, clock, events, notices: PaymentNotices,
-                 held_events: Callable):
+                 held_events: Callable, retention, standing_notices):
+        """`retention`: RetentionService (`scheduled_purge`), for the retention window of a manual
+        renewal; `standing_notices`: StandingNotices, which delivers the finance team's refund request
+        written with the settlement right after the commit (after a crash, the check-overdue job does)."""
+        self._retention = retention
+        self._standing_notices = standing_notices
         self._payments = payments
         self._billing = billing
         self._catalog = catalog
@@ -202,16 +228,75 @@ class SettlementService:
             paid_at=incoming.paid_at, credited_on=incoming.credited_on, receipt=incoming.receipt_key,
             created_at=clock.now(),
         )
-        renewed = self._renewed(invoice, snapshot, clock.today()) if allocation.settles_invoice else []
+        cancelled = _cancelled_for_non_payment(invoice, snapshot)
+        blocked, purge_on = (self._blocked(snapshot, cancelled, clock.today())
+                             if cancelled and allocation.applied_cents else (None, None))
+        if blocked is not None:
+            # Paying the debt of a subscription that can no longer come back buys nothing: the money is
+            # kept as account credit and the finance team is asked to return it.
+            allocation = Allocation(0, incoming.amount_cents, invoice.paid_cents or 0, InvoiceStatus(invoice.status))
+            payment.applied_cents, payment.credit_cents = 0, incoming.amount_cents
+        reinstated = []
+        if allocation.settles_invoice and cancelled and blocked is None:
+            reinstated = self._reinstate(invoice, cancelled, snapshot, clock.today())
+        renewed = [_Renewed(subscription, SubscriptionStatus.CANCELLED.value) for subscription in reinstated]
+        if allocation.settles_invoice:
+            renewed += self._renewed(invoice, snapshot, clock.today(), skip={s.subscription_id for s in reinstated})
         events = self._events_of(payment, invoice, allocation, renewed)
-        return _Plan(payment, invoice, allocation, renewed, events)
+        alert = _refund_request(payment, invoice, blocked, clock.now()) if blocked is not None else None
+        return _Plan(payment, invoice, allocation, renewed, events, reinstated, blocked, purge_on, alert)
+
+    def _blocked(self, snapshot: AccountSnapshot, cancelled: list[SubscriptionItem],
+                 today: date) -> tuple[Blocked | None, date | None]:
+        """(why none of `cancelled` can be reinstated, or None; the account's scheduled purge)."""
+        account = snapshot.account
+        purge_on = self._retention.scheduled_purge(account.account_id) if account else None
+        reasons = [reinstatement_blocked(account_open=account is not None and account.status == "active",
+                                         purge_on=purge_on, offered=self._offered(s), today=today)
+                   for s in cancelled]
+        # Reinstated if any can be: the others' lines are then simply paid, as they were before.
+        return (reasons[0] if all(reasons) else None), purge_on
+
+    def _offered(self, subscription: SubscriptionItem) -> bool:
+        product = self._catalog.product(subscription.product_id)
+        return product is not None and subscription.periodicity in product.prices
+
+    def _reinstate(self, invoice: InvoiceItem, cancelled: list[SubscriptionItem], snapshot: AccountSnapshot,
+                   today: date) -> list[SubscriptionItem]:
+        """Manual renewal: active again from today, for as many periods as the invoice paid; the days
+        since the cancellation are not billed, and renewals bill on from the new period's end."""
+        reinstated = []
+        due_day = snapshot.account.due_day if snapshot.account else None
+        for subscription in cancelled:
+            lines = _period_lines(invoice, subscription.subscription_id)
+            if not self._offered(subscription):
+                continue
+            period = reinstated_period([Period(line.period_start, line.period_end) for line in lines],
+                                       subscription.periodicity, today)
+            subscription.status = SubscriptionStatus.ACTIVE.value
+            subscription.auto_renew = True
+            subscription.cancellation_cause = None
+            subscription.current_period_start, subscription.current_period_end = period.start, period.end
+            subscription.anchor_day = today.day
+            subscription.billed_through = period.end
+            # A new chain of periods: never mistaken for one billed before the cancellation.
+            subscription.plan_revision = (subscription.plan_revision or 1) + 1
+            subscription.period_payments = [PaymentPart(
+                amount_cents=sum(line.amount_cents for line in invoice.lines
+                                 if line.subscription_id == subscription.subscription_id), since=today)]
+            schedule_next_issue(self._catalog, subscription, due_day, today)
+            reinstated.append(subscription)
+        return reinstated
 
     @staticmethod
-    def _renewed(invoice: InvoiceItem, snapshot: AccountSnapshot, today: date) -> list[_Renewed]:
+    def _renewed(invoice: InvoiceItem, snapshot: AccountSnapshot, today: date,
+                 skip: set[str] = frozenset()) -> list[_Renewed]:
         """The subscriptions the paid invoice bills whose period it extends or whose status it
-        restores (the entitlements follow the status)."""
+        restores (the entitlements follow the status); `skip`: the ones it reinstated."""
         renewed = []
         for subscription in snapshot.subscriptions:
+            if subscription.subscription_id in skip:
+                continue
             lines = [line for line in invoice.lines if line.subscription_id == subscription.subscription_id
                      and line.period_start and line.period_end and line.period_end > line.period_start]
             if not lines:
@@ -234,8 +319,17 @@ class SettlementService:
                 "paid_at": payment.paid_at.isoformat()}, f"invoice.paid:{payment.payment_id}"))
         for entry in renewed:
             subscription = entry.subscription
-            if entry.previous_status != SubscriptionStatus.SUSPENDED or subscription.status != SubscriptionStatus.ACTIVE:
-                continue  # only a suspension blocked anything: past_due kept every entitlement
+            if entry.previous_status not in (SubscriptionStatus.SUSPENDED, SubscriptionStatus.CANCELLED) \
+                    or subscription.status != SubscriptionStatus.ACTIVE:
+                continue  # only a suspension or a cancellation blocked anything: past_due kept every entitlement
+            if entry.previous_status == SubscriptionStatus.CANCELLED:
+                product = self._catalog.product(subscription.product_id)
+                events.append(_event("subscription.reinstated", {
+                    "subscription_id": subscription.subscription_id, "product_id": subscription.product_id,
+                    "product_name": product.name if product else subscription.product_id,
+                    "period_start": subscription.current_period_start.isoformat(),
+                    "period_end": subscription.current_period_end.isoformat()},
+                    f"subscription.reinstated:{payment.payment_id}:{subscription.subscription_id}"))
             product = self._catalog.product(subscription.product_id)
             contract = product.contract if product else Contract.MANDATORY
             granted = entitlements_for(contract, subscription.status)
@@ -264,6 +358,16 @@ class SettlementService:
             self._open_summary(writes, snapshot, invoice)
         for entry in plan.renewed:
             writes.save(entry.subscription)
+        if plan.reinstated and plan.purge_on is not None:
+            # Back before the purge: the account is kept, as subscribing again keeps it. Conditional on
+            # the schedule read, so a purge that moved or ran meanwhile makes this attempt read again.
+            writes.delete(RetentionItem(pk=retention_pk(account_id), sk=RETENTION_SK),
+                          condition=RetentionItem.purge_on == plan.purge_on.isoformat())
+        elif plan.reinstated:  # none read: none may appear before this commit either
+            writes.require(RetentionItem, retention_pk(account_id), RETENTION_SK, RetentionItem.pk.does_not_exist(),
+                           ConcurrentUpdate("A conta mudou durante o pagamento; tente novamente."))
+        if plan.alert is not None:
+            writes.create(plan.alert)
         if allocation.credit_cents and snapshot.account is not None:
             snapshot.account.credit_cents = (snapshot.account.credit_cents or 0) + allocation.credit_cents
             writes.save(snapshot.account)
@@ -305,8 +409,11 @@ class SettlementService:
         held = []
         if claim is not None and claim.held:
             held = self.held_events(claim, plan.payment)
+        if plan.alert is not None:
+            self._standing_notices.deliver(plan.alert, snapshot)
         outcome = Outcome.SETTLED if plan.allocation.applied_cents else Outcome.CREDITED
-        return SettlementResult(outcome, plan.payment, plan.invoice, plan.allocation, held)
+        return SettlementResult(outcome, plan.payment, plan.invoice, plan.allocation, held,
+                                plan.reinstated, plan.not_reinstated)
 
     def _deliver(self, receipt: ReceiptItem, payment: PaymentItem, invoice: InvoiceItem,
                  snapshot: AccountSnapshot) -> None:
@@ -314,8 +421,10 @@ class SettlementService:
         again (same event ids, same e-mail id) if a crash came before the receipt was updated."""
         for event in receipt.event_list:
             self._events.publish(event["type"], receipt.account_id, event["data"], event_id=event["id"])
+        reinstated = [event["data"] for event in receipt.event_list if event["type"] == "subscription.reinstated"]
         self._notices.payment_confirmed(snapshot, payment, invoice, message_key=receipt.key,
-                                        queued_at=receipt.created_at)
+                                        queued_at=receipt.created_at, reinstated=reinstated,
+                                        not_reinstated=_not_reinstated(payment, invoice))
         self._payments.notice_delivered(receipt)
 
     def redeliver(self, receipt: ReceiptItem) -> None:
@@ -383,6 +492,48 @@ def _extend(subscription: SubscriptionItem, lines) -> None:
         if subscription.pending_payment_method:  # a switch of method takes over at the renewal
             subscription.payment_method = subscription.pending_payment_method
             subscription.pending_payment_method = None
+
+
+def _period_lines(invoice: InvoiceItem, subscription_id: str) -> list:
+    return [line for line in invoice.lines if line.subscription_id == subscription_id
+            and line.period_start and line.period_end and line.period_end > line.period_start]
+
+
+def _cancelled_for_non_payment(invoice: InvoiceItem, snapshot: AccountSnapshot) -> list[SubscriptionItem]:
+    """The subscriptions the invoice bills a period of, when every one of them was cancelled for
+    non-payment (an invoice that also bills a live subscription is simply paid)."""
+    billed = [s for s in snapshot.subscriptions if _period_lines(invoice, s.subscription_id)]
+    if billed and all(cancelled_for_non_payment(s.status, s.cancellation_cause) for s in billed):
+        return billed
+    return []
+
+
+def _not_reinstated(payment: PaymentItem, invoice: InvoiceItem) -> bool:
+    """Money that paid nothing of an invoice still owed: the debt of a subscription that could not
+    come back (the only case settlement leaves a payable invoice untouched)."""
+    return not payment.applied_cents and invoice.status in PAYABLE_STATUSES
+
+
+def _refund_request(payment: PaymentItem, invoice: InvoiceItem, blocked: Blocked, now):
+    return finance_alert_notice(
+        payment.account_id, "Pedido de estorno: pagamento de assinatura que não pode ser reativada", [
+            f"Conta: {payment.account_id}", f"Pagamento: {payment.payment_id} ({payment.method})",
+            f"Fatura: {invoice.label}", f"Valor recebido: {format_brl(payment.amount_cents)}",
+            f"Motivo: {BLOCKED_REASONS[blocked]}", "O valor ficou como crédito da conta."],
+        "Devolva o valor ao cliente e registre o estorno do pagamento (o crédito da conta é baixado com ele).",
+        now)
+
+
+def reinstatement_message(reinstated: list, not_reinstated: Blocked | None, payment: PaymentItem | None) -> str | None:
+    if reinstated:
+        return "; ".join(
+            f"Assinatura reativada: licença liberada e novo período de {s.current_period_start:%d/%m/%Y} "
+            f"a {s.current_period_end:%d/%m/%Y}, pago por esta fatura" for s in reinstated) + "."
+    if not_reinstated is not None and payment is not None:
+        return (f"A assinatura não pode mais ser reativada ({BLOCKED_REASONS[not_reinstated]}): os "
+                f"{format_brl(payment.amount_cents)} viraram crédito da conta e a equipe financeira vai "
+                "devolvê-los.")
+    return None
 
 
 def _still_overdue(snapshot: AccountSnapshot, subscription_id: str, paid_invoice_id: str, today: date) -> bool:

@@ -4,16 +4,22 @@ computed once by `quote` for both the preview and the change itself. Nothing her
 When the renewal invoice of the next period was already issued (7 days ahead) and is still unpaid,
 the quote also says how it is superseded and re-issued (`NextPeriod`, domain.reissue); when the next
 period was already paid (settlement made it the current period), the change is quoted against that
-paid period, all of its days unused."""
+paid period, all of its days unused.
+
+A plan change credits only money received for the current period (Ummense: "saldo já pago"): the
+unpaid part of the current period's open invoices gives no credit, and those invoices are voided or
+superseded by the change's invoice, so the customer owes exactly the new plan from the change date."""
 import copy
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
 from chalicelib.catalog import Catalog, Product
 from chalicelib.domain.enums import Contract, InvoiceStatus, Periodicity, Pricing
-from chalicelib.domain.money import format_brl
+from chalicelib.domain.money import format_brl, prorate
 from chalicelib.domain.periods import Period
-from chalicelib.domain.proration import change_plan_with_credit, prorate_addition, unused_credit_of_payments
+from chalicelib.domain.proration import change_plan_with_credit, credit_from_received, prorate_addition
 from chalicelib.domain.reissue import Reissue, reissue, returned_to_account
 from chalicelib.errors import Conflict
 from chalicelib.services.invoicing.drafts import renewal_lines
@@ -59,6 +65,8 @@ class Quote:
     next_period: "NextPeriod | None" = None  # the issued next-period invoice it supersedes
     account_credit_after_cents: int = 0  # the account's credit balance once everything is written
     reissued_invoice_id: str | None = None  # set by the change: the replacement of `next_period`
+    # Unpaid invoices of the current period a plan change voids (or supersedes by its own invoice).
+    voided: tuple[InvoiceItem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,9 +106,12 @@ class NextPeriod:
 
 
 def quote(catalog: Catalog, snapshot: AccountSnapshot, subscription: SubscriptionItem,
-          request: ChangeRequest, today: date, issued: InvoiceItem | None = None) -> Quote:
+          request: ChangeRequest, today: date, issued: InvoiceItem | None = None,
+          unpaid: Sequence[InvoiceItem] = ()) -> Quote:
     """`issued`: the open invoice that already bills the subscription's next period, if any
-    (`next_period_invoice_candidates` says which invoices may hold it)."""
+    (read among `open_invoice_candidates`); `unpaid`: the other open
+    invoices of the subscription (`open_invoice_candidates`), those of the current period give no
+    credit for what is still unpaid on them."""
     account = snapshot.require_account()
     target = _target_plan(catalog, subscription, request)
     is_plan_change = (target.product.id != subscription.product_id
@@ -112,30 +123,93 @@ def quote(catalog: Catalog, snapshot: AccountSnapshot, subscription: Subscriptio
     current = _period_in_force(subscription, today)
     superseded = _issued_next_period(subscription, issued)
     returned = _returned(superseded)
+    current_unpaid = [invoice for invoice in unpaid if invoice is not superseded and invoice.status in _PAYABLE
+                      and _current_period_lines(invoice, subscription, current)]
+    withheld = _unpaid_by_since(subscription, current, current_unpaid, superseded)
     change = _Change(catalog, subscription, current, target, max(today, current.start),
-                     method, request.make_default, account.credit_cents + returned)
+                     method, request.make_default, account.credit_cents + returned, withheld)
     result = _plan_change(change) if is_plan_change else _addition(change)
+    if is_plan_change and current_unpaid:
+        result = replace(result, voided=_voided(subscription, current, current_unpaid))
     next_period = None
     if superseded is not None:
-        next_period = _next_period(catalog, snapshot, subscription, result, superseded, returned)
+        next_period = _next_period(catalog, snapshot, subscription, result, superseded, returned, current)
         if next_period is None:  # the re-priced period costs what was issued: nothing to supersede
-            change = _Change(catalog, subscription, current, target, max(today, current.start),
-                             method, request.make_default, account.credit_cents)
+            change = replace(change, available_credit_cents=account.credit_cents,
+                             withheld=_unpaid_by_since(subscription, current, current_unpaid, None))
             result = _plan_change(change) if is_plan_change else _addition(change)
     remaining = next_period.amounts.remaining_credit_cents if next_period else result.order.remaining_account_credit_cents
     return replace(result, next_period=next_period,
                    account_credit_after_cents=remaining + result.account_credit_cents)
 
 
-def next_period_invoice_candidates(snapshot: AccountSnapshot, subscription: SubscriptionItem) -> list[str]:
-    """The open invoices that may bill the subscription's next period: only when a period after the
-    current one was billed already (the renewal invoice is issued 7 days ahead). Empty otherwise,
-    so a change reads nothing more."""
+def open_invoice_candidates(snapshot: AccountSnapshot, subscription: SubscriptionItem,
+                            request: ChangeRequest) -> list[str]:
+    """The payable open invoices billing the subscription that the change must read: for a plan
+    change, all of them (the current period's unpaid ones give no credit and are superseded); for
+    an addition, only when a period after the current one was billed already (the renewal invoice is
+    issued 7 days ahead). Empty otherwise, so a change reads nothing more."""
+    plan_change = ((request.product_id or subscription.product_id) != subscription.product_id
+                   or (request.periodicity or subscription.periodicity) != subscription.periodicity)
     billed = subscription.billed_through
-    if not billed or billed <= subscription.current_period_end:
+    if not plan_change and (not billed or billed <= subscription.current_period_end):
         return []
     return [summary.invoice_id for summary in snapshot.open_invoices
             if summary.status in _PAYABLE and subscription.subscription_id in (summary.subscription_ids or [])]
+
+
+def _current_period_lines(invoice: InvoiceItem, subscription: SubscriptionItem, current: Period) -> list:
+    """What the invoice bills of the subscription's current period (not credits, not other periods)."""
+    return [line for line in invoice.lines if line.subscription_id == subscription.subscription_id
+            and line.amount_cents > 0 and line.kind != "credit" and line.period_start is not None
+            and current.start <= line.period_start < current.end]
+
+
+def _unpaid_by_since(subscription: SubscriptionItem, current: Period, unpaid: list[InvoiceItem],
+                     superseded: InvoiceItem | None) -> dict[date, int]:
+    """Billed for the current period but not received, by the day each part starts covering (a
+    payment part's `since`). An invoice paid in part counts its payment pro rata over its lines;
+    the superseded next-period invoice's payments go back to the account whole, so what it carried
+    of the current period counts as unpaid."""
+    withheld: dict[date, int] = defaultdict(int)
+    for invoice in unpaid:
+        billed = sum(line.amount_cents for line in invoice.lines if line.amount_cents > 0)
+        owed = max(invoice.total_cents - (invoice.paid_cents or 0), 0)
+        by_since: dict[date, int] = defaultdict(int)
+        for line in _current_period_lines(invoice, subscription, current):
+            by_since[line.period_start] += line.amount_cents
+        for since, amount in by_since.items():
+            withheld[since] += min(amount, prorate(owed, amount, billed))
+    if superseded is not None:
+        for line in _current_period_lines(superseded, subscription, current):
+            withheld[line.period_start] += line.amount_cents
+    return dict(withheld)
+
+
+def _received_parts(subscription: SubscriptionItem, current: Period,
+                    withheld: dict[date, int]) -> list[tuple[int, int, Period]]:
+    """(billed, received, covered) of each payment part of the current period."""
+    left = dict(withheld)
+    parts = []
+    for part in subscription.period_payments:
+        unpaid = min(part.amount_cents, left.get(part.since, 0))
+        left[part.since] = left.get(part.since, 0) - unpaid
+        parts.append((part.amount_cents, part.amount_cents - unpaid, Period(part.since, current.end)))
+    return parts
+
+
+def _voided(subscription: SubscriptionItem, current: Period, unpaid: list[InvoiceItem]) -> tuple[InvoiceItem, ...]:
+    """The current period's unpaid invoices a plan change voids, with the late fees a 2ª via added to
+    them (fees of a debt that is voided). One that also bills something else cannot be voided whole:
+    the change waits until it is paid."""
+    for invoice in unpaid:
+        own = {id(line) for line in _current_period_lines(invoice, subscription, current)}
+        if any(line.amount_cents > 0 and id(line) not in own and (line.subscription_id or line.kind != "fee")
+               for line in invoice.lines):
+            raise Conflict("Há uma fatura em aberto deste período que cobra também outros itens; pague-a "
+                           "antes de alterar o plano.", code="open_invoice_bills_other_items",
+                           details={"invoice_id": invoice.invoice_id})
+    return tuple(unpaid)
 
 
 def _issued_next_period(subscription: SubscriptionItem, issued: InvoiceItem | None) -> InvoiceItem | None:
@@ -164,9 +238,11 @@ def _returned(invoice: InvoiceItem | None) -> int:
 
 
 def _next_period(catalog: Catalog, snapshot: AccountSnapshot, subscription: SubscriptionItem, result: Quote,
-                 superseded: InvoiceItem, returned: int) -> NextPeriod | None:
+                 superseded: InvoiceItem, returned: int, current: Period) -> NextPeriod | None:
     old = _next_period_lines(superseded, subscription)
     taken = {id(line) for line in old}
+    if result.is_plan_change:  # current-period items it carried are voided with the old plan
+        taken |= {id(line) for line in _current_period_lines(superseded, subscription, current)}
     kept = [line for line in superseded.lines
             if id(line) not in taken and (line.subscription_id or line.amount_cents >= 0)]
     repriced: list[Line] = []
@@ -264,6 +340,7 @@ class _Change:
     method: str
     make_default: bool
     available_credit_cents: int  # the account's credit, paying the order first
+    withheld: dict  # date -> centavos billed for the current period but not received
 
     def quote(self, **amounts) -> Quote:
         return Quote(subscription_id=self.subscription.subscription_id, plan=self.target,
@@ -273,8 +350,8 @@ class _Change:
 def _plan_change(change: _Change) -> Quote:
     """The unused part of what was paid buys the new plan from today (PRODUCT.md §3)."""
     subscription, current = change.subscription, change.current
-    paid_parts = [(part.amount_cents, Period(part.since, current.end)) for part in subscription.period_payments]
-    credit = unused_credit_of_payments(paid_parts, change.today)
+    received = credit_from_received(_received_parts(subscription, current, change.withheld), change.today)
+    credit = received.credit_cents
     result = change_plan_with_credit(credit, change.today, period_price(change.catalog, change.target),
                                      change.target.periodicity)
     lines = []
@@ -284,8 +361,9 @@ def _plan_change(change: _Change) -> Quote:
                           subscription.subscription_id, current.start, current.end))
     return change.quote(
         is_plan_change=True, charge_now_cents=result.charge_now_cents, credit_cents=credit,
-        account_credit_cents=result.account_credit_cents, days_granted=result.days_granted,
-        new_period=result.new_period, order=with_account_credit(lines, change.available_credit_cents),
+        account_credit_cents=result.account_credit_cents + received.refund_cents,
+        days_granted=result.days_granted, new_period=result.new_period,
+        order=with_account_credit(lines, change.available_credit_cents),
         payments=((result.granted_value_cents, result.new_period_start),))
 
 
@@ -314,4 +392,4 @@ def _addition_line(change: _Change, what: str, kind: str, added: int, unit_price
     current = change.current
     amount = prorate_addition(added, unit_price_cents, current, change.today, change.target.periodicity)
     return Line(f"{what}, proporcional até {current.end:%d/%m/%Y}", amount, kind,
-                change.subscription.subscription_id, change.today, current.end)
+                change.subscription.subscription_id, change.today, current.end, added_quantity=added)

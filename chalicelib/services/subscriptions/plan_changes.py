@@ -11,12 +11,12 @@ from dataclasses import replace
 from datetime import datetime
 
 from chalicelib.catalog import Catalog
-from chalicelib.domain.enums import Periodicity
+from chalicelib.domain.enums import InvoiceStatus, Periodicity
 from chalicelib.domain.periods import Period, period_starting
 from chalicelib.errors import Conflict
 from chalicelib.services.shared.audit import audit_entry
 from chalicelib.services.subscriptions.change_quotes import (
-    REISSUE_ORIGIN, ChangeRequest, NextPeriod, Quote, next_period_invoice_candidates, pick_next_period_invoice, quote,
+    REISSUE_ORIGIN, ChangeRequest, NextPeriod, Quote, open_invoice_candidates, pick_next_period_invoice, quote,
 )
 from chalicelib.services.shared.ids import sortable_id
 from chalicelib.services.shared.instants import frozen
@@ -36,12 +36,13 @@ _ALREADY_BILLED = Conflict("Este período desta assinatura já foi faturado; con
 
 
 class PlanChangeService:
-    def __init__(self, repository, catalog: Catalog, clock, notices, reads: InvoiceReads):
+    def __init__(self, repository, catalog: Catalog, clock, notices, reads: InvoiceReads, boletos):
         self._repo = repository
         self._catalog = catalog
         self._clock = clock
         self._notices = notices  # InvoiceNotices
         self._reads = reads
+        self._boletos = boletos  # OrderBoletos: the order's boleto and its invoice-issued e-mail
 
     @property
     def notices(self):
@@ -53,7 +54,7 @@ class PlanChangeService:
         snapshot = self._repo.snapshot(account_id)
         subscription = changeable_subscription(snapshot, subscription_id)
         return quote(self._catalog, snapshot, subscription, request, today,
-                     self._issued_next_period(snapshot, subscription))
+                     *self._open_invoices(snapshot, subscription, request))
 
     def apply(self, account_id: str, subscription_id: str, request: ChangeRequest,
               actor: str) -> tuple[Quote, str | None]:
@@ -65,7 +66,7 @@ class PlanChangeService:
         snapshot = self._repo.snapshot(account_id, consistent=True)
         subscription = changeable_subscription(snapshot, subscription_id)
         result = quote(self._catalog, snapshot, subscription, request, now.date(),
-                       self._issued_next_period(snapshot, subscription))
+                       *self._open_invoices(snapshot, subscription, request))
         before = subscription_summary(subscription)
         writes = self._repo.writes()
         order = self._add_invoice(writes, snapshot, subscription, result, now)
@@ -74,6 +75,7 @@ class PlanChangeService:
         if result.next_period is not None:
             replacement = self._supersede(writes, snapshot, subscription, result.next_period, invoice_id, now)
             result = replace(result, reissued_invoice_id=replacement.invoice_id if replacement else None)
+        self._void_unpaid(writes, snapshot, result, invoice_id)
         self._update_subscription(subscription, result)
         if result.is_plan_change:  # the new plan's renewals follow its own first period
             subscription.billed_through = None
@@ -85,22 +87,47 @@ class PlanChangeService:
         require_card_still_there(writes, account_id, result.payment_method)
         after = subscription_summary(subscription) | account_changes | {
             "charge_now_cents": result.charge_now_cents, "invoice_id": invoice_id}
+        if result.voided:
+            after |= {"voided_invoice_ids": [invoice.invoice_id for invoice in result.voided]}
         if result.next_period is not None:
             after |= {"superseded_invoice_id": result.next_period.superseded_invoice_id,
                       "reissued_invoice_id": result.reissued_invoice_id}
         writes.save(audit_entry(clock, account_id, actor=actor, action="subscription.changed",
                                 target=subscription_id, before=before, after=after))
-        writes.commit()
+        try:
+            writes.commit()
+        except Exception:
+            self._boletos.discard(order)
+            self._boletos.discard(replacement)
+            raise
+        self._boletos.announce(snapshot, order)
         if result.next_period is not None:
             self.notices.replaced(snapshot, result.next_period.superseded, replacement, order.label if order else None)
         return result, invoice_id
 
-    def _issued_next_period(self, snapshot: AccountSnapshot, subscription: SubscriptionItem) -> InvoiceItem | None:
-        """The open invoice billing the next period, when one was issued: one BatchGet, only then."""
-        candidates = next_period_invoice_candidates(snapshot, subscription)
+    def _open_invoices(self, snapshot: AccountSnapshot, subscription: SubscriptionItem,
+                       request: ChangeRequest) -> tuple[InvoiceItem | None, list[InvoiceItem]]:
+        """The open invoice billing the next period, when one was issued, and the subscription's other
+        open invoices (what of the current period is unpaid): one BatchGet, only when there are any."""
+        candidates = open_invoice_candidates(snapshot, subscription, request)
         if not candidates:
-            return None
-        return pick_next_period_invoice(self._reads.get_many(snapshot.account_id, candidates), subscription)
+            return None, []
+        invoices = self._reads.get_many(snapshot.account_id, candidates)
+        return pick_next_period_invoice(invoices, subscription), invoices
+
+    @staticmethod
+    def _void_unpaid(writes: WriteSet, snapshot: AccountSnapshot, result: Quote, order_invoice_id: str | None) -> None:
+        """The current period's unpaid invoices gave no credit: the change's invoice supersedes them
+        (voided when it charges nothing). A late payment of their boleto is still credited."""
+        for invoice in result.voided:
+            if order_invoice_id:
+                supersede(invoice, order_invoice_id)
+            else:
+                invoice.status = InvoiceStatus.VOID.value
+            writes.save(invoice)
+            summary = next((s for s in snapshot.open_invoices if s.invoice_id == invoice.invoice_id), None)
+            if summary is not None:
+                writes.delete(summary, condition=OpenInvoiceItem.pk.exists())
 
     def _supersede(self, writes: WriteSet, snapshot: AccountSnapshot, subscription: SubscriptionItem,
                    next_period: NextPeriod, order_invoice_id: str | None, now: datetime) -> InvoiceItem | None:
@@ -113,6 +140,8 @@ class PlanChangeService:
             draft = Draft(REISSUE_ORIGIN, next_period.payment_method, next_period.due_date, lines=lines)
             replacement = invoice_item(old.account_id, sortable_id("inv", now), draft, now,
                                        snapshot.next_invoice_number(now.date()))
+            # Its boleto at once, told in the boleto_replaced e-mail rather than invoice_issued.
+            self._boletos.issue(replacement, [], snapshot.account, writes)
             writes.create(replacement)
             if replacement.status == "open":
                 writes.create(open_summary(replacement, notice_pending=False))
@@ -141,6 +170,7 @@ class PlanChangeService:
         invoice, related = invoice_items(snapshot.account_id, result.order, origin="change",
                                          payment_method=result.payment_method, now=now, billed=billed,
                                          number=snapshot.next_invoice_number(now.date()))
+        self._boletos.issue(invoice, related, snapshot.account, writes)
         writes.create(invoice)
         for item in related:
             writes.create(item, conflict=_ALREADY_BILLED if isinstance(item, BilledPeriodItem) else None)

@@ -20,9 +20,10 @@ from chalicelib.services.subscriptions.entitlements import grants_of
 from chalicelib.services.shared.ids import sortable_id
 from chalicelib.services.invoicing.notices import recipients
 from chalicelib.store.billing import AccountSnapshot
-from chalicelib.store.notices import NoticeItem, drop_notice, new_notice
+from chalicelib.store.notices import EVENTS_KIND, NoticeItem, drop_notice, new_notice
 
 OVERDUE, CANCELLED, INVITATION, FINANCE_ALERT = "overdue", "cancelled", "invitation", "finance_alert"
+ADDITION_REVERTED = "addition_reverted"
 REASON_LABELS = {"overdue": "falta de pagamento", "withdrawal": "desistência no prazo de 7 dias",
                  "customer_request": "a pedido da conta", "batch_license": "licença encerrada pelo parceiro"}
 
@@ -62,6 +63,13 @@ def overdue_notice(account_id: str, transitions: list, today: date, purge_on: da
          "invoice_id": t.oldest.invoice_id if t.oldest else None} for t in transitions]}, now)
 
 
+def addition_reverted_notice(account_id: str, reverts: list[dict], now) -> NoticeItem:
+    """reverts: per unpaid order taken back, `subscription_id`, `product_id`, `invoice_id`,
+    `invoice_number`, `total_cents`, `due_date` (ISO), `licenses` and `storage_gb` (taken back),
+    `quantity` and `storage_gb_after` (what the subscription has now), `returned_cents`."""
+    return notice(account_id, ADDITION_REVERTED, {"reverts": reverts}, now)
+
+
 def cancelled_notice(account_id: str, about: CancellationNotice, now) -> NoticeItem:
     return notice(account_id, CANCELLED, asdict(about), now)
 
@@ -94,7 +102,8 @@ class StandingNotices:
         snapshot = snapshot or self._billing.snapshot(item.account_id)
         if snapshot.account is not None:
             {OVERDUE: self._overdue, CANCELLED: self._cancelled, INVITATION: self._invitation,
-             FINANCE_ALERT: self._finance_alert}[item.kind](snapshot, item)
+             FINANCE_ALERT: self._finance_alert, ADDITION_REVERTED: self._addition_reverted,
+             EVENTS_KIND: self._events_only}[item.kind](snapshot, item)
         drop_notice(item)
 
     # --- overdue ------------------------------------------------------------------------------
@@ -150,6 +159,20 @@ class StandingNotices:
             "license": grants.license.value, "support": grants.support, "updates": grants.updates,
         }, event_id=event_id)
 
+    # --- an unpaid order for added licenses or storage, taken back ---------------------------
+    def _addition_reverted(self, snapshot: AccountSnapshot, item: NoticeItem) -> None:
+        """One e-mail per order taken back: what was undone, that the paid plan stays as it was."""
+        for revert in item.data["reverts"]:
+            self._send(snapshot, item, "addition_reverted", suffix=revert["invoice_id"],
+                       account_name=snapshot.account.name, product_name=self._name(revert["product_id"]),
+                       invoice_number=revert["invoice_number"], total=format_brl(revert["total_cents"]),
+                       due_date=f"{date.fromisoformat(revert['due_date']):%d/%m/%Y}",
+                       licenses=revert["licenses"], storage_gb=revert["storage_gb"], quantity=revert["quantity"],
+                       storage_gb_after=revert["storage_gb_after"],
+                       returned=format_brl(revert["returned_cents"]) if revert["returned_cents"] else None,
+                       plan_url=f"{self._portal_url}/contas/{snapshot.account_id}/assinaturas/"
+                                f"{revert['subscription_id']}")
+
     # --- cancellation -------------------------------------------------------------------------
     def _cancelled(self, snapshot: AccountSnapshot, item: NoticeItem) -> None:
         self._send_cancelled(snapshot, item, CancellationNotice(**item.data))
@@ -196,6 +219,11 @@ class StandingNotices:
                                  action=data["action"]),
                           account_id=item.account_id, message_key=f"{item.notice_id}:finance_alert",
                           queued_at=item.created_at)
+
+    def _events_only(self, snapshot: AccountSnapshot, item: NoticeItem) -> None:
+        """Events an invoicing run left behind (a crash between its commit and their publication)."""
+        for event in item.data.get("events", []):
+            self._events.publish(event["type"], item.account_id, event["data"], event_id=event["id"])
 
     # --- shared -------------------------------------------------------------------------------
     def _send(self, snapshot: AccountSnapshot, item: NoticeItem, template: str, suffix: str = "", **context) -> None:

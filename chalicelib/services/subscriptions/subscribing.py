@@ -9,7 +9,7 @@ from chalicelib.domain.enums import (
     PaymentMethod, Periodicity, Pricing, ProductKind, RenewalMode, SubscriptionStatus,
 )
 from chalicelib.domain.periods import Period, period_starting
-from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.errors import AppError, Conflict, NotFound, ValidationFailed
 from chalicelib.services.lifecycle.closing import holds_anything
 from chalicelib.services.shared.audit import audit_entry
 from chalicelib.services.shared.ids import sortable_id
@@ -22,7 +22,7 @@ from chalicelib.services.plans.payment_rules import (
 )
 from chalicelib.services.plans.pricing import Plan, offers_storage, period_price
 from chalicelib.store.billing import AccountSnapshot
-from chalicelib.store.invoices import OpenInvoiceItem
+from chalicelib.store.invoices import InvoiceItem, OpenInvoiceItem
 from chalicelib.store.subscriptions import PaymentPart, SubscriptionItem, subscription_sk
 
 SUBSCRIBABLE = frozenset({ProductKind.SUBSCRIPTION, ProductKind.BATCH})
@@ -39,10 +39,20 @@ class SubscribeRequest:
 
 
 @dataclass(frozen=True)
+class NotFollowing:
+    """A subscription that keeps its renewal method when the account's default changes, and why."""
+
+    subscription_id: str
+    reason_code: str
+    message: str  # pt-BR, for the person who changed the default
+
+
+@dataclass(frozen=True)
 class Subscribed:
     subscription: SubscriptionItem
     invoice_id: str
     snapshot: AccountSnapshot
+    invoice: InvoiceItem | None = None
 
 
 def live_subscription(snapshot: AccountSnapshot, subscription_id: str) -> SubscriptionItem:
@@ -94,16 +104,19 @@ def first_period(plan: Plan, today: date, due_day: int | None, price: int) -> tu
 
 
 class SubscriptionService:
-    def __init__(self, repository, catalog: Catalog, clock):
+    def __init__(self, repository, catalog: Catalog, clock, boletos):
         self._repo = repository
         self._catalog = catalog
         self._clock = clock
+        self._boletos = boletos  # OrderBoletos
 
     def subscribe(self, account_id: str, request: SubscribeRequest, actor: str) -> Subscribed:
-        """The subscription and its first period's invoice (an open one: the boleto or the card
-        charge comes with the invoicing and payments flows), account credit applied first. Another
+        """The subscription and its first period's invoice, account credit applied first: by boleto,
+        with its boleto issued and e-mailed at once; by card, charged by the payments flow. Another
         invoice of the account written meanwhile takes the number read: decide again from a new read."""
-        return retrying(lambda: self._subscribe(account_id, request, actor))
+        done = retrying(lambda: self._subscribe(account_id, request, actor))
+        self._boletos.announce(done.snapshot, done.invoice)  # once, after the one transaction that won
+        return done
 
     def _subscribe(self, account_id: str, request: SubscribeRequest, actor: str) -> Subscribed:
         clock = frozen(self._clock)
@@ -120,6 +133,7 @@ class SubscriptionService:
                                              subscription.subscription_id, 1, subscription.current_period_start)],
                                          number=snapshot.next_invoice_number(clock.today()))
         writes = self._repo.writes()
+        self._boletos.issue(invoice, related, account, writes)
         for item in (subscription, invoice, *related):
             writes.create(item)
         if order.credit_applied_cents:
@@ -134,10 +148,14 @@ class SubscriptionService:
         writes.save(audit_entry(clock, account_id, actor=actor, action="subscription.created",
                                 target=subscription.subscription_id, after=subscription_summary(subscription) | {
                                     "invoice_id": invoice.invoice_id, "total_cents": order.total_cents}))
-        writes.commit()
+        try:
+            writes.commit()
+        except Exception:
+            self._boletos.discard(invoice)
+            raise
         snapshot.subscriptions.append(subscription)
         snapshot.open_invoices.extend(i for i in related if isinstance(i, OpenInvoiceItem))
-        return Subscribed(subscription, invoice.invoice_id, snapshot)
+        return Subscribed(subscription, invoice.invoice_id, snapshot, invoice)
 
     def _first_period(self, account, plan: Plan, method: str, now) -> tuple[SubscriptionItem, Order]:
         subscription_id = sortable_id("sub", now)
@@ -189,6 +207,55 @@ class SubscriptionService:
         self._save(clock, account_id, subscription, "subscription.payment_method_changed",
                    before, _method_summary(subscription), actor, method=method)
         return snapshot
+
+    def set_default_payment_method(self, account_id: str, method: str,
+                                   actor: str) -> tuple[AccountSnapshot, list[NotFollowing]]:
+        """The account's default method (Promob, "Renovação de Assinaturas": the option chosen there
+        pays the renewals of the account's subscriptions): set, and followed by the renewals of every
+        live subscription that can, each under the same rules as its own switch (the product's boleto
+        periodicities, the boleto → card deadline), in one transaction. The others keep their method
+        and are returned with the reason."""
+        clock = frozen(self._clock)
+        snapshot = self._repo.snapshot(account_id, consistent=True)
+        account = snapshot.require_account()
+        writes = self._repo.writes()
+        not_following, followed = [], 0
+        for subscription in snapshot.subscriptions:
+            if subscription.status == SubscriptionStatus.CANCELLED or subscription.renewal_payment_method == method:
+                continue
+            try:
+                self._require_switch_possible(snapshot, subscription, method, clock.today())
+            except AppError as refusal:
+                not_following.append(NotFollowing(subscription.subscription_id, refusal.code, refusal.message))
+                continue
+            before = _method_summary(subscription)
+            subscription.pending_payment_method = None if method == subscription.payment_method else method
+            followed += 1
+            writes.save(subscription)
+            writes.save(audit_entry(clock, account_id, actor=actor, action="subscription.payment_method_changed",
+                                    target=subscription.subscription_id, before=before,
+                                    after=_method_summary(subscription) | {"by": "account_default"}))
+        before = {"default_payment_method": account.default_payment_method}
+        account.default_payment_method = method
+        writes.save(account)
+        if followed:  # the card checked above must still be there when the renewals move to it
+            require_card_still_there(writes, account_id, method)
+        writes.save(audit_entry(clock, account_id, actor=actor, action="account.billing_settings_updated",
+                                target=account_id, before=before, after={
+                                    "default_payment_method": method,
+                                    "subscriptions_not_following": [n.subscription_id for n in not_following]}))
+        writes.commit()
+        return snapshot, not_following
+
+    def _require_switch_possible(self, snapshot: AccountSnapshot, subscription: SubscriptionItem, method: str,
+                                 today: date) -> None:
+        if method not in (PaymentMethod.CARD, PaymentMethod.BOLETO):
+            raise Conflict("Pix é escolhido fatura a fatura; as renovações desta assinatura continuam com a "
+                           "forma de pagamento atual.", code="method_not_for_renewals")
+        product = self._catalog.product(subscription.product_id)
+        require_method_allowed(product, Periodicity(subscription.periodicity), method, snapshot)
+        if subscription.renewal_payment_method == PaymentMethod.BOLETO and method == PaymentMethod.CARD:
+            require_boleto_to_card_possible(subscription, snapshot.require_account().due_day, today)
 
     def _save(self, clock, account_id: str, subscription: SubscriptionItem, action: str, before: dict,
               after: dict, actor: str, method: str | None = None) -> None:

@@ -150,3 +150,51 @@ def test_withdrawal_window_property_inside_iff_within_seven_days_of_the_purchase
     assert (outcome.kind is CancellationKind.WITHDRAWAL) is inside
     assert (outcome.refund_cents == 19900) is inside
     assert within_withdrawal_window(start, today) is inside
+
+
+# --- a commitment billed monthly (Conta Azul Mais: 12 months) ---------------------------------------
+JULY = Period(date(2025, 7, 1), date(2025, 8, 1))  # month 5 of a commitment bought on 1 March
+
+
+def committed(months_billed, period=JULY, last_payment=None, billed_through=None):
+    from chalicelib.domain.cancellation import Commitment
+
+    commitment = Commitment(12, months_billed, 4 * 4900, billed_through or period.end, 1,
+                            purchased_on=date(2025, 3, 1))
+    return CancellationRequest(Contract.MANDATORY, period, Periodicity.MONTHLY, 4 * 4900,
+                               last_payment=last_payment, commitment=commitment)
+
+
+def test_full_value_on_early_termination_bills_the_7_months_left_in_month_5_of_12():
+    outcome = evaluate_cancellation(committed(5), date(2025, 7, 15))
+    assert (outcome.kind, outcome.effective_date, outcome.status) == (
+        CancellationKind.EARLY_TERMINATION, date(2025, 8, 1), PENDING)
+    assert outcome.amount_owed_cents == 7 * 4 * 4900
+    assert (outcome.commitment.months, outcome.commitment.ends_on) == (7, date(2026, 3, 1))
+
+
+def test_full_value_on_early_termination_counts_a_month_already_invoiced_as_billed():
+    outcome = evaluate_cancellation(committed(6, billed_through=date(2025, 9, 1)), date(2025, 7, 26))
+    assert (outcome.commitment.months, outcome.amount_owed_cents) == (6, 6 * 4 * 4900)
+    assert outcome.commitment.ends_on == date(2026, 3, 1)  # the same end: 12 months in all
+
+
+def test_full_value_on_early_termination_bills_nothing_extra_inside_the_withdrawal_window():
+    first = Period(date(2025, 3, 1), date(2025, 4, 1))
+    outcome = evaluate_cancellation(committed(1, period=first, last_payment=Payment(date(2025, 3, 1), 4 * 4900)),
+                                    date(2025, 3, 6))
+    assert (outcome.kind, outcome.refund_cents, outcome.amount_owed_cents, outcome.commitment) == (
+        CancellationKind.WITHDRAWAL, 4 * 4900, 0, None)
+
+
+def test_full_value_on_early_termination_a_monthly_bill_inside_the_commitment_opens_no_withdrawal():
+    outcome = evaluate_cancellation(committed(5, last_payment=Payment(date(2025, 7, 1), 4 * 4900)),
+                                    date(2025, 7, 3))
+    assert (outcome.kind, outcome.amount_owed_cents) == (CancellationKind.EARLY_TERMINATION, 7 * 4 * 4900)
+
+
+def test_full_value_on_early_termination_bills_nothing_extra_after_the_commitment_ends():
+    march = Period(date(2026, 3, 1), date(2026, 4, 1))  # month 13
+    outcome = evaluate_cancellation(committed(13, period=march), date(2026, 3, 10))
+    assert (outcome.kind, outcome.amount_owed_cents, outcome.commitment) == (
+        CancellationKind.AFTER_NEXT_PERIOD, 4 * 4900, None)  # the notice rule alone: the next month
