@@ -24,15 +24,18 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: venv
 	$(PY) -m scripts.local_stack
 
-# The architecture contracts (.importlinter), every test (property tests at their full example
-# counts: tests/examples.py), the domain coverage gate, the store/service tests again on AWS DynamoDB Local
-# (tests marked `ddblocal`, see docs/reliability.md), schemathesis against the running local stack,
-# and the deployable template checked by cfn-lint.
+# The architecture contracts (.importlinter); the unit and use-case tiers with the domain coverage
+# gate (the domain's rules are covered by their own tests, and coverage tracing stays off the slower
+# tiers); every other test; the store/service tests again on AWS DynamoDB Local (tests marked
+# `ddblocal`, see docs/reliability.md); schemathesis against the running local stack; and the
+# deployable template checked by cfn-lint. Property tests run their full example counts
+# (tests/examples.py).
 test: export HYPOTHESIS_PROFILE = full
 test: venv $(TEST_DEPS)
 	$(VENV)/bin/lint-imports --no-logo --no-cache
-	$(PY) -m pytest -q -p no:randomly \
+	$(PY) -m pytest -q -p no:randomly tests/unit tests/usecases \
 		--cov=chalicelib.domain --cov-report=term-missing:skip-covered --cov-fail-under=95
+	$(PY) -m pytest -q -p no:randomly --ignore=tests/unit --ignore=tests/usecases tests
 	RENOVA_TEST_BACKEND=ddblocal $(PY) -m pytest -q -p no:randomly -m ddblocal tests
 	$(MAKE) --no-print-directory fuzz
 	$(MAKE) --no-print-directory template
