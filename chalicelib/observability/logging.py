@@ -42,6 +42,16 @@ def _redact_optional(text: str | None) -> str | None:
     return redact_text(text) if isinstance(text, str) else text
 
 
+# Ids we generate (`acc_` + hex, a request id of 32 hex) hold digit runs by chance (about one in 60
+# account ids has 13 or more digits in a row): only an id of another shape, taken from the caller's
+# path or header, can hide a card number.
+_OWN_ID = re.compile(r"[a-z]{2,8}_[0-9a-f]{16,32}|[0-9a-f]{32}")
+
+
+def _redact_id(text: str | None) -> str | None:
+    return text if isinstance(text, str) and _OWN_ID.fullmatch(text) else _redact_optional(text)
+
+
 def redact(value):
     if isinstance(value, dict):
         return {k: (REDACTED if _SENSITIVE_KEY.search(str(k)) else redact(v)) for k, v in value.items()}
@@ -59,8 +69,8 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": redact_text(record.getMessage()),
-            "request_id": _redact_optional(request_id_var.get()),
-            "account_id": _redact_optional(account_id_var.get()),
+            "request_id": _redact_id(request_id_var.get()),
+            "account_id": _redact_id(account_id_var.get()),
         }
         fields = getattr(record, "fields", None)
         if fields:

@@ -39,3 +39,20 @@ def test_card_numbers_and_secret_fields_are_redacted():
     assert line["gateway_token"] == "[redacted]"
     assert "5500" not in line["note"] and line["amount_cents"] == 1000
     assert redact({"nested": [{"authorization": "Bearer x"}]}) == {"nested": [{"authorization": "[redacted]"}]}
+
+
+def test_our_own_ids_are_logged_whole_even_when_they_hold_a_long_digit_run():
+    from chalicelib.observability.logging import account_id_var, request_id_var
+
+    formatter = JsonFormatter()
+    record = logging.LogRecord("renova.test", logging.INFO, __file__, 1, "request refused", None, None)
+    own_account, own_request = "acc_739e1f82026283868703", "f72002f2fae84e33a8a4111111111111"
+    account_token, request_token = account_id_var.set(own_account), request_id_var.set(own_request)
+    try:
+        line = json.loads(formatter.format(record))
+        assert (line["account_id"], line["request_id"]) == (own_account, own_request)
+        account_id_var.set("4111111111111111")  # an id of another shape, from the caller's path
+        assert json.loads(formatter.format(record))["account_id"] == "[redacted]"
+    finally:
+        account_id_var.reset(account_token)
+        request_id_var.reset(request_token)
