@@ -54,23 +54,25 @@ class WebhookService:
     def receive_stripe(self, raw_body: bytes, signature_header: str | None) -> WebhookResult:
         from chalicelib.adapters.gateways.stripe_gateway import verify_stripe_webhook
 
-        try:
-            event = verify_stripe_webhook(raw_body, signature_header, self._settings.stripe_webhook_secret)
-        except WebhookRejected as exc:
-            raise rejected(str(exc), "stripe") from exc
-        except UnreadableEvent as exc:
-            return self._dead_letter("stripe", raw_body, exc)
-        return self.handle(event)
+        return self._receive("stripe", verify_stripe_webhook, raw_body, signature_header,
+                             self._settings.stripe_webhook_secret)
 
     def receive_asaas(self, raw_body: bytes, token_header: str | None) -> WebhookResult:
         from chalicelib.adapters.gateways.asaas import verify_asaas_webhook
 
+        return self._receive("asaas", verify_asaas_webhook, raw_body, token_header,
+                             self._settings.asaas_webhook_token)
+
+    def _receive(self, gateway: str, verify, raw_body: bytes, credential_header: str | None,
+                 secret: str) -> WebhookResult:
+        """Verify, read and act: a forged delivery is refused; a genuine one we cannot read is kept
+        as a dead letter and answered 200, so the gateway stops resending it."""
         try:
-            event = verify_asaas_webhook(raw_body, token_header, self._settings.asaas_webhook_token)
+            event = verify(raw_body, credential_header, secret)
         except WebhookRejected as exc:
-            raise rejected(str(exc), "asaas") from exc
+            raise rejected(str(exc), gateway) from exc
         except UnreadableEvent as exc:
-            return self._dead_letter("asaas", raw_body, exc)
+            return self._dead_letter(gateway, raw_body, exc)
         return self.handle(event)
 
     def handle(self, event: GatewayEvent) -> WebhookResult:
