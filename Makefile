@@ -29,13 +29,16 @@ run: venv
 # tiers); every other test; the store/service tests again on AWS DynamoDB Local (tests marked
 # `ddblocal`, see docs/reliability.md); schemathesis against the running local stack; and the
 # deployable template checked by cfn-lint. Property tests run their full example counts
-# (tests/examples.py).
+# (tests/examples.py). The first two tiers run on every core (pytest-xdist; a test file stays on one
+# worker, so module fixtures such as a running stack start once); the DynamoDB Local pass shares one
+# server and stays in one process.
+WORKERS ?= auto
 test: export HYPOTHESIS_PROFILE = full
 test: venv $(TEST_DEPS)
 	$(VENV)/bin/lint-imports --no-logo --no-cache
-	$(PY) -m pytest -q -p no:randomly tests/unit tests/usecases \
+	$(PY) -m pytest -q -p no:randomly -n $(WORKERS) tests/unit tests/usecases \
 		--cov=chalicelib.domain --cov-report=term-missing:skip-covered --cov-fail-under=95
-	$(PY) -m pytest -q -p no:randomly --ignore=tests/unit --ignore=tests/usecases tests
+	$(PY) -m pytest -q -p no:randomly -n $(WORKERS) --dist loadfile --ignore=tests/unit --ignore=tests/usecases tests
 	RENOVA_TEST_BACKEND=ddblocal $(PY) -m pytest -q -p no:randomly -m ddblocal tests
 	$(MAKE) --no-print-directory fuzz
 	$(MAKE) --no-print-directory template
@@ -56,13 +59,14 @@ template: venv
 	$(VENV)/bin/cfn-lint $(BUILD)/package/sam.json
 	@echo "template: $(BUILD)/package/sam.json passes cfn-lint"
 
-# Every benchmark in one table (docs/performance.md); `make bench ARGS=--quick` for a smoke run.
-# The jobs benchmark runs on DynamoDB Local (10,000 vs 50,000 accounts), hence deps-ddblocal.
-bench: venv deps-ddblocal
+# Every benchmark in one table, written to bench/results/latest.md (docs/performance.md says how to
+# read it); `make bench ARGS=--quick` for a smoke run. The jobs benchmark runs on DynamoDB Local,
+# hence deps-ddblocal; the portal benchmark needs the built portal and Chromium.
+bench: venv deps-ddblocal portal-fresh deps-browser
 	$(PY) -m bench $(ARGS)
 
 # The same with DynamoDB on AWS's DynamoDB Local instead of moto.
-bench-ddblocal: venv deps-ddblocal
+bench-ddblocal: venv deps-ddblocal portal-fresh deps-browser
 	$(PY) -m bench --ddb-local $(ARGS)
 
 clean:

@@ -6,6 +6,10 @@ The `aws` fixture installs its container (set_container), which binds the Pynamo
 import json
 import os
 
+from tests import arena
+
+arena.install()  # CPython 3.11's data-stack thrashing otherwise costs a third of the run (tests/arena)
+
 os.environ.update({
     "RENOVA_STAGE": "local",
     "AWS_DEFAULT_REGION": "sa-east-1",
