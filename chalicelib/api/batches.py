@@ -34,7 +34,7 @@ def _client(body: ClientIn):
 @endpoint(bp, LICENSES, "GET", access=Access.BILLING, cursor_scope="{account_id}/batches/{subscription_id}",
           response=BatchLicensesOut, summary="Licenças do lote e seus clientes.", tags=["batches"])
 def list_licenses(ctx: RequestContext, account_id: str, subscription_id: str):
-    from chalicelib.services.partners.batches import license_number
+    from chalicelib.services.partners.licenses import license_number
 
     after = ctx.page.after
     view = container().batches.view(account_id, subscription_id)
@@ -70,7 +70,7 @@ def substitute_client(ctx: RequestContext, account_id: str, subscription_id: str
           summary="Transfere a responsabilidade pela assinatura ao cliente: a licença sai do lote na próxima "
                   "renovação e o cliente passa a ser cobrado a partir dela.", tags=["batches"])
 def transfer_license(ctx: RequestContext, account_id: str, subscription_id: str, license_id: str):
-    change = container().batches.transfer(account_id, subscription_id, license_id, ctx.actor)
+    change = container().license_exits.transfer(account_id, subscription_id, license_id, ctx.actor)
     own = change.client_subscription
     return TransferredOut(**license_fields(change.license), client_subscription_id=own.subscription_id,
                           client_billed_from=own.current_period_end, batch_quantity_from_renewal=change.batch.quantity)
@@ -81,7 +81,7 @@ def transfer_license(ctx: RequestContext, account_id: str, subscription_id: str,
           summary="Cancela uma licença do lote: com 30 dias de antecedência sai na renovação; depois disso, é "
                   "cobrada mais uma vez.", tags=["batches"])
 def cancel_license(ctx: RequestContext, account_id: str, subscription_id: str, license_id: str):
-    change = container().batches.cancel(account_id, subscription_id, license_id, ctx.body.reason, ctx.actor)
+    change = container().license_exits.cancel(account_id, subscription_id, license_id, ctx.body.reason, ctx.actor)
     once_more = change.billed_once_more
     invoice = change.invoice
     return LicenseCancelledOut(

@@ -33,7 +33,10 @@ def overdue_review_due(account_id: str, invoice_id: str, due_date: date) -> dict
     return review_due(account_id, invoice_id, first_review_day(due_date))
 
 
-def items_to_review(day: date) -> Iterator[BillingItem]:
-    """Everything on the review list of `day`, every shard, already typed (one Query per shard)."""
-    for partition in day_partitions(REVIEW_KIND, day):
-        yield from BillingItem.due_index.query(partition)
+class ReviewRepository:
+    """The review list as the check-overdue job reads it."""
+
+    def items_to_review(self, day: date) -> Iterator[BillingItem]:
+        """Everything on the review list of `day`, every shard, already typed (one Query per shard)."""
+        for partition in day_partitions(REVIEW_KIND, day):
+            yield from BillingItem.due_index.query(partition)

@@ -40,6 +40,13 @@ class RepositoriesWiring:
         return RawTable(self.boto3_client("dynamodb"), self.settings.billing_table)
 
     @cached_property
+    def review_repository(self):
+        """The check-overdue job's review list."""
+        from chalicelib.store.reviews import ReviewRepository
+
+        return ReviewRepository()
+
+    @cached_property
     def checkpoints(self):
         from chalicelib.store.checkpoints import CheckpointRepository
 

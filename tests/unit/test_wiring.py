@@ -59,7 +59,7 @@ def test_no_service_constructor_lets_a_collaborator_default_to_none(aws):
 
 def test_the_hooks_into_other_services_are_the_services_the_container_offers(aws):
     assert aws.settlement.held_events == aws.refunds.apply_held
-    assert aws.cancellations.on_batch_end == aws.batches.batch_ended
+    assert aws.cancellation_endings.on_batch_end == aws.license_exits.batch_ended
     assert aws.plan_changes.notices is aws.invoice_notices
 
 

@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from chalicelib.domain.enums import Periodicity
-from chalicelib.services.payments.settlement import IncomingPayment
+from chalicelib.services.payments.incoming_payments import IncomingPayment
 from chalicelib.services.subscriptions.subscribing import SubscribeRequest
 
 PROMOB = "promob-cats-mandatory"

@@ -1,5 +1,5 @@
 """Settlement on the fakes: money is applied exactly once, whatever is delivered again."""
-from chalicelib.services.payments.settlement import Outcome
+from chalicelib.services.payments.incoming_payments import Outcome
 from tests.usecases.steps import incoming, pay, subscribe
 
 

@@ -8,10 +8,12 @@ import pytest
 from chalicelib.errors import ConcurrentUpdate, Conflict
 from chalicelib.store.accounts import ACCOUNT_SK, AccountItem
 from chalicelib.store.base import account_pk
+from chalicelib.store.cancellations import CancellationItem, cancellation_sk
 from chalicelib.store.invoices import (
     INVOICE_COUNTER_SK, InvoiceCounterItem, InvoiceItem, InvoiceLine, OpenInvoiceItem, invoice_sk, open_invoice_sk,
 )
 from chalicelib.store.payments import RECEIPT_SK, ReceiptItem, receipt_pk
+from chalicelib.store.reviews import review_due
 from chalicelib.store.subscriptions import SubscriptionItem, subscription_sk
 from tests.fakes.world import World, offline
 
@@ -26,6 +28,7 @@ class Repositories:
         self.payments = services.payment_repository
         self.reads = services.invoice_reads
         self.accounts = services.account_repository
+        self.reviews = services.review_repository
 
 
 @pytest.fixture(params=["fake", "moto"])
@@ -214,3 +217,21 @@ def test_a_receipt_is_recorded_once(repos):
     again = ReceiptItem(pk=receipt_pk("evt-1"), sk=RECEIPT_SK, key="evt-1", outcome="other", created_at=NOW)
     assert repos.payments.record_receipt(again) is False
     assert repos.payments.receipt("evt-1").outcome == "unmatched"
+
+
+def test_the_review_list_of_a_day_holds_the_items_due_that_day_typed(repos):
+    def summary(account_id, invoice_id, day=None):
+        due = review_due(account_id, invoice_id, day) if day else {}
+        return OpenInvoiceItem(pk=account_pk(account_id), sk=open_invoice_sk(invoice_id), account_id=account_id,
+                               invoice_id=invoice_id, status="open", due_date=TODAY, total_cents=100,
+                               payment_method="boleto", subscription_ids=["sub-1"], **due)
+
+    cancellation = CancellationItem(
+        pk=account_pk("acc-2"), sk=cancellation_sk("sub-2"), account_id="acc-2", subscription_id="sub-2",
+        kind="at_period_end", reason="r", requested_on=TODAY, requested_by="u-1", effective_date=TODAY,
+        previous_status="active", **review_due("acc-2", cancellation_sk("sub-2"), TODAY))
+    _commit(repos, summary("acc-1", "inv-1", TODAY), summary("acc-1", "inv-2", date(2026, 4, 21)),
+            summary("acc-1", "inv-3"), cancellation)
+    listed = {(type(item).__name__, item.account_id, item.sk) for item in repos.reviews.items_to_review(TODAY)}
+    assert listed == {("OpenInvoiceItem", "acc-1", open_invoice_sk("inv-1")),
+                      ("CancellationItem", "acc-2", cancellation_sk("sub-2"))}

@@ -34,6 +34,8 @@ class WithdrawalPayment:
     payment_id: str | None = None  # None: a purchase not paid yet (nothing to give back)
     exclusive: bool = True  # the whole payment was for this subscription (else its share becomes credit)
     already_refunded_cents: int | None = None  # refunded before (an earlier attempt): not again
+    applied_cents: int = 0  # what the payment paid of its invoice (a refund gives it back)
+    credit_cents: int = 0  # the account credit the payment created (given back while unused)
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,8 @@ class CancellationTerms:
                                                                 payment.applied_cents)
             refunded = None if payment.status == SETTLED else (payment.refunded_cents or 0)
             return WithdrawalPayment(window_start, share, payment.payment_id,
-                                     exclusive=not others, already_refunded_cents=refunded)
+                                     exclusive=not others, already_refunded_cents=refunded,
+                                     applied_cents=payment.applied_cents, credit_cents=payment.credit_cents or 0)
         return None
 
 

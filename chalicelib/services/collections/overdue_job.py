@@ -1,7 +1,7 @@
 """The `check-overdue` job: daily at 07:00 (São Paulo). For each day since its checkpoint it reads
 the review list (REVIEW#<day>#<shard> on the `due` index, one Query per shard, never a Scan) and
 handles what is there:
-- an open invoice: the overdue review of its account (services/collections/overdue.py), once per account;
+- an open invoice: the overdue review of its account (overdue.py), once per account;
 - a scheduled cancellation: the subscription ends on its effective date;
 - a partner batch license leaving its batch: released at the batch renewal.
 
@@ -20,7 +20,6 @@ from chalicelib.store.batches import BatchLicenseItem
 from chalicelib.store.cancellations import CancellationItem
 from chalicelib.store.invoices import OpenInvoiceItem
 from chalicelib.store.notices import NoticeItem
-from chalicelib.store.reviews import items_to_review
 
 JOB = "check-overdue"
 FIRST_RUN_LOOKBACK_DAYS = 7
@@ -53,13 +52,15 @@ class OverdueRun:
 
 
 class CheckOverdueJob:
-    def __init__(self, overdue, cancellations, batches, notices, checkpoints, reviewed=items_to_review):
+    def __init__(self, overdue, cancellations, license_exits, notices, checkpoints, reviews):
+        """`cancellations`: CancellationEndings (`take_effect`); `license_exits`: LicenseExits (`release`);
+        `reviews`: ReviewRepository, the review list."""
         self._overdue = overdue
         self._cancellations = cancellations
-        self._batches = batches
+        self._license_exits = license_exits
         self._notices = notices
         self._checkpoints = checkpoints
-        self._reviewed = reviewed
+        self._reviews = reviews
 
     def run(self, today: date) -> OverdueRun:
         run = OverdueRun(today)
@@ -73,7 +74,7 @@ class CheckOverdueJob:
     def _run_day(self, day: date, run: OverdueRun) -> bool:
         accounts: dict[str, None] = {}
         handlers = []
-        for item in self._reviewed(day):
+        for item in self._reviews.items_to_review(day):
             run.processed += 1
             if isinstance(item, OpenInvoiceItem):
                 accounts[item.account_id] = None
@@ -114,5 +115,5 @@ class CheckOverdueJob:
         run.notices_delivered += 1
 
     def _release(self, item: BatchLicenseItem, run: OverdueRun) -> None:
-        if self._batches.release(item.account_id, item.subscription_id, item.license_id):
+        if self._license_exits.release(item.account_id, item.subscription_id, item.license_id):
             run.licenses_released += 1

@@ -2,18 +2,20 @@
 license, owned by the client's own person — invited by e-mail, who becomes its owner on first login.
 The partner's people are not members of it: they manage the license through the batch routes of
 their own account, and never see the client's data, invoices included — except the client's backups,
-which the article has the partner make in its client's account (`ClientAccess`)."""
+which the article has the partner make in its client's account (`ClientAccess`). A client account
+left with nothing when its license leaves is cancelled and kept for the retention period (`close_client`)."""
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from chalicelib.domain.enums import Role
 from chalicelib.errors import Forbidden, NotFound
 from chalicelib.services.accounts.accounts import new_id
+from chalicelib.services.lifecycle.closing import closing_if_nothing_left
 from chalicelib.services.shared.audit import audit_entry
 from chalicelib.store.accounts import ACCOUNT_SK, AccountItem, InviteItem, MemberItem, invite_sk, member_sk
 from chalicelib.store.base import account_pk
 from chalicelib.store.batches import SEAT_SK, SeatItem
-from chalicelib.store.billing import WriteSet
+from chalicelib.store.billing import AccountSnapshot, WriteSet
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,25 @@ def client_created_audit(clock, client: NewClient, partner_id: str, license_id: 
                        after={"name": client.account.name, "owner_email": client.owner.email,
                               "partner_account_id": partner_id, "license_id": license_id},
                        reason="Conta criada pelo parceiro para uma licença do lote.")
+
+
+def close_client(retention, catalog, writes: WriteSet, clock, client: AccountSnapshot, actor: str,
+                 reason: str) -> date | None:
+    """Into the transaction: a client account left with nothing (its seat over) is cancelled and
+    kept for the retention period. Returns the purge day."""
+    account: AccountItem | None = client.account
+    if account is None or account.status == "cancelled":
+        return None
+    closing = closing_if_nothing_left(retention, catalog, client, clock.today(), actor, reason)
+    if closing.purge_on is None:
+        return None
+    account.status = "cancelled"
+    writes.save(account)
+    closing.write(writes)
+    writes.save(audit_entry(clock, account.account_id, actor=actor, action="account.cancelled",
+                            target=account.account_id, reason=reason,
+                            after={"status": "cancelled", "purge_on": closing.purge_on.isoformat()}))
+    return closing.purge_on
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from chalicelib.domain.nosso_numero import return_file_key
 from chalicelib.errors import ValidationFailed
 from chalicelib.observability.logging import get_logger, log_event
 from chalicelib.services.shared.instants import frozen
-from chalicelib.services.payments.settlement import IncomingPayment, Outcome, receipt_item
+from chalicelib.services.payments.incoming_payments import IncomingPayment, Outcome
+from chalicelib.services.payments.receipts import receipt_item
 
 _log = get_logger("bank_returns")
 

@@ -18,7 +18,7 @@ from chalicelib.observability.logging import get_logger, log_event
 from chalicelib.services.shared.audit import audit_entry
 from chalicelib.services.shared.instants import frozen
 from chalicelib.services.payments.pay_attempts import DECLINED, PAID, PayAttempts
-from chalicelib.services.payments.settlement import IncomingPayment, SettlementResult
+from chalicelib.services.payments.incoming_payments import IncomingPayment, SettlementResult
 from chalicelib.store.invoices import InvoiceItem, OpenInvoiceItem, card_charge_due
 from chalicelib.store.reviews import review_due
 from chalicelib.store.schema import DUE_SHARDS

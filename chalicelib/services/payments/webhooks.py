@@ -17,7 +17,8 @@ from chalicelib.adapters.gateways import EventKind, GatewayEvent, WebhookRejecte
 from chalicelib.adapters.gateways.event_models import UnreadableEvent
 from chalicelib.errors import BadRequest
 from chalicelib.observability.logging import get_logger, log_event
-from chalicelib.services.payments.settlement import IncomingPayment, receipt_item
+from chalicelib.services.payments.incoming_payments import IncomingPayment
+from chalicelib.services.payments.receipts import receipt_item
 from chalicelib.store.dead_letters import new_dead_letter
 
 _log = get_logger("webhooks")
