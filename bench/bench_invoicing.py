@@ -18,7 +18,7 @@ every item of the table, so on moto time grows with the table whatever the app d
 Sizes (accounts N / 5N, due), overridable by BENCH_INVOICING_ACCOUNTS and BENCH_INVOICING_DUE:
   moto            100 / 500 accounts, 10 due      (quick: 20 / 100, 5 due)
   DynamoDB Local  2,000 / 10,000 accounts, 200 due (quick: 200 / 1,000, 20 due)
-The issue's 10,000 / 50,000 with 1,000 due runs with BENCH_INVOICING_ACCOUNTS=10000
+The full scale, 10,000 / 50,000 with 1,000 due, runs with BENCH_INVOICING_ACCOUNTS=10000
 BENCH_INVOICING_DUE=1000 and --ddb-local (about 840,000 items to seed: roughly 7 minutes here).
 
 The run's calls split in two, and both are reported: the per-run fixed cost (`fixed_calls`,
@@ -29,10 +29,6 @@ número counter's UpdateItem, the TransactWriteItems, the UpdateItem that clears
 4; an account with an overdue open invoice adds one BatchGetItem). `calls_per_invoice` is
 (4 x invoices + 10) / invoices: it tends to 4 as more accounts fall due on one day.
 The same worker runs behind the SQS queue in AWS (jobs/invoicing.py): the same DynamoDB calls.
-
-Measured here (DynamoDB Local, 2,000 vs 10,000 accounts, 200 due): 810 DynamoDB calls both times,
-4.05 per invoice (Query 208 = 8 shards + 200 live states, TransactWriteItems 200, UpdateItem 400 =
-counter + notice flag, the checkpoint's GetItem and PutItem), no Scan, 26.8 s vs 27.7 s: ratio 1.035.
 
 Why bench_jobs.py printed 11 calls per item for issue-invoices (2026-11-22): that figure divides
 the work run's calls by the accounts its recipe made due, but in a run of every job twice as many

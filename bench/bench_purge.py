@@ -2,8 +2,9 @@
 
 One account with 1,000 items (900 in its partition — invoices, payments, members, requests... — and
 100 audit entries) is purged by the `purge-accounts` job among N other accounts (their own items,
-and purges scheduled on other days), for a small and a large N. DynamoDB calls are counted with a
-botocore `before-call.dynamodb` hook; the two counts must be equal, and no call may be a Scan.
+and purges scheduled on other days), for a small and a large N (200 and 1,000; 40 and 200 with
+`--quick`). DynamoDB calls are counted with a botocore `before-call.dynamodb` hook; the two counts
+must be equal, and no call may be a Scan.
 
 Each size runs in a subprocess of its own, so the hook is installed before the app builds any
 client (boto3's and PynamoDB's sessions alike) and every call is seen.
@@ -19,17 +20,18 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SMALL, LARGE = 200, 1000
+SIZES = {False: (200, 1000), True: (40, 200)}  # other accounts, small and large; `--quick`: True
 LIVE_ITEMS, AUDIT_ITEMS = 900, 100  # the purged account's 1,000 items
 PURGE_DAY = "2026-04-05"
 
 
 def measure() -> dict:
-    small, large = _run_child(SMALL), _run_child(LARGE)
+    small_size, large_size = SIZES[os.environ.get("BENCH_QUICK") == "1"]
+    small, large = _run_child(small_size), _run_child(large_size)
     return {
         "account_items": LIVE_ITEMS + AUDIT_ITEMS,
-        f"calls_{SMALL}_accounts": small["calls"],
-        f"calls_{LARGE}_accounts": large["calls"],
+        f"calls_{small_size}_accounts": small["calls"],
+        f"calls_{large_size}_accounts": large["calls"],
         "by_operation": small["by_operation"],
         "scans": small["scans"] + large["scans"],
         "ratio": round(large["calls"] / small["calls"], 3),

@@ -3,7 +3,7 @@
 Each route is called in-process through Chalice's test client against an account seeded through the
 API (members, subscriptions with their invoices, requests, a backup, usage) beside cloned
 background accounts. Every AWS call is counted (bench/call_counter.py). A Scan anywhere fails the
-benchmark; so does a route over the call budget its issue states (ROUTE_TARGETS).
+benchmark; so does a route over its call budget (ROUTE_TARGETS).
 
 Routes are discovered at run time: a new route is walked by itself. A route whose body or path
 parameter the tables below do not know is reported "unmeasured", never skipped silently.
@@ -123,13 +123,116 @@ ROUTE_PARAMS = {
     f"POST {LICENSE}/cancel": _batch_route("cancel"),        # an assigned license each repeat
 }
 
-# DynamoDB call budgets the issues state for single routes.
+# DynamoDB call budgets of single routes, from the product's requirements.
 ROUTE_TARGETS = {
     f"GET {SUBSCRIPTION}": 2,          # Meu Plano, one item-collection query (+ catalog in memory)
     f"POST {SUBSCRIPTION}/changes": 4,  # a plan change
     "POST /v1/webhooks/stripe": 4,      # settling one webhook: dedupe, read, one transaction
     "POST /v1/webhooks/asaas": 4,
 }
+
+# Software licenses (docs/licensing.md): the program's calls on the keys of the walk's Promob Studio
+# subscription (2 seats, 2 machines per key). The first key's machine is activated, then checked in,
+# repeat after repeat; on the second key each repeat frees a machine its body builder activated.
+def _license_keys(world) -> list[dict]:
+    if "license_keys" not in world.ids:
+        path = f"/v1/accounts/{world.ids['account_id']}/licenses"
+        world.ids["license_keys"] = world.api.ok("GET", path, world.tokens["owner"])["items"]
+    return world.ids["license_keys"]
+
+
+def _license_call(key_index: int, fingerprint: str, activate_first: bool = False, with_key: bool = True):
+    def body(world, n):
+        key = _license_keys(world)[key_index]["key"]
+        machine = fingerprint.format(n=n)
+        if activate_first:
+            world.api.ok("POST", "/v1/licenses/activate", None,
+                         {"license_key": key, "fingerprint": machine, "machine_name": f"Bench {n}"})
+        return {"license_key": key, "fingerprint": machine} if with_key else {"fingerprint": machine}
+    return body
+
+
+ROUTE_BODIES.update({
+    "POST /v1/licenses/activate": lambda world, n: {**_license_call(0, "bench-machine")(world, n),
+                                                    "machine_name": "Estação de benchmark"},
+    "POST /v1/licenses/validate": _license_call(0, "bench-machine"),
+    "POST /v1/licenses/deactivate": _license_call(1, "bench-off-{n}", activate_first=True),
+    f"POST {ACCOUNT}/licenses/{{license_id}}/deactivate": _license_call(1, "bench-portal-{n}", activate_first=True,
+                                                                        with_key=False),
+})
+ROUTE_PARAMS[f"POST {ACCOUNT}/licenses/{{license_id}}/deactivate"] = (
+    lambda world, n: ({"license_id": _license_keys(world)[1]["id"]}, "owner"))
+ROUTE_TARGETS.update({"POST /v1/licenses/activate": 3, "POST /v1/licenses/validate": 3})
+
+
+# Pix Automático: the PSP's notification and the local payer's bank act on a recurrence made at the
+# (fake) PSP for each repeat; the store does not know it, so each is one lookup ("unmatched").
+def _pix_recurrence(world, n):
+    rec = world.services.pix_psp.create_recurrence({
+        "vinculo": {"contrato": f"bench-{n}", "devedor": {"cpf": "12345678909", "nome": "Bench"}},
+        "calendario": {"dataInicial": "2027-01-01", "periodicidade": "MENSAL"},
+        "valor": {"valorRec": "10.00"}, "politicaRetentativa": "PERMITE_3R_7D"})
+    return {"rec_id": rec["idRec"]}, "owner"
+
+
+def _pix_notification(world, n):
+    import json as _json
+
+    rec_id = _pix_recurrence(world, n)[0]["rec_id"]
+    return Raw(_json.dumps({"recs": [{"idRec": rec_id, "status": "APROVADA"}]}).encode(),
+               {"X-Webhook-Token": world.services.settings.pix_webhook_token, "Content-Type": "application/json"})
+
+
+ROUTE_BODIES["POST /v1/webhooks/pix"] = _pix_notification
+ROUTE_PARAMS.update({"POST /v1/_dev/pix-automatico/{rec_id}/approve": _pix_recurrence,
+                     "POST /v1/_dev/pix-automatico/{rec_id}/reject": _pix_recurrence})
+
+
+# Coupons (docs/promotions.md): the finance team creates a new code each repeat and deletes one made
+# for that repeat (deleting an inactive coupon writes nothing). A subscription takes one coupon at a
+# time, so each apply repeat acts on a new subscription of an account of its own (its owner's token),
+# which keeps the walk's account as the other routes measure it.
+COUPONS = "/v1/admin/coupons"
+COUPON_TO_APPLY = "BENCH-APPLY"
+
+
+def _new_coupon(world, code: str) -> str:
+    world.api.ok("POST", COUPONS, world.tokens["finance_staff"],
+                 {"code": code, "percent_off": 10, "duration": "repeating", "duration_months": 3})
+    return code
+
+
+def _coupon_to_delete(world, n):
+    return {"code": _new_coupon(world, f"BENCH-DELETE-{n}")}, "owner"
+
+
+def _subscription_for_coupon(world, n):
+    """A new subscription, on an account made once for these repeats, and the coupon it takes."""
+    from bench import world as w
+
+    api = world.api
+    if "coupon_account_id" not in world.ids:
+        owner = api.token(w.new_id("usr"))
+        account_id = api.ok("POST", "/v1/accounts", owner, {"name": "Conta com cupom"})["id"]
+        base = f"/v1/accounts/{account_id}"
+        api.ok("PUT", f"{base}/billing-data", owner, w.VALID_BILLING_DATA)
+        api.ok("PUT", f"{base}/billing-settings", owner, {"due_day": 15})
+        api.ok("PUT", f"{base}/card", owner, w.VALID_CARD)
+        _new_coupon(world, COUPON_TO_APPLY)
+        world.tokens["coupon_owner"], world.ids["coupon_account_id"] = owner, account_id
+    account_id = world.ids["coupon_account_id"]
+    subscription = api.ok("POST", f"/v1/accounts/{account_id}/subscriptions", world.tokens["coupon_owner"],
+                          {"product_id": "operand-pro", "periodicity": "monthly", "quantity": 1,
+                           "payment_method": "card"})
+    return {"account_id": account_id, "subscription_id": subscription["id"]}, "coupon_owner"
+
+
+ROUTE_BODIES.update({
+    f"POST {COUPONS}": lambda world, n: {"code": f"BENCH-NEW-{n}", "percent_off": 15, "duration": "once"},
+    f"POST {SUBSCRIPTION}/coupon": {"code": COUPON_TO_APPLY},
+})
+ROUTE_PARAMS.update({f"DELETE {COUPONS}/{{code}}": _coupon_to_delete,
+                     f"POST {SUBSCRIPTION}/coupon": _subscription_for_coupon})
 
 # Reads first, deletions and cancellations last, so a route never finds its data removed by another.
 _METHOD_ORDER = {"GET": 0, "PUT": 1, "PATCH": 1, "POST": 2, "DELETE": 3}

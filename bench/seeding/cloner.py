@@ -10,6 +10,20 @@ from datetime import date, timedelta
 
 BACKGROUND_SHIFT_DAYS = 200
 CLONE_NUMBERS = itertools.count(10_000_000)  # Template.numbered: every clone of the process its own
+NUMBER_STRIDE = 10_000_000  # a clone's k-th numbered sequence (its k-th boleto) is its number + k x this
+
+
+class Numbers:
+    """A clone's numbers, one per numbered sequence of its template (`{n[k]}` in a Template.numbered
+    format): a template with two boletos needs two nossos números per clone, never one twice."""
+
+    def __init__(self, number: int):
+        self.number = number
+
+    def __getitem__(self, k: int) -> int:
+        return self.number + k * NUMBER_STRIDE
+
+
 # Ids the app makes: prefix_hex (accounts: 20 random hex; services/shared/ids.py: 11 hex of milliseconds
 # then 12 random), gateway-style pi_fake_hex, and uuid4 (hex or dashed).
 APP_ID = re.compile(r"\b([a-z]{2,8}(?:_[a-z]{2,8})?)_([0-9a-f]{16,40})\b|\b[0-9a-f]{32}\b"
@@ -29,7 +43,7 @@ class Cloner:
                  work_keys: set = frozenset(), numbered: dict[str, str] | None = None):
         self.template = template
         self.work_keys = work_keys
-        self.numbered = numbered or {}  # token -> its replacement's format, from the clone's number `n`
+        self.numbered = numbered or {}  # token -> its replacement's format, from the clone's `n[k]` (Numbers)
         tokens = set(tokens) | set(self.numbered)
         # Longest first, so an id is never replaced inside a longer one; account ids first when a
         # shard is traced back to the id it was computed from (the app shards by account).
@@ -41,7 +55,7 @@ class Cloner:
     def mapping(self, number: int = 0) -> dict[str, str]:
         """A clone's replacement of every token: fresh ids, and its numbered tokens for `number`."""
         mapping = {token: _fresh(token) for token in self.tokens if token not in self.numbered}
-        mapping.update({token: form.format(n=number) for token, form in self.numbered.items()})
+        mapping.update({token: form.format(n=Numbers(number)) for token, form in self.numbered.items()})
         return mapping
 
     def items(self, shift_days: int = 0, number: int = 0, mapping: dict | None = None):

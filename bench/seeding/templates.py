@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 
-from bench.seeding.cloner import APP_ID, DATED_SHARD
+from bench.seeding.cloner import APP_ID, DATED_SHARD, SeedFormatError
 from bench.seeding.tables import index_keys, remove_items, snapshot
 from bench.world import World, seed_account
 
@@ -62,9 +62,13 @@ def template_tokens(items_by_table: dict[str, list[dict]], account_id: str) -> s
 def boleto_numbers(items_by_table: dict[str, list[dict]]) -> dict[str, str]:
     """A boleto's nosso número is unique in the table (its lookup item, NOSSO#<bank>:<number>, is
     created only if absent), and it is a bank's sequence, not an id the Cloner would replace: so
-    each clone numbers its boletos anew, from 10,000,000 up (Cloner `numbered`), in the key and in
-    the printed form ("109/00000001-6": wallet, number, check digit — the check digit and the
-    barcode are kept from the template; nothing the jobs read checks them)."""
+    each clone numbers its boletos anew (Cloner `numbered`), in the key and in the printed form
+    ("109/00000001-6": wallet, number, check digit — the check digit and the barcode are kept from
+    the template; nothing the jobs read checks them). The template's k-th boleto takes the clone's
+    k-th number (cloner.Numbers): a clone of an account with two boletos (a renewal's) must not write
+    one NOSSO key twice."""
+    from bench.seeding.cloner import NUMBER_STRIDE
+
     numbered = {}
     for items in items_by_table.values():
         for item in items:
@@ -74,8 +78,11 @@ def boleto_numbers(items_by_table: dict[str, list[dict]]) -> dict[str, str]:
             bank = pk[len("NOSSO#"):].split(":", 1)[0]
             wallet, _, rest = printed.rpartition("/")
             digits, dash, check = rest.partition("-")
-            numbered[pk[len("NOSSO#"):]] = f"{bank}:{{n}}"
-            numbered[printed] = f"{wallet}{'/' if wallet else ''}{{n:0{len(digits)}d}}{dash}{check}"
+            k = len(numbered) // 2
+            if (k + 2) * NUMBER_STRIDE > 10 ** len(digits):  # clone numbers: 10,000,000 up, fewer than a stride
+                raise SeedFormatError(f"{k + 1} boletos in a template: their numbers outgrow {len(digits)} digits")
+            numbered[pk[len("NOSSO#"):]] = f"{bank}:{{n[{k}]}}"
+            numbered[printed] = f"{wallet}{'/' if wallet else ''}{{n[{k}]:0{len(digits)}d}}{dash}{check}"
     return numbered
 
 

@@ -48,13 +48,19 @@ def build_openapi(endpoints: list[EndpointSpec], version: str) -> dict:
     }
 
 
+def raw_schema_of(spec: EndpointSpec) -> type[BaseModel]:
+    """The documented model of a raw body: given as the model, or as a function that imports it."""
+    schema = spec.raw_schema
+    return schema if isinstance(schema, type) else schema()
+
+
 def _models(endpoints: list[EndpointSpec]) -> list[tuple[type[BaseModel], str]]:
     pairs = {(ErrorResponse, "serialization")}
     for spec in endpoints:
         if spec.body:
             pairs.add((spec.body, "validation"))
         if spec.raw_schema:
-            pairs.add((spec.raw_schema, "validation"))
+            pairs.add((raw_schema_of(spec), "validation"))
         if spec.response:
             pairs.add((spec.response, "serialization"))
     return sorted(pairs, key=lambda pair: (pair[0].__name__, pair[1]))
@@ -77,7 +83,7 @@ def _operation(spec: EndpointSpec, refs: dict) -> dict:
     elif spec.raw_schema:
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": refs[(spec.raw_schema, "validation")]}},
+            "content": {"application/json": {"schema": refs[(raw_schema_of(spec), "validation")]}},
         }
     elif spec.raw_body:
         operation["requestBody"] = {"required": True, "content": {"*/*": {"schema": {"type": "string"}}}}

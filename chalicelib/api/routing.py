@@ -43,8 +43,9 @@ class EndpointSpec:
     tags: tuple[str, ...] = ()
     raw_body: bool = False  # the handler reads the raw bytes itself (webhooks, bank files)
     # The documented JSON shape of a raw body the handler reads itself (a webhook verifies the bytes
-    # before it parses them): in the OpenAPI document only, never parsed here.
-    raw_schema: type[BaseModel] | None = None
+    # before it parses them): in the OpenAPI document only, never parsed here. A function returning the
+    # model (imported there) keeps it out of `import app`; openapi.raw_schema_of resolves either.
+    raw_schema: type[BaseModel] | Callable[[], type[BaseModel]] | None = None
     # A list route: what its cursors are signed for, formatted with the path parameters, the query's
     # fields and `user` (the caller), so a cursor from another account, list or caller is refused.
     cursor_scope: str | None = None

@@ -5,7 +5,6 @@ unreadable events kept as dead letters included), so the gateway stops retrying;
 one, or a body that is not JSON, answers 400 and records nothing."""
 from chalice import Blueprint
 
-from chalicelib.adapters.gateways.event_models import AsaasEvent, StripeEvent
 from chalicelib.api.access import Access
 from chalicelib.api.routing import RequestContext, endpoint
 from chalicelib.api.schemas.payments import WebhookAck
@@ -14,7 +13,21 @@ from chalicelib.wiring import container
 bp = Blueprint(__name__)
 
 
-@endpoint(bp, "/v1/webhooks/stripe", "POST", access=Access.WEBHOOK, raw_body=True, raw_schema=StripeEvent,
+# The event models are loaded when the OpenAPI document is built or an event is read, not by
+# `import app`: they bring the gateway port with them, a few milliseconds of every cold start.
+def _stripe_event():
+    from chalicelib.adapters.gateways.event_models import StripeEvent
+
+    return StripeEvent
+
+
+def _asaas_event():
+    from chalicelib.adapters.gateways.event_models import AsaasEvent
+
+    return AsaasEvent
+
+
+@endpoint(bp, "/v1/webhooks/stripe", "POST", access=Access.WEBHOOK, raw_body=True, raw_schema=_stripe_event,
           response=WebhookAck, tags=["webhooks"],
           summary="Eventos do Stripe (Stripe-Signature: HMAC-SHA256 de t.corpo, tolerância de 300 s para "
                   "trás e para a frente).")
@@ -23,7 +36,7 @@ def stripe_webhook(ctx: RequestContext):
     return WebhookAck(event_id=result.event_id, outcome=result.outcome)
 
 
-@endpoint(bp, "/v1/webhooks/asaas", "POST", access=Access.WEBHOOK, raw_body=True, raw_schema=AsaasEvent,
+@endpoint(bp, "/v1/webhooks/asaas", "POST", access=Access.WEBHOOK, raw_body=True, raw_schema=_asaas_event,
           response=WebhookAck, tags=["webhooks"],
           summary="Eventos do Asaas (cabeçalho asaas-access-token); responde 200.")
 def asaas_webhook(ctx: RequestContext):

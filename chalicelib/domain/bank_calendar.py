@@ -2,11 +2,12 @@
 
 The `holidays` package gives the national holidays (country BR) and the B3 exchange calendar
 (financial 'BVMF'), which adds Carnival Monday and Tuesday and Corpus Christi. Neither has
-31 December, when banks do not open to the public, so it is added here."""
+31 December, when banks do not open to the public, so it is added here.
+
+`holidays` is imported on the first year asked for, not with this module: it is a tenth of a cold
+start (`import app` reaches this module through the catalog), and most requests never need it."""
 from datetime import date, timedelta
 from functools import lru_cache
-
-import holidays
 
 _ONE_DAY = timedelta(days=1)
 _SATURDAY = 5
@@ -14,6 +15,8 @@ _SATURDAY = 5
 
 @lru_cache(maxsize=64)
 def bank_holidays(year: int) -> frozenset[date]:
+    import holidays
+
     national = holidays.country_holidays("BR", years=year)
     exchange = holidays.financial_holidays("BVMF", years=year)
     return frozenset(national) | frozenset(exchange) | {date(year, 12, 31)}

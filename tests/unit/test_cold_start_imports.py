@@ -18,6 +18,8 @@ DEFERRED = {
     "jwt", "cryptography",
     "jinja2", "reportlab", "segno",
     "stripe",
+    "holidays",           # the bank calendar's, on the first business day asked for
+    "validate_docbr",     # CPF/CNPJ check digits, at the first billing data checked
 }
 
 

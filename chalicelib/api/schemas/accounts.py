@@ -4,7 +4,6 @@ from datetime import datetime
 from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
-from validate_docbr import CNPJ, CPF
 
 from chalicelib.api.schemas.common import ApiModel, Email, RequestModel, SingleLineText
 from chalicelib.domain.enums import PaymentMethod
@@ -55,6 +54,8 @@ class BillingData(RequestModel):
     @field_validator("document")
     @classmethod
     def _document(cls, value: str) -> str:
+        from validate_docbr import CNPJ, CPF  # loaded at the first document checked, not by `import app`
+
         digits = re.sub(r"[.\-/\s]", "", value)
         if len(digits) == 11 and CPF().validate(digits):
             return digits
