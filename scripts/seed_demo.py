@@ -1,5 +1,6 @@
-"""Demo data of the local stack: two accounts with their owners and billing data. Idempotent:
-accounts are keyed by fixed ids, so a second run changes nothing."""
+"""Demo data of the local stack: two accounts with their owners and billing data, and a welcome coupon
+(the catalog's `operand-start` offers the 14-day trial). Idempotent: accounts are keyed by fixed ids
+and the coupon by its code, so a second run changes nothing."""
 from chalicelib.domain.enums import Role
 from chalicelib.services.shared.audit import audit_entry
 from chalicelib.store.accounts import ACCOUNT_SK, AccountItem, MemberItem, member_sk
@@ -33,11 +34,19 @@ DEMO_ACCOUNTS = (
 )
 
 
+# 20% off the first 3 months (docs/promotions.md).
+DEMO_COUPON = {"code": "BEMVINDO20", "percent_off": 20, "duration": "repeating", "duration_months": 3}
+
+
 def seed_demo(services) -> list[dict]:
     repository = services.account_repository
     for demo in DEMO_ACCOUNTS:
         if repository.get(demo["account_id"]) is None:
             _create(services, demo)
+    if services.coupon_repository.get(DEMO_COUPON["code"]) is None:
+        from chalicelib.services.subscriptions.coupons import NewCoupon
+
+        services.coupons.create(NewCoupon(**DEMO_COUPON), actor="seed")
     return [{"account_id": d["account_id"], "owner": d["owner"][0], "email": d["owner"][1]}
             for d in DEMO_ACCOUNTS]
 

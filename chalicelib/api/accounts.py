@@ -75,7 +75,7 @@ def put_billing_settings(ctx: RequestContext, account_id: str):
     account = services.accounts.update_billing_settings(account_id, changes, ctx.actor) if changes else None
     not_following = []
     if method is not None:
-        snapshot, not_following = services.subscriptions.set_default_payment_method(account_id, method, ctx.actor)
+        snapshot, not_following = services.renewal_settings.set_default_payment_method(account_id, method, ctx.actor)
         account = snapshot.account
     return BillingSettingsOut(**account_out(account, ctx.member.role).model_dump(), subscriptions_not_following=[
         NotFollowingOut(subscription_id=n.subscription_id, reason_code=n.reason_code, message=n.message)

@@ -5,10 +5,12 @@ from typing import TYPE_CHECKING
 from chalice import Blueprint
 
 from chalicelib.api.access import Access
+from chalicelib.api.licenses import seats_changed
 from chalicelib.api.pagination import Paged
 from chalicelib.api.routing import RequestContext, endpoint
 from chalicelib.api.schemas.subscriptions import (
-    CardSummaryOut, ChangeIn, ChangeOut, LineOut, NextPeriodInvoiceOut, OpenInvoiceOut, OpenInvoicesOut, PaymentMethodIn, PlanOut,
+    CardSummaryOut, ChangeIn, ChangeOut, DiscountOut, LineOut, NextPeriodInvoiceOut, OpenInvoiceOut, OpenInvoicesOut,
+    PaymentMethodIn, PlanOut,
     RenewalIn, RenewalOut, StorageOut, StorageSubscriptionOut, SubscribedOut, SubscribeIn, SubscriptionList,
     SubscriptionOut,
 )
@@ -31,14 +33,23 @@ def subscription_fields(view: "SubscriptionView") -> dict:
     s = view.subscription
     return dict(
         id=s.subscription_id, product_id=s.product_id, product_name=view.product.name,
-        periodicity=s.periodicity, quantity=s.quantity, status=s.status,
-        current_period_start=s.current_period_start, current_period_end=s.current_period_end,
+        periodicity=s.periodicity, quantity=s.quantity, status=view.status or s.status, trial_end=s.trial_end,
+        discount=discount_out(s.discount), current_period_start=s.current_period_start,
+        current_period_end=s.current_period_end,
         renewal_mode=s.renewal_mode, auto_renew=s.auto_renew, payment_method=s.payment_method,
         pending_payment_method=s.pending_payment_method,
         pending_payment_method_from=s.current_period_end if s.pending_payment_method else None,
         licenses_used=view.licenses_used, storage_gb=s.storage_gb,
         storage_used_gb=gigabytes(view.storage_used_bytes), next_due_date=view.next_due_date,
     )
+
+
+def discount_out(discount) -> DiscountOut | None:
+    if discount is None:
+        return None
+    return DiscountOut(coupon=discount.coupon_code, duration=discount.duration, percent_off=discount.percent_off,
+                       amount_off_cents=discount.amount_off_cents, duration_months=discount.duration_months,
+                       starts=discount.starts, ends=discount.ends)
 
 
 def plan_fields(view: "SubscriptionView") -> dict:
@@ -53,7 +64,8 @@ def plan_fields(view: "SubscriptionView") -> dict:
             period_start=renewal.period.start, period_end=renewal.period.end, due_date=renewal.due_date,
             quantity=renewal.quantity, storage_gb=renewal.storage_gb,
             period_price_cents=renewal.period_price_cents, proration_cents=renewal.proration_cents,
-            amount_cents=renewal.amount_cents, payment_method=renewal.payment_method) if renewal else None,
+            amount_cents=renewal.amount_cents, discount_cents=view.renewal_discount_cents,
+            payment_method=renewal.payment_method) if renewal else None,
         open_invoices=OpenInvoicesOut(count=len(invoices), total_cents=sum(i.total_cents for i in invoices),
                                       items=invoices),
         card=CardSummaryOut(brand=card.brand, last4=card.last4, exp_month=card.exp_month,
@@ -74,7 +86,8 @@ def change_out(result, invoice_id: str | None = None) -> ChangeOut:
         credit_cents=result.credit_cents, account_credit_cents=result.account_credit_cents,
         account_credit_applied_cents=order.credit_applied_cents, amount_due_cents=order.total_cents,
         new_period_start=result.new_period.start, new_period_end=result.new_period.end,
-        days_granted=result.days_granted, payment_method=result.payment_method,
+        days_granted=result.days_granted, discount_cents=result.discount_cents,
+        payment_method=result.payment_method,
         make_default=result.make_default, invoice_id=invoice_id,
         lines=[LineOut(**line.__dict__) for line in order.lines],
         voided_invoice_ids=[invoice.invoice_id for invoice in result.voided],
@@ -100,7 +113,7 @@ def _next_period_fields(result) -> dict:
 
 
 def change_request(body: ChangeIn):
-    from chalicelib.services.subscriptions.change_quotes import ChangeRequest
+    from chalicelib.services.subscriptions.change_terms import ChangeRequest
 
     return ChangeRequest(**body.model_dump())  # services load with their route, not at cold start
 
@@ -119,7 +132,8 @@ def list_subscriptions(ctx: RequestContext, account_id: str):
 
 
 @endpoint(bp, SUBSCRIPTIONS, "POST", access=Access.PLAN_CHANGE, body=SubscribeIn, response=SubscribedOut,
-          status=201, summary="Assina um produto do catálogo; o primeiro período é faturado na hora.",
+          status=201, summary="Assina um produto do catálogo; o primeiro período é faturado na hora (ou, com "
+          "período de teste, ao fim do teste); aceita um cupom.",
           tags=["subscriptions"])
 def subscribe(ctx: RequestContext, account_id: str):
     from chalicelib.services.subscriptions.views import view_of
@@ -127,6 +141,7 @@ def subscribe(ctx: RequestContext, account_id: str):
 
     services = container()
     done = services.subscriptions.subscribe(account_id, SubscribeRequest(**ctx.body.model_dump()), ctx.actor)
+    seats_changed(account_id, done.subscription.product_id, ctx.actor)  # license keys follow the seats
     view = view_of(services.catalog, done.snapshot, done.subscription)
     return SubscribedOut(**plan_fields(view), invoice_id=done.invoice_id)
 
@@ -152,6 +167,7 @@ def preview_change(ctx: RequestContext, account_id: str, subscription_id: str):
 def apply_change(ctx: RequestContext, account_id: str, subscription_id: str):
     result, invoice_id = container().plan_changes.apply(account_id, subscription_id,
                                                         change_request(ctx.body), ctx.actor)
+    seats_changed(account_id, result.plan.product.id, ctx.actor)  # license keys follow the seats
     return change_out(result, invoice_id)
 
 
@@ -159,9 +175,9 @@ def apply_change(ctx: RequestContext, account_id: str, subscription_id: str):
           summary="Modo de renovação: todas as licenças ou apenas as ativas.", tags=["subscriptions"])
 def put_renewal(ctx: RequestContext, account_id: str, subscription_id: str):
     services = container()
-    snapshot = services.subscriptions.set_renewal_mode(account_id, subscription_id, ctx.body.renewal_mode,
+    snapshot = services.renewal_settings.set_renewal_mode(account_id, subscription_id, ctx.body.renewal_mode,
                                                        ctx.actor)
-    return _plan_from(snapshot, subscription_id)
+    return plan_from(snapshot, subscription_id)
 
 
 @endpoint(bp, SUBSCRIPTION + "/payment-method", "PUT", access=Access.BILLING, body=PaymentMethodIn,
@@ -169,9 +185,9 @@ def put_renewal(ctx: RequestContext, account_id: str, subscription_id: str):
           tags=["subscriptions"])
 def put_payment_method(ctx: RequestContext, account_id: str, subscription_id: str):
     services = container()
-    snapshot = services.subscriptions.set_payment_method(account_id, subscription_id,
+    snapshot = services.renewal_settings.set_payment_method(account_id, subscription_id,
                                                          ctx.body.payment_method, ctx.actor)
-    return _plan_from(snapshot, subscription_id)
+    return plan_from(snapshot, subscription_id)
 
 
 @endpoint(bp, "/v1/accounts/{account_id}/storage", "GET", access=Access.BILLING, response=StorageOut,
@@ -184,7 +200,7 @@ def get_storage(ctx: RequestContext, account_id: str):
                                      for s, p, gb in storage.by_subscription])
 
 
-def _plan_from(snapshot, subscription_id: str) -> PlanOut:
+def plan_from(snapshot, subscription_id: str) -> PlanOut:
     from chalicelib.services.subscriptions.views import view_of
 
     return plan_out(view_of(container().catalog, snapshot, snapshot.subscription(subscription_id)))

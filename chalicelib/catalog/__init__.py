@@ -1,12 +1,16 @@
 """The product catalog: a versioned JSON file in the repository, validated by pydantic when loaded.
-A broken catalog stops the process at start-up instead of mis-billing someone later."""
+A broken catalog stops the process at start-up instead of mis-billing someone later. The models build
+their validators when the catalog is first loaded (`defer_build`), not at `import app`."""
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from chalicelib.domain import overdue as overdue_rules
 from chalicelib.domain.enums import Consolidation, Contract, Periodicity, Pricing, ProductKind
+
+if TYPE_CHECKING:
+    from chalicelib.domain import overdue as overdue_rules
 
 CATALOG_FILE = Path(__file__).resolve().parent / "catalog.json"
 
@@ -14,13 +18,13 @@ CATALOG_FILE = Path(__file__).resolve().parent / "catalog.json"
 class OverduePolicy(BaseModel):
     """Days are counted from the due date: business days for the grace, calendar days to cancel."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     grace_business_days: int = Field(3, ge=0, le=30)
     cancel_after_days: int = Field(60, ge=1, le=365)
 
 
 class Product(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,48}$")
     name: str
@@ -39,6 +43,12 @@ class Product(BaseModel):
     # A commitment with monthly billing: ended after the withdrawal window and before these months
     # are over, the months left are billed (PRODUCT.md §8, Conta Azul Mais "valor acordado").
     commitment_months: int | None = Field(None, ge=2, le=60)
+    # Free trial (PRODUCT.md §15): subscribing starts this many days free, once per account and product.
+    trial_days: int | None = Field(None, ge=1, le=90)
+    # Desktop software: `keys` gives every seat a license key its program activates on machines
+    # (services/licensing), each key on up to `machines_per_license` machines at once.
+    licensing: Literal["none", "keys"] = "none"
+    machines_per_license: int = Field(1, ge=1, le=100)
 
     @model_validator(mode="after")
     def _consistent(self) -> "Product":
@@ -56,6 +66,9 @@ class Product(BaseModel):
                                                     or self.contract is Contract.FIXED_TERM):
             raise ValueError(f"{self.id}: commitment_months needs a monthly price, and a fixed_term contract "
                              "has term_installments instead")
+        if self.trial_days is not None and (self.kind is not ProductKind.SUBSCRIPTION
+                                            or self.contract is Contract.FIXED_TERM):
+            raise ValueError(f"{self.id}: trial_days is for subscription products without a fixed term")
         return self
 
     def accepts_boleto(self, periodicity: Periodicity) -> bool:
@@ -63,7 +76,7 @@ class Product(BaseModel):
 
 
 class Catalog(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     version: str
     currency: str = Field(pattern="^BRL$")
     products: list[Product]
@@ -92,8 +105,11 @@ def contract_of(product: Product | None) -> Contract:
     return product.contract if product else Contract.MANDATORY
 
 
-def overdue_policy_of(product: Product | None) -> overdue_rules.OverduePolicy:
-    """The product's overdue policy (catalog) as the domain's value."""
+def overdue_policy_of(product: Product | None) -> "overdue_rules.OverduePolicy":
+    """The product's overdue policy (catalog) as the domain's value. The overdue rules are imported
+    here, not with the catalog: `import app` reads the catalog, and they bring the bank calendar."""
+    from chalicelib.domain import overdue as overdue_rules
+
     if product is None:
         return overdue_rules.OverduePolicy()
     return overdue_rules.OverduePolicy(product.overdue.grace_business_days, product.overdue.cancel_after_days)

@@ -58,6 +58,9 @@ class PaymentMethod(StrEnum):
 
 
 class SubscriptionStatus(StrEnum):
+    # Shown, never stored: an active subscription whose current period is still its trial
+    # (domain.promotions.trial_unpaid).
+    TRIALING = "trialing"
     ACTIVE = "active"
     PAST_DUE = "past_due"
     SUSPENDED = "suspended"

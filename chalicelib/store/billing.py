@@ -14,6 +14,7 @@ from chalicelib.store.accounts import AccountItem, MemberItem
 from chalicelib.store.base import BillingItem, account_pk, transaction
 from chalicelib.store.collection_keys import HISTORY
 from chalicelib.store.invoices import INVOICE_COUNTER_SK, InvoiceCounterItem, InvoiceItem, OpenInvoiceItem
+from chalicelib.store.notices import NoticeItem, drop_notice
 from chalicelib.store.subscriptions import CardItem, SubscriptionItem, UsageItem
 
 
@@ -168,3 +169,7 @@ class BillingRepository:
 
     def writes(self) -> WriteSet:
         return WriteSet()
+
+    def drop_notice(self, item: NoticeItem) -> None:
+        """A delivered notice (store/notices.py) deleted; already gone is fine."""
+        drop_notice(item)

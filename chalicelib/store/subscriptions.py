@@ -1,13 +1,16 @@
 """Subscriptions, the account's card, its customer at the card gateway and its storage usage: live
 items of the account's collection (pk = ACCOUNT#<id>; sort keys SUB#<id>, CARD, GATEWAY_CUSTOMER,
-USAGE). See docs/data-model.md."""
+USAGE, TRIAL#<product>). See docs/data-model.md."""
 from pynamodb.attributes import (
     BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute,
 )
 
+from pynamodb.exceptions import TransactWriteError
+
 from chalicelib.store.attributes import DateAttribute
-from chalicelib.store.base import BillingItem
-from chalicelib.store.due import due_pk
+from chalicelib.store.base import BillingItem, transaction
+from chalicelib.store.conditions import condition_failed
+from chalicelib.store.due import day_partitions, due_pk
 
 CARD_SK = "CARD"
 GATEWAY_CUSTOMER_SK = "GATEWAY_CUSTOMER"
@@ -31,6 +34,20 @@ class PaymentPart(MapAttribute):
 
     amount_cents = NumberAttribute()
     since = DateAttribute()
+
+
+class DiscountAttribute(MapAttribute):
+    """A coupon redeemed on the subscription: its terms as they were when redeemed (deleting the
+    coupon later stops new redemptions, not this one) and the periods it covers (domain.promotions)."""
+
+    coupon_code = UnicodeAttribute()
+    duration = UnicodeAttribute()  # once | repeating | forever
+    percent_off = NumberAttribute(null=True)
+    amount_off_cents = NumberAttribute(null=True)
+    duration_months = NumberAttribute(null=True)
+    product_ids = ListAttribute(of=UnicodeAttribute, null=True)
+    starts = DateAttribute()  # the first period it covers starts on this day
+    ends = DateAttribute(null=True)  # exclusive; none: forever
 
 
 class SubscriptionItem(BillingItem, discriminator="subscription"):
@@ -62,6 +79,10 @@ class SubscriptionItem(BillingItem, discriminator="subscription"):
     # Set by the overdue rules when they cancel it (domain.reinstatement.NON_PAYMENT): paying its debt
     # within the retention window reinstates it; a customer's cancellation leaves it empty.
     cancellation_cause = UnicodeAttribute(null=True)
+    # Trial (domain.promotions): the first paid period starts on this day; until then the current
+    # period is the trial, unpaid and not invoiced. Kept afterwards, for the history.
+    trial_end = DateAttribute(null=True)
+    discount = DiscountAttribute(null=True)
     version = VersionAttribute()
 
     @property
@@ -71,6 +92,31 @@ class SubscriptionItem(BillingItem, discriminator="subscription"):
     @property
     def renewal_payment_method(self) -> str:
         return self.pending_payment_method or self.payment_method
+
+
+def trial_sk(product_id: str) -> str:
+    return f"TRIAL#{product_id}"
+
+
+class TrialItem(BillingItem, discriminator="trial"):
+    """One per account and product, ever: created (on condition that it does not exist) in the
+    transaction that starts a trial, never deleted while the account lives. While the reminder is due
+    it sits on the `due` index under TRIAL_REMINDER#<day> (the send-reminders job's list); sending the
+    reminder takes it off."""
+
+    account_id = UnicodeAttribute()
+    product_id = UnicodeAttribute()
+    subscription_id = UnicodeAttribute()
+    trial_end = DateAttribute()
+    reminded_on = DateAttribute(null=True)
+
+
+# `due` index kind of trials whose reminder e-mail the send-reminders job sends on a day.
+TRIAL_REMINDER_KIND = "TRIAL_REMINDER"
+
+
+def trial_reminder_due(account_id: str, product_id: str, day) -> dict:
+    return {"due_pk": due_pk(TRIAL_REMINDER_KIND, day, account_id), "due_sk": f"{account_id}#{product_id}"}
 
 
 class CardItem(BillingItem, discriminator="card"):
@@ -100,3 +146,25 @@ class UsageItem(BillingItem, discriminator="usage"):
 
     account_id = UnicodeAttribute()
     storage_used_bytes = NumberAttribute(default=0)
+
+
+class TrialRepository:
+    """The send-reminders job's list of trials ending soon (the `due` index), and the reminder's claim."""
+
+    def due_on(self, day) -> list[TrialItem]:
+        return [item for partition in day_partitions(TRIAL_REMINDER_KIND, day)
+                for item in TrialItem.due_index.query(partition) if isinstance(item, TrialItem)]
+
+    def claim_reminder(self, trial: TrialItem, day, audit) -> bool:
+        """Off the list with `reminded_on` set, on condition that it is still on it, with its audit
+        entry: False when another run claimed it first."""
+        try:
+            with transaction() as tx:
+                tx.update(trial, actions=[TrialItem.reminded_on.set(day), TrialItem.due_pk.remove(),
+                                          TrialItem.due_sk.remove()], condition=TrialItem.due_pk.exists())
+                tx.save(audit)
+        except TransactWriteError as exc:
+            if condition_failed(exc):
+                return False
+            raise
+        return True

@@ -1,5 +1,5 @@
-"""The subscriptions context: subscribing, Meu Plano, plan changes, cards, storage, entitlements and
-the standing notices (overdue, cancelled, invitations, finance alerts)."""
+"""The subscriptions context: subscribing (trials and coupons), Meu Plano, plan changes, cards, storage,
+entitlements and the standing notices (overdue, cancelled, invitations, finance alerts)."""
 from functools import cached_property
 
 
@@ -8,7 +8,49 @@ class SubscriptionsWiring:
     def subscriptions(self):
         from chalicelib.services.subscriptions.subscribing import SubscriptionService
 
-        return SubscriptionService(self.billing_repository, self.catalog, self.clock, self.order_boletos)
+        return SubscriptionService(self.billing_repository, self.catalog, self.clock, self.order_boletos,
+                                   self.coupon_repository)
+
+    @cached_property
+    def renewal_settings(self):
+        """Renewal mode and payment method of a subscription; the account's default method."""
+        from chalicelib.services.subscriptions.renewal_settings import RenewalSettingsService
+
+        return RenewalSettingsService(self.billing_repository, self.catalog, self.clock)
+
+    @cached_property
+    def trial_repository(self):
+        from chalicelib.store.subscriptions import TrialRepository
+
+        return TrialRepository()
+
+    @cached_property
+    def trials(self):
+        """Cancelling during a trial; the reminder e-mail before it ends (send-reminders job)."""
+        from chalicelib.services.subscriptions.trials import TrialService
+
+        return TrialService(self.billing_repository, self.invoice_reads, self.trial_repository, self.retention,
+                            self.standing_notices, self.mailer, self.catalog, self.clock, self.settings.portal_url)
+
+    @cached_property
+    def coupon_repository(self):
+        from chalicelib.store.coupons import CouponRepository
+
+        return CouponRepository()
+
+    @cached_property
+    def coupons(self):
+        """The finance team's coupons: create, list, delete."""
+        from chalicelib.services.subscriptions.coupons import CouponService
+
+        return CouponService(self.coupon_repository, self.catalog, self.clock)
+
+    @cached_property
+    def coupon_application(self):
+        """A coupon applied to an existing subscription."""
+        from chalicelib.services.subscriptions.coupon_application import CouponApplication
+
+        return CouponApplication(self.billing_repository, self.catalog, self.clock, self.coupon_repository)
 
     @cached_property
     def subscription_views(self):

@@ -92,13 +92,14 @@ def test_every_mutation_leaves_an_audit_entry(client):
     assert entries[0]["request_id"]
 
 
-def test_catalog_lists_the_eight_demo_products(client):
+def test_catalog_lists_the_nine_demo_products(client):
     token = make_token("anyone")
     products = client.call("GET", "/v1/catalog", token).data["items"]
     assert {p["contract"] for p in products} == {"mandatory", "optional", "fixed_term"}
     conecta = next(p for p in products if p["id"] == "conecta-app")
     assert conecta["boleto_periodicities"] == ["annual"]
-    assert len(products) == 8
+    assert len(products) == 9
+    assert [p["id"] for p in products if p.get("trial_days")] == ["operand-start"]
     batch = next(p for p in products if p["id"] == "conta-azul-mais")
     assert batch["kind"] == "batch" and batch["license_product"] == "conta-azul-pro"
 

@@ -271,9 +271,10 @@ def test_dynamodb_calls_per_reminder_and_per_empty_run(client):
 
     busy_ops, empty_ops = counted(busy), counted(empty)
     assert "Scan" not in busy_ops and "Scan" not in empty_ops
-    # A run reads yesterday's and today's lists (8 shards each) and the checkpoint; the local stage's
+    # A run reads yesterday's and today's lists (8 shards each) and the checkpoint, and the same two
+    # days of the trials' reminder list (services/subscriptions/trials.py); the local stage's
     # settable clock adds a GetItem per clock read (production reads the system clock).
-    assert empty_ops["Query"] == 16 and empty_ops.get("TransactWriteItems", 0) == 0
+    assert empty_ops["Query"] == 16 + 16 and empty_ops.get("TransactWriteItems", 0) == 0
     per_reminder = {op: (busy_ops.get(op, 0) - empty_ops.get(op, 0)) / 2 for op in busy_ops}
     # Per reminder: GetItem invoice, live-state Query, TransactWrite (claim + audit), UpdateItem
     # (claim cleared); the local outbox's PutItem and the claim's clock read come on top locally.

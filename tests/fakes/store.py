@@ -5,9 +5,9 @@ table), another the idempotency table. The write paths go through tests/fakes/dy
 PynamoDB's own conditions, so a create on an existing key, a save of an item whose version moved, or
 any failed condition in a WriteSet cancels the whole commit and raises what the real store raises.
 
-Covered: BillingRepository (snapshot, WriteSet), AccountRepository (all but the gsi1 membership and
+Covered: BillingRepository (snapshot, WriteSet, drop_notice), CouponRepository, TrialRepository, AccountRepository (all but the gsi1 membership and
 invitation pages), InvoiceReads, PaymentRepository, RetentionRepository (not the purge's raw client),
-IdempotencyRepository. tests/usecases/test_store_contract.py keeps them honest against moto."""
+IdempotencyRepository, ReviewRepository. tests/usecases/test_store_contract.py keeps them honest against moto."""
 from datetime import date, datetime, timezone
 
 from chalicelib.errors import ConcurrentUpdate, Conflict
@@ -32,7 +32,9 @@ from chalicelib.store.payments import (
 from chalicelib.store.retention import (
     DUE_KIND as PURGE_KIND, RETENTION_SK, RetentionItem, TaxRecordItem, retention_pk, tax_pk,
 )
-from chalicelib.store.subscriptions import RENEWAL_ISSUE_KIND, SubscriptionItem
+from chalicelib.store.reviews import REVIEW_KIND
+from chalicelib.store.coupons import COUPONS_PK, CouponItem, coupon_sk
+from chalicelib.store.subscriptions import RENEWAL_ISSUE_KIND, TRIAL_REMINDER_KIND, SubscriptionItem, TrialItem
 from tests.fakes.dynamo import (
     FakeTable, FakeTransaction, InvalidTransaction, TransactionCancelled, delete_operation, put_operation,
     update_operation,
@@ -48,10 +50,6 @@ class FakeStore:
 
     def transaction(self) -> FakeTransaction:
         return FakeTransaction(self.billing)
-
-    def drop_notice(self, item) -> None:
-        """store.notices.drop_notice: a delivered notice deleted (already gone: fine)."""
-        self.billing.write_one("delete", delete_operation(item, type(item).pk.exists()))
 
 
 class _Transaction:
@@ -111,6 +109,10 @@ class FakeBillingRepository:
 
     def writes(self) -> WriteSet:
         return FakeWriteSet(self._store)
+
+    def drop_notice(self, item) -> None:
+        """store.notices.drop_notice: a delivered notice deleted (already gone: fine)."""
+        self._store.billing.write_one("delete", delete_operation(item, type(item).pk.exists()))
 
 
 # --- accounts ------------------------------------------------------------------------------------
@@ -202,6 +204,14 @@ class FakeInvoiceReads:
                                                 model=SubscriptionItem)
         return list(dict.fromkeys(item.account_id for item in items)), None
 
+    def open_pix_automatico_uncharged_due_on(self, due: date, shard: int):
+        from chalicelib.store.reviews import REVIEW_KIND, first_review_day
+
+        items = self._store.billing.index_query("due_pk", day_partitions(REVIEW_KIND, first_review_day(due))[shard],
+                                                "due_sk", model=OpenInvoiceItem)
+        return [item for item in items if isinstance(item, OpenInvoiceItem) and item.payment_method == "pix_automatico"
+                and item.due_date == due and not item.pix_charge_status]
+
     def notice_sent(self, account_id: str, invoice_id: str) -> None:
         summary = OpenInvoiceItem(pk=account_pk(account_id), sk=open_invoice_sk(invoice_id))
         self._store.billing.write_one("update", update_operation(
@@ -284,6 +294,16 @@ class FakePaymentRepository:
         return True
 
 
+# --- the review list -----------------------------------------------------------------------------
+class FakeReviewRepository:
+    def __init__(self, store: FakeStore):
+        self._store = store
+
+    def items_to_review(self, day: date):
+        for partition in day_partitions(REVIEW_KIND, day):
+            yield from self._store.billing.index_query("due_pk", partition, "due_sk")
+
+
 # --- retention -----------------------------------------------------------------------------------
 class FakeRetentionRepository:
     def __init__(self, store: FakeStore):
@@ -313,6 +333,51 @@ class FakeRetentionRepository:
 
     def tax_records(self, account_id: str) -> list[TaxRecordItem]:
         return self._store.billing.query(tax_pk(account_id), model=TaxRecordItem)
+
+
+# --- coupons and trials --------------------------------------------------------------------------
+class FakeCouponRepository:
+    def __init__(self, store: FakeStore):
+        self._store = store
+
+    def get(self, code: str) -> CouponItem | None:
+        return self._store.billing.get(COUPONS_PK, coupon_sk(code), CouponItem)
+
+    def all(self) -> list[CouponItem]:
+        return self._store.billing.query(COUPONS_PK, lambda sk: sk.startswith("COUPON#"), CouponItem)
+
+    def create(self, coupon: CouponItem, audit) -> None:
+        try:
+            with _Transaction(self._store) as tx:
+                tx.save(coupon, condition=CouponItem.pk.does_not_exist())
+                tx.save(audit)
+        except TransactionCancelled as exc:
+            raise Conflict(f"Já existe um cupom com o código {coupon.code}.", code="coupon_code_taken") from exc
+
+    def deactivate(self, coupon: CouponItem, audit) -> None:
+        with _Transaction(self._store) as tx:
+            tx.update(coupon, actions=[CouponItem.active.set(False)], condition=CouponItem.pk.exists())
+            tx.save(audit)
+        coupon.active = False
+
+
+class FakeTrialRepository:
+    def __init__(self, store: FakeStore):
+        self._store = store
+
+    def due_on(self, day: date) -> list[TrialItem]:
+        return [item for partition in day_partitions(TRIAL_REMINDER_KIND, day)
+                for item in self._store.billing.index_query("due_pk", partition, "due_sk", model=TrialItem)]
+
+    def claim_reminder(self, trial: TrialItem, day: date, audit) -> bool:
+        try:
+            with _Transaction(self._store) as tx:
+                tx.update(trial, actions=[TrialItem.reminded_on.set(day), TrialItem.due_pk.remove(),
+                                          TrialItem.due_sk.remove()], condition=TrialItem.due_pk.exists())
+                tx.save(audit)
+        except TransactionCancelled:
+            return False
+        return True
 
 
 # --- idempotency ---------------------------------------------------------------------------------

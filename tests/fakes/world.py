@@ -17,8 +17,8 @@ from chalicelib.store.base import account_pk
 from chalicelib.wiring import Container
 from tests.fakes.adapters import FakeCardGateway, FakeClock, FakeFileStore, FakeMailer, FakePublisher
 from tests.fakes.store import (
-    FakeAccountRepository, FakeBillingRepository, FakeIdempotencyRepository, FakeInvoiceReads,
-    FakePaymentRepository, FakeRetentionRepository, FakeStore,
+    FakeAccountRepository, FakeBillingRepository, FakeCouponRepository, FakeIdempotencyRepository, FakeInvoiceReads,
+    FakePaymentRepository, FakeRetentionRepository, FakeReviewRepository, FakeStore, FakeTrialRepository,
 )
 
 BILLING_DATA = {
@@ -75,10 +75,7 @@ class FakeCounters:
 # Services that still write through PynamoDB directly instead of a repository they receive; each is
 # redirected to the fake store here, by name, until it goes through a repository. mock.patch fails
 # loudly once the name is gone: then drop the entry.
-REACHING_AROUND = {
-    # StandingNotices.deliver drops a delivered notice with store.notices.drop_notice(item).
-    "chalicelib.services.subscriptions.standing_notices.drop_notice": "drop_notice",
-}
+REACHING_AROUND: dict[str, str] = {}
 
 
 @contextmanager
@@ -116,8 +113,33 @@ class World(Container):
         return FakeRetentionRepository(self.store)
 
     @cached_property
+    def review_repository(self):
+        return FakeReviewRepository(self.store)
+
+    @cached_property
     def idempotency_repository(self):
         return FakeIdempotencyRepository(self.store)
+
+    @cached_property
+    def coupon_repository(self):
+        return FakeCouponRepository(self.store)
+
+    @cached_property
+    def trial_repository(self):
+        return FakeTrialRepository(self.store)
+
+    @cached_property
+    def pix_recurrences(self):
+        from tests.fakes.pix_automatico import FakePixRecurrenceRepository
+
+        return FakePixRecurrenceRepository(self.store)
+
+    @cached_property
+    def pix_psp(self):
+        """The fake PSP's rules in process (built on the first call: it reads the OpenAPI document)."""
+        from tests.fakes.pix_automatico import InProcessPsp
+
+        return InProcessPsp()
 
     system = cached_property(lambda self: Unwired("system"))
     audit_repository = cached_property(lambda self: Unwired("audit_repository"))

@@ -9,7 +9,7 @@ import pytest
 from chalicelib.adapters.gateways.fake import stripe_payment_succeeded, stripe_signature_header
 from chalicelib.domain.enums import Periodicity
 from chalicelib.errors import AppError
-from chalicelib.services.subscriptions.change_quotes import ChangeRequest
+from chalicelib.services.subscriptions.change_terms import ChangeRequest
 from chalicelib.services.subscriptions.subscribing import SubscribeRequest
 from chalicelib.store.base import account_pk
 from chalicelib.store.invoices import InvoiceItem

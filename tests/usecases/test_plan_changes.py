@@ -6,7 +6,7 @@ from hypothesis import given, settings, strategies as st
 
 from chalicelib.domain.enums import Periodicity
 from chalicelib.errors import Conflict
-from chalicelib.services.subscriptions.change_quotes import ChangeRequest
+from chalicelib.services.subscriptions.change_terms import ChangeRequest
 from tests.examples import examples
 from tests.fakes.world import World, offline, seams
 from tests.usecases.steps import OWNER, pay, subscribe

@@ -1,4 +1,8 @@
 """Catalog as the portal reads it (API.md field names)."""
+from typing import Literal
+
+from pydantic import Field
+
 from chalicelib.api.schemas.common import ApiModel
 
 from chalicelib.catalog import OverduePolicy
@@ -20,6 +24,11 @@ class ProductOut(ApiModel):
     overdue: OverduePolicy
     license_product: str | None = None  # partner batch: what each of its licenses is
     commitment_months: int | None = None  # billed monthly; ending it earlier bills the months left
+    licensing: Literal["none", "keys"] = Field("none", description="keys: cada licença tem uma chave que o "
+                                               "programa ativa nas máquinas (docs/licensing.md).")
+    machines_per_license: int = Field(1, description="Máquinas ativas ao mesmo tempo por chave.")
+    trial_days: int | None = Field(None, description="Dias de teste grátis ao assinar (uma vez por conta e "
+                                   "produto); ausente: sem período de teste.")
 
 
 class CatalogOut(ApiModel):

@@ -8,6 +8,7 @@ from chalicelib.api.schemas.common import ApiModel, RequestModel, SingleLineText
 from chalicelib.domain.enums import Periodicity, RenewalMode
 
 SubscriptionPaymentMethod = Literal["card", "boleto"]
+ShownStatus = Literal["trialing", "active", "past_due", "suspended", "pending_cancellation", "cancelled"]
 Currency = Literal["BRL"]
 MAX_LICENSES = 10_000
 MAX_STORAGE_GB = 100_000
@@ -20,6 +21,11 @@ class SubscribeIn(RequestModel):
     storage_gb: int = Field(0, ge=0, le=MAX_STORAGE_GB, description="GB de armazenamento adicional.")
     payment_method: SubscriptionPaymentMethod | None = Field(
         None, description="Padrão: a forma de pagamento padrão da conta, ou cartão.")
+    coupon: SingleLineText | None = Field(None, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$",
+                                          description="Código de cupom de desconto (maiúsculas ou minúsculas).")
+    trial: bool | None = Field(
+        None, description="Período de teste: padrão, o teste quando o produto o oferece (uma vez por conta e "
+                          "produto); false assina já pagando; true exige o teste.")
 
 
 class ChangeIn(RequestModel):
@@ -69,8 +75,22 @@ class RenewalOut(ApiModel):
     period_price_cents: int
     proration_cents: int = Field(description="Ajuste por mudança do dia de vencimento (negativo: desconto).")
     amount_cents: int
+    discount_cents: int = Field(0, description="Desconto de cupom que a renovação terá (linha `discount`).")
     payment_method: str
     currency: Currency = "BRL"
+
+
+class DiscountOut(ApiModel):
+    """O cupom aplicado à assinatura e os períodos que ele cobre."""
+
+    coupon: str
+    duration: Literal["once", "repeating", "forever"]
+    percent_off: int | None = None
+    amount_off_cents: int | None = None
+    duration_months: int | None = None
+    starts: date = Field(description="Início do primeiro período com desconto.")
+    ends: date | None = Field(None, description="Períodos que começam a partir desta data não têm desconto "
+                                                "(ausente: para sempre).")
 
 
 class OpenInvoiceOut(ApiModel):
@@ -101,7 +121,11 @@ class SubscriptionOut(ApiModel):
     product_name: str
     periodicity: Periodicity
     quantity: int = Field(description="Licenças contratadas.")
-    status: str
+    status: ShownStatus = Field(description="`trialing` durante o período de teste (até o primeiro período "
+                                            "ser pago).")
+    trial_end: date | None = Field(None, description="Fim do período de teste: o primeiro período pago começa "
+                                                     "nesta data.")
+    discount: DiscountOut | None = None
     current_period_start: date
     current_period_end: date
     renewal_mode: RenewalMode
@@ -134,7 +158,8 @@ class SubscriptionList(ApiModel):
 
 
 class SubscribedOut(PlanOut):
-    invoice_id: str
+    invoice_id: str | None = Field(None, description="Fatura do primeiro período (ausente no período de teste).")
+
 
 
 class NextPeriodInvoiceOut(ApiModel):
@@ -160,6 +185,8 @@ class ChangeOut(ApiModel):
     new_period_start: date
     new_period_end: date = Field(description="Nova data de renovação.")
     days_granted: int
+    discount_cents: int = Field(0, description="Desconto de cupom no primeiro período do novo plano (já incluído "
+                                               "em charge_now_cents, linha `discount`).")
     payment_method: str
     make_default: bool
     lines: list[LineOut]

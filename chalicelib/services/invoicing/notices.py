@@ -10,7 +10,7 @@ from chalicelib.domain.enums import InvoiceStatus, PaymentMethod
 from chalicelib.domain.money import format_brl
 from chalicelib.store.billing import AccountSnapshot
 from chalicelib.store.invoices import InvoiceItem
-from chalicelib.store.notices import NoticeItem, drop_notice
+from chalicelib.store.notices import NoticeItem
 
 TEMPLATE = "invoice_issued"
 REPLACED_TEMPLATE = "boleto_replaced"
@@ -26,10 +26,11 @@ def recipients(snapshot: AccountSnapshot) -> list[str]:
 
 
 class InvoiceNotices:
-    def __init__(self, mailer, events, portal_url: str):
+    def __init__(self, mailer, events, portal_url: str, billing):
         self._mailer = mailer
         self._events = events
         self._portal_url = portal_url.rstrip("/")
+        self._billing = billing  # BillingRepository: drops a delivered notice
 
     def issued(self, snapshot: AccountSnapshot, invoice: InvoiceItem, superseded: list[InvoiceItem] = ()) -> None:
         """E-mail first, then the event: a failure leaves the notice pending and the worker's retry
@@ -73,7 +74,7 @@ class InvoiceNotices:
         run delivers it."""
         for event in item.data.get("events", []):
             self._events.publish(event["type"], item.account_id, event["data"], event_id=event["id"])
-        drop_notice(item)
+        self._billing.drop_notice(item)
 
     def invoice_url(self, invoice: InvoiceItem) -> str:
         return f"{self._portal_url}/contas/{invoice.account_id}/faturas/{invoice.invoice_id}"

@@ -15,9 +15,8 @@ from chalicelib.domain.enums import InvoiceStatus, Periodicity
 from chalicelib.domain.periods import Period, period_starting
 from chalicelib.errors import Conflict
 from chalicelib.services.shared.audit import audit_entry
-from chalicelib.services.subscriptions.change_quotes import (
-    REISSUE_ORIGIN, ChangeRequest, NextPeriod, Quote, open_invoice_candidates, pick_next_period_invoice, quote,
-)
+from chalicelib.services.subscriptions.change_quotes import open_invoice_candidates, quote
+from chalicelib.services.subscriptions.change_terms import REISSUE_ORIGIN, ChangeRequest, NextPeriod, Quote
 from chalicelib.services.shared.ids import sortable_id
 from chalicelib.services.shared.instants import frozen
 from chalicelib.services.invoicing.drafts import Draft, invoice_line
@@ -25,7 +24,8 @@ from chalicelib.services.invoicing.records import invoice_item, open_summary, su
 from chalicelib.services.plans.invoice_schedule import schedule_next_issue
 from chalicelib.services.invoicing.orders import BilledPeriod, invoice_items
 from chalicelib.services.plans.payment_rules import require_card_still_there
-from chalicelib.services.subscriptions.subscribing import changeable_subscription, subscription_summary
+from chalicelib.services.subscriptions.subscription_rules import changeable_subscription, subscription_summary
+from chalicelib.services.subscriptions.superseded_renewals import pick_next_period_invoice
 from chalicelib.store.billing import AccountSnapshot, WriteSet
 from chalicelib.store.invoice_reads import InvoiceReads
 from chalicelib.store.invoices import BilledPeriodItem, InvoiceItem, OpenInvoiceItem, billed_period_sk

@@ -20,12 +20,13 @@ from chalicelib.services.subscriptions.entitlements import grants_of
 from chalicelib.services.shared.ids import sortable_id
 from chalicelib.services.invoicing.notices import recipients
 from chalicelib.store.billing import AccountSnapshot
-from chalicelib.store.notices import EVENTS_KIND, NoticeItem, drop_notice, new_notice
+from chalicelib.store.notices import EVENTS_KIND, NoticeItem, new_notice
 
 OVERDUE, CANCELLED, INVITATION, FINANCE_ALERT = "overdue", "cancelled", "invitation", "finance_alert"
 ADDITION_REVERTED = "addition_reverted"
 REASON_LABELS = {"overdue": "falta de pagamento", "withdrawal": "desistência no prazo de 7 dias",
-                 "customer_request": "a pedido da conta", "batch_license": "licença encerrada pelo parceiro"}
+                 "customer_request": "a pedido da conta", "trial": "cancelamento durante o período de teste",
+                 "batch_license": "licença encerrada pelo parceiro"}
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class StandingNotices:
             {OVERDUE: self._overdue, CANCELLED: self._cancelled, INVITATION: self._invitation,
              FINANCE_ALERT: self._finance_alert, ADDITION_REVERTED: self._addition_reverted,
              EVENTS_KIND: self._events_only}[item.kind](snapshot, item)
-        drop_notice(item)
+        self._billing.drop_notice(item)
 
     # --- overdue ------------------------------------------------------------------------------
     def _overdue(self, snapshot: AccountSnapshot, item: NoticeItem) -> None:

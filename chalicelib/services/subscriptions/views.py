@@ -4,7 +4,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from chalicelib.catalog import Catalog, Product
-from chalicelib.domain.enums import PaymentMethod
+from chalicelib.domain.enums import PaymentMethod, SubscriptionStatus
+from chalicelib.domain.promotions import trial_unpaid
+from chalicelib.services.invoicing.discounts import discounted_price
 from chalicelib.services.plans.payment_rules import LIVE_STATUSES, boleto_to_card_last_day
 from chalicelib.services.plans.renewals import RenewalTerms, renewal_terms
 from chalicelib.store.billing import AccountSnapshot
@@ -24,6 +26,8 @@ class SubscriptionView:
     card: CardItem | None
     account_credit_cents: int
     boleto_to_card_until: date | None  # last day to switch the next renewal from boleto to card
+    status: str = ""  # as shown: `trialing` while the current period is the trial, else the stored one
+    renewal_discount_cents: int = 0  # what a coupon takes off the next renewal
 
 
 @dataclass(frozen=True)
@@ -50,9 +54,20 @@ def view_of(catalog: Catalog, snapshot: AccountSnapshot, subscription: Subscript
     switch_until = None
     if renewal and subscription.renewal_payment_method == PaymentMethod.BOLETO:
         switch_until = boleto_to_card_last_day(subscription, account.due_day)
+    discount = 0
+    if renewal is not None:
+        discount = renewal.amount_cents - discounted_price(subscription.discount, subscription.product_id,
+                                                           renewal.period.start, renewal.amount_cents)
     return SubscriptionView(subscription, catalog.product(subscription.product_id), active_members(snapshot),
                             used_bytes(snapshot), next_due, renewal, invoices, snapshot.card,
-                            account.credit_cents, switch_until)
+                            account.credit_cents, switch_until, shown_status(subscription), discount)
+
+
+def shown_status(subscription: SubscriptionItem) -> str:
+    if subscription.status == SubscriptionStatus.ACTIVE and trial_unpaid(subscription.trial_end,
+                                                                         subscription.current_period_end):
+        return SubscriptionStatus.TRIALING.value
+    return subscription.status
 
 
 class SubscriptionViews:
