@@ -5,8 +5,8 @@ from chalice import Chalice
 from chalicelib.api import (
     accounts, admin, audit, backups, cards, dev, invoices, requests, subscriptions, system, usage,
 )
-from chalicelib.api import batches, cancellations, entitlements
-from chalicelib.api import dev_gateway, payments, webhooks
+from chalicelib.api import batches, cancellations, coupons, entitlements, licenses
+from chalicelib.api import dev_gateway, payments, pix_automatico, webhooks
 from chalicelib.api.cors import add_preflight_routes
 from chalicelib.api.fallback import errors_in_error_shape
 from chalicelib.jobs import bank_files, schedules, work_queue
@@ -18,9 +18,10 @@ app = Chalice(app_name="renova")
 for blueprint in (system.bp, accounts.bp, subscriptions.bp, cards.bp, usage.bp, audit.bp, dev.bp,
                   schedules.bp, backups.bp, requests.bp, admin.bp, invoices.bp, work_queue.bp):
     app.register_blueprint(blueprint)
-for blueprint in (entitlements.bp, cancellations.bp, batches.bp):  # overdue, cancellation, batches
+# overdue, cancellation, batches, promotions, software licenses
+for blueprint in (entitlements.bp, cancellations.bp, batches.bp, coupons.bp, licenses.bp):
     app.register_blueprint(blueprint)
-for blueprint in (webhooks.bp, payments.bp, dev_gateway.bp, bank_files.bp):  # payments
+for blueprint in (webhooks.bp, payments.bp, dev_gateway.bp, bank_files.bp, pix_automatico.bp):  # payments
     app.register_blueprint(blueprint)
 add_preflight_routes(app)  # after every blueprint: one OPTIONS route per path
 app.register_middleware(errors_in_error_shape, "http")

@@ -25,6 +25,8 @@ EVENT_TYPES = frozenset({
     "license.suspended",
     "license.restored",
     "license.seats_changed",
+    "license.activated",
+    "license.deactivated",
     "account.purged",
 })
 # Stable ids are UUIDv5 in this namespace, computed from the caller's key.

@@ -18,9 +18,11 @@ from chalicelib.wiring.accounts import AccountsWiring
 from chalicelib.wiring.adapters import AdaptersWiring, UnconfiguredCardGateway, _client
 from chalicelib.wiring.collections import CollectionsWiring
 from chalicelib.wiring.invoicing import InvoicingWiring
+from chalicelib.wiring.licensing import LicensingWiring
 from chalicelib.wiring.lifecycle import LifecycleWiring
 from chalicelib.wiring.partners import PartnersWiring
 from chalicelib.wiring.payments import PaymentsWiring
+from chalicelib.wiring.pix_automatico import PixAutomaticoWiring
 from chalicelib.wiring.repositories import RepositoriesWiring
 from chalicelib.wiring.requests import RequestsWiring
 from chalicelib.wiring.subscriptions import SubscriptionsWiring
@@ -29,7 +31,8 @@ __all__ = ["Container", "UnconfiguredCardGateway", "_client", "container", "set_
 
 
 class Container(AccountsWiring, RequestsWiring, LifecycleWiring, SubscriptionsWiring, InvoicingWiring,
-                PaymentsWiring, CollectionsWiring, PartnersWiring, RepositoriesWiring, AdaptersWiring):
+                PaymentsWiring, CollectionsWiring, PartnersWiring, LicensingWiring, RepositoriesWiring,
+                AdaptersWiring, PixAutomaticoWiring):
     def __init__(self, settings: Settings | None = None, clock=None):
         self._settings = settings
         if clock is not None:  # a fixed clock instead of the stage's (tests, benchmarks)

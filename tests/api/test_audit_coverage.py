@@ -101,6 +101,30 @@ def _answered(w: World) -> Call:
     return Call({"text": "Respondido", "close": True}, {"request_id": w.request()}, token=w.staff)
 
 
+COUPON = {"code": "AUDITADO", "percent_off": 10, "duration": "once"}
+
+
+def _coupon(w: World) -> Call:
+    w.ok("POST", "/v1/admin/coupons", COUPON, token=w.staff)
+    return Call(params={"code": "auditado"}, token=w.staff, audited_account=lambda data: "vendor")
+
+
+def _coupon_to_apply(w: World) -> Call:
+    w.ok("POST", "/v1/admin/coupons", COUPON, token=w.staff)
+    return _subscribed(w, {"code": "AUDITADO"})
+
+
+def _pix_automatico_to_authorise(w: World) -> Call:
+    w.ok("PUT", f"{w.path}/billing-data", VALID_BILLING_DATA)
+    return _subscribed(w, None)
+
+
+def _pix_automatico_to_cancel(w: World) -> Call:
+    call = _pix_automatico_to_authorise(w)
+    w.ok("POST", f"{w.path}/subscriptions/{call.params['subscription_id']}/pix-automatico")
+    return call
+
+
 def _payment_method(w: World) -> Call:
     w.card()
     return _subscribed(w, {"payment_method": "card"})
@@ -152,6 +176,15 @@ def _batch(w: World, assigned: bool = True, body: dict | None = None) -> Call:
     return Call(body, {"subscription_id": subscription_id, "license_id": "lic-001"})
 
 
+def _machine_on_a_license_key(w: World) -> Call:
+    """A Promob Studio seat's license key, activated on one machine by the vendor's program."""
+    body = {"product_id": "promob-cats-mandatory", "periodicity": "monthly", "quantity": 1, "payment_method": "boleto"}
+    w.ok("POST", f"{w.path}/subscriptions", body)
+    [key] = w.ok("GET", f"{w.path}/licenses")["items"]
+    w.ok("POST", "/v1/licenses/activate", {"license_key": key["key"], "fingerprint": "fp-1", "machine_name": "PC"})
+    return Call({"fingerprint": "fp-1"}, {"license_id": key["id"]})
+
+
 ROUTE_CASES: dict[str, Callable[[World], Call]] = {
     "POST /v1/accounts": lambda w: Call({"name": "Outra conta"}, audited_account=lambda data: data["id"]),
     "PUT /v1/accounts/{account_id}/billing-data": lambda w: Call(VALID_BILLING_DATA),
@@ -178,6 +211,11 @@ ROUTE_CASES: dict[str, Callable[[World], Call]] = {
     "POST /v1/accounts/{account_id}/invoices/{invoice_id}/pay": _invoice_to_pay_by_card,
     "POST /v1/admin/accounts/{account_id}/payments/{payment_id}/refund": _card_payment_to_refund,
     "POST /v1/admin/bank-returns": _bank_return_paying_a_boleto,
+    "POST /v1/admin/coupons": lambda w: Call(COUPON, token=w.staff, audited_account=lambda data: "vendor"),
+    "DELETE /v1/admin/coupons/{code}": _coupon,
+    "POST /v1/accounts/{account_id}/subscriptions/{subscription_id}/coupon": _coupon_to_apply,
+    "POST /v1/accounts/{account_id}/subscriptions/{subscription_id}/pix-automatico": _pix_automatico_to_authorise,
+    "DELETE /v1/accounts/{account_id}/subscriptions/{subscription_id}/pix-automatico": _pix_automatico_to_cancel,
     "POST /v1/accounts/{account_id}/subscriptions/{subscription_id}/cancel":
         lambda w: _subscribed(w, {"reason": "Desisti da compra"}),
     "POST /v1/accounts/{account_id}/subscriptions/{subscription_id}/reactivate": _cancellation_scheduled,
@@ -188,6 +226,7 @@ ROUTE_CASES: dict[str, Callable[[World], Call]] = {
     "POST /v1/accounts/{account_id}/batches/{subscription_id}/licenses/{license_id}/transfer": _batch,
     "POST /v1/accounts/{account_id}/batches/{subscription_id}/licenses/{license_id}/cancel":
         lambda w: _batch(w, body={"reason": "Cliente encerrou a empresa"}),
+    "POST /v1/accounts/{account_id}/licenses/{license_id}/deactivate": _machine_on_a_license_key,
 }
 
 

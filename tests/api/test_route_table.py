@@ -28,6 +28,8 @@ EXPECTED_ROLES = {
     "GET /v1/accounts/{account_id}/subscriptions/{subscription_id}": BILLING,
     "POST /v1/accounts/{account_id}/subscriptions/{subscription_id}/changes/preview": MANAGERS,
     "POST /v1/accounts/{account_id}/subscriptions/{subscription_id}/changes": MANAGERS,
+    # §15: a coupon changes what the subscription costs, as a plan change does.
+    "POST /v1/accounts/{account_id}/subscriptions/{subscription_id}/coupon": MANAGERS,
     "PUT /v1/accounts/{account_id}/subscriptions/{subscription_id}/renewal": BILLING,
     "PUT /v1/accounts/{account_id}/subscriptions/{subscription_id}/payment-method": BILLING,
     "PUT /v1/accounts/{account_id}/card": BILLING,
@@ -52,6 +54,7 @@ EXPECTED_ROLES = {
     # §7, §8: entitlements are a billing screen; cancelling and undoing it cost money (owner, admin);
     # partner batches: the partner's billing roles see the licenses, its managers change them.
     "GET /v1/accounts/{account_id}/entitlements": BILLING,
+    "GET /v1/accounts/{account_id}/subscriptions/{subscription_id}/cancellation-quote": MANAGERS,
     "POST /v1/accounts/{account_id}/subscriptions/{subscription_id}/cancel": MANAGERS,
     "POST /v1/accounts/{account_id}/subscriptions/{subscription_id}/reactivate": MANAGERS,
     "GET /v1/accounts/{account_id}/batches/{subscription_id}/licenses": BILLING,
@@ -59,6 +62,13 @@ EXPECTED_ROLES = {
     "POST /v1/accounts/{account_id}/batches/{subscription_id}/licenses/{license_id}/substitute": MANAGERS,
     "POST /v1/accounts/{account_id}/batches/{subscription_id}/licenses/{license_id}/transfer": MANAGERS,
     "POST /v1/accounts/{account_id}/batches/{subscription_id}/licenses/{license_id}/cancel": MANAGERS,
+    # Software licenses: the keys and their machines are the owner's and the admin's to see and free.
+    "GET /v1/accounts/{account_id}/licenses": MANAGERS,
+    "POST /v1/accounts/{account_id}/licenses/{license_id}/deactivate": MANAGERS,
+    # Pix Automático: authorising a recurrence changes how renewals are paid (owner, admin).
+    "POST /v1/accounts/{account_id}/subscriptions/{subscription_id}/pix-automatico": MANAGERS,
+    "GET /v1/accounts/{account_id}/subscriptions/{subscription_id}/pix-automatico": MANAGERS,
+    "DELETE /v1/accounts/{account_id}/subscriptions/{subscription_id}/pix-automatico": MANAGERS,
 }
 
 
