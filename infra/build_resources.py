@@ -10,7 +10,13 @@ gets a gateway response with a fixed body in our error shape (chalicelib/api/fal
 never uses `$context.error.message`, which carries the token. A gateway response cannot check the
 Origin, so it names the stage's portal origin when the stage configures exactly one (the browser
 compares it with its own) and no origin otherwise; the Lambda answers every preflight itself
-(chalicelib/api/cors.py: one OPTIONS route per path)."""
+(chalicelib/api/cors.py: one OPTIONS route per path).
+
+The customer portal (portal/, docs/portal.md) is served from a private bucket through CloudFront with
+origin access control: only the distribution reads the bucket, every answer goes out over HTTPS, and
+S3's 403/404 for a path the SPA routes itself (`/contas/...`) becomes index.html with status 200.
+The bundle is the same for every stage: scripts/deploy_portal.py uploads it and writes `config.json`
+from this stack's outputs (the API URL, the Cognito domain and app client, the portal's URL)."""
 import json
 import os
 from pathlib import Path
@@ -139,9 +145,154 @@ def gateway_responses(settings: Settings) -> dict:
             for response_type, (suffix, status, override) in GATEWAY_RESPONSES.items()}
 
 
+# CloudFront's managed policies (the same ids in every account): caching by the origin's Cache-Control
+# with gzip and brotli, and the security headers (HSTS, nosniff, frame options, referrer policy).
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+SECURITY_HEADERS = "67f7725c-6f97-4210-82d7-5512b31e9d03"
+PORTAL_ORIGIN = "portal-bucket"
+HAS_PORTAL_DOMAIN = "HasPortalDomain"
+
+PORTAL_PARAMETERS = {
+    "PortalDomainName": {
+        "Type": "String", "Default": "",
+        "Description": "Domínio do portal (ex.: portal.example.com.br); vazio: o domínio *.cloudfront.net.",
+    },
+    "PortalCertificateArn": {
+        "Type": "String", "Default": "",
+        "Description": "Certificado do ACM em us-east-1 para PortalDomainName (sem ele, o domínio é ignorado).",
+    },
+    "PortalCognitoDomain": {
+        "Type": "String", "Default": "",
+        "Description": "Domínio do Hosted UI do Cognito (https://<prefixo>.auth.<região>.amazoncognito.com).",
+    },
+    "PortalCognitoClientId": {
+        "Type": "String", "Default": "",
+        "Description": "App client do Cognito do portal (público, sem segredo, fluxo authorization code + PKCE).",
+    },
+}
+
+
+def _portal_bucket() -> dict:
+    """Private: no public access, no ACLs; CloudFront reads it through origin access control."""
+    return {
+        "Type": "AWS::S3::Bucket",
+        "Properties": {
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True, "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True, "RestrictPublicBuckets": True,
+            },
+            "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+            "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+                {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+        },
+    }
+
+
+def _portal_bucket_policy() -> dict:
+    """Reads by this distribution only (origin access control signs them), and never over plain HTTP."""
+    objects = {"Fn::Sub": "${PortalBucket.Arn}/*"}
+    return {
+        "Type": "AWS::S3::BucketPolicy",
+        "Properties": {
+            "Bucket": {"Ref": "PortalBucket"},
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Sid": "CloudFrontReads", "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"},
+                 "Action": "s3:GetObject", "Resource": objects,
+                 "Condition": {"StringEquals": {"AWS:SourceArn": {
+                     "Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${PortalDistribution}"}}}},
+                {"Sid": "HttpsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                 "Resource": [{"Fn::GetAtt": ["PortalBucket", "Arn"]}, objects],
+                 "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+            ]},
+        },
+    }
+
+
+def _portal_distribution() -> dict:
+    """HTTPS only (HTTP is redirected, HSTS from the security headers); the SPA fallback maps S3's 403
+    (a key that does not exist: the bucket does not grant ListBucket) and 404 to /index.html, 200."""
+    spa_fallback = [{"ErrorCode": code, "ResponseCode": 200, "ResponsePagePath": "/index.html",
+                     "ErrorCachingMinTTL": 0} for code in (403, 404)]
+    with_domain = {"Ref": "AWS::NoValue"}
+    return {
+        "Type": "AWS::CloudFront::Distribution",
+        "Properties": {"DistributionConfig": {
+            "Enabled": True,
+            "Comment": {"Fn::Sub": "Portal do cliente (${AWS::StackName})"},
+            "DefaultRootObject": "index.html",
+            "HttpVersion": "http2and3",
+            "IPV6Enabled": True,
+            "PriceClass": "PriceClass_All",  # South America's edge locations are in no cheaper class
+            "Aliases": {"Fn::If": [HAS_PORTAL_DOMAIN, [{"Ref": "PortalDomainName"}], with_domain]},
+            "ViewerCertificate": {"Fn::If": [
+                HAS_PORTAL_DOMAIN,
+                {"AcmCertificateArn": {"Ref": "PortalCertificateArn"}, "SslSupportMethod": "sni-only",
+                 "MinimumProtocolVersion": "TLSv1.2_2021"},
+                {"CloudFrontDefaultCertificate": True}]},
+            "Origins": [{
+                "Id": PORTAL_ORIGIN,
+                "DomainName": {"Fn::GetAtt": ["PortalBucket", "RegionalDomainName"]},
+                "S3OriginConfig": {"OriginAccessIdentity": ""},
+                "OriginAccessControlId": {"Fn::GetAtt": ["PortalOriginAccessControl", "Id"]},
+            }],
+            "DefaultCacheBehavior": {
+                "TargetOriginId": PORTAL_ORIGIN,
+                "ViewerProtocolPolicy": "redirect-to-https",
+                "AllowedMethods": ["GET", "HEAD"],
+                "CachedMethods": ["GET", "HEAD"],
+                "Compress": True,
+                "CachePolicyId": CACHING_OPTIMIZED,
+                "ResponseHeadersPolicyId": SECURITY_HEADERS,
+            },
+            "CustomErrorResponses": spa_fallback,
+        }},
+    }
+
+
+def portal_template() -> dict:
+    """The portal's parameters, resources and outputs (scripts/deploy_portal.py reads the outputs)."""
+    portal_url = {"Fn::If": [HAS_PORTAL_DOMAIN, {"Fn::Sub": "https://${PortalDomainName}"},
+                             {"Fn::Sub": "https://${PortalDistribution.DomainName}"}]}
+    return {
+        "Parameters": PORTAL_PARAMETERS,
+        "Conditions": {HAS_PORTAL_DOMAIN: {"Fn::And": [
+            {"Fn::Not": [{"Fn::Equals": [{"Ref": "PortalDomainName"}, ""]}]},
+            {"Fn::Not": [{"Fn::Equals": [{"Ref": "PortalCertificateArn"}, ""]}]}]}},
+        "Resources": {
+            "PortalBucket": _portal_bucket(),
+            "PortalBucketPolicy": _portal_bucket_policy(),
+            "PortalOriginAccessControl": {
+                "Type": "AWS::CloudFront::OriginAccessControl",
+                "Properties": {"OriginAccessControlConfig": {
+                    "Name": {"Fn::Sub": "${AWS::StackName}-portal"},
+                    "Description": "Portal do cliente: leitura do bucket pelo CloudFront",
+                    "OriginAccessControlOriginType": "s3",
+                    "SigningBehavior": "always",
+                    "SigningProtocol": "sigv4",
+                }},
+            },
+            "PortalDistribution": _portal_distribution(),
+        },
+        "Outputs": {
+            "PortalBucketName": {"Description": "Bucket privado do portal", "Value": {"Ref": "PortalBucket"}},
+            "PortalDistributionId": {"Description": "Distribuição do CloudFront do portal",
+                                     "Value": {"Ref": "PortalDistribution"}},
+            "PortalUrl": {"Description": "Endereço do portal", "Value": portal_url},
+            "PortalCognitoDomain": {"Description": "Hosted UI do Cognito do portal",
+                                    "Value": {"Ref": "PortalCognitoDomain"}},
+            "PortalCognitoClientId": {"Description": "App client do Cognito do portal",
+                                      "Value": {"Ref": "PortalCognitoClientId"}},
+        },
+    }
+
+
 def build(settings: Settings) -> dict:
     billing, idempotency = table_definitions(settings)
+    portal = portal_template()
     return {
+        "Parameters": portal["Parameters"],
+        "Conditions": portal["Conditions"],
+        "Outputs": portal["Outputs"],
         "Resources": {
             "BillingTable": _table(billing),
             "IdempotencyTable": _table(idempotency),
@@ -161,6 +312,7 @@ def build(settings: Settings) -> dict:
             },
             "EventBus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": settings.event_bus}},
             **gateway_responses(settings),
+            **portal["Resources"],
         }
     }
 

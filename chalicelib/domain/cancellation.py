@@ -26,6 +26,7 @@ class CancellationKind(StrEnum):
     AT_PERIOD_END = "at_period_end"
     AFTER_NEXT_PERIOD = "after_next_period"
     EARLY_TERMINATION = "early_termination"
+    TRIAL = "trial"  # during a trial: ended at once, nothing billed (services/subscriptions/trials.py)
 
 
 @dataclass(frozen=True)

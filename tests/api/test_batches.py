@@ -9,7 +9,9 @@ from chalicelib.store.subscriptions import SubscriptionItem, subscription_sk
 from tests.steps.billing_steps import at, subscribe
 from tests.steps.invoicing_steps import billable_account, invoice, invoices
 from tests.steps.payment_steps import dev_pay
-from tests.steps.standing_steps import audit_actions, check_overdue, entitlements, issue_invoices, mails
+from tests.steps.standing_steps import (
+    audit_actions, cancel_as_quoted, check_overdue, entitlements, issue_invoices, mails,
+)
 from tests.support import make_token
 
 BATCH_MONTHLY, CLIENT_MONTHLY = 4900, 8900  # conta-azul-mais per license; conta-azul-pro, the client's own plan
@@ -240,10 +242,8 @@ def renew_months(client, partner: Partner, renewals: list[str]) -> None:
 
 
 def cancel_batch(client, partner: Partner) -> dict:
-    response = client.call("POST", f"/v1/accounts/{partner.account_id}/subscriptions/{partner.batch_id}/cancel",
-                           partner.token, {"reason": "Encerramos a parceria"})
-    assert response.status_code == 200, response.data
-    return response.data
+    """Through the quote first: it must equal the cancel's answer (commitment fields included)."""
+    return cancel_as_quoted(client, partner.account_id, partner.token, partner.batch_id, "Encerramos a parceria").data
 
 
 RUNS_FROM_APRIL = ["2027-03-25", "2027-04-24", "2027-05-25", "2027-06-24"]

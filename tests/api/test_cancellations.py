@@ -1,13 +1,15 @@
 """Cancellation (PRODUCT.md §8, Conta Azul's terms), end to end through HTTP with the dev clock:
 withdrawal within 7 days with refund, 30-day notice, one more period when late, undo until the
-effective date, early termination of a fixed-term contract."""
+effective date, early termination of a fixed-term contract. The cancellation quote (GET
+.../cancellation-quote) is asked before each kind of cancel and must equal its answer."""
 from datetime import date
 
 from tests.steps.billing_steps import add_card, at, plan, subscribe
 from tests.steps.invoicing_steps import billable_account, invoice, invoices
 from tests.steps.payment_steps import dev_pay
 from tests.steps.standing_steps import (
-    audit_actions, cancel, check_overdue, entitlements, issue_invoices, mails, reactivate, status_of,
+    audit_actions, cancel, cancel_as_quoted, cancellation_quote, check_overdue, entitlements, issue_invoices, mails,
+    reactivate, status_of,
 )
 
 CONTA_AZUL = "conta-azul-mais"
@@ -43,8 +45,7 @@ def test_cancelled_on_day_5_after_a_renewal_is_immediate_and_that_payment_is_ref
     assert dev_pay(client, renewal["id"], "card").status_code == 200
 
     at(client, "2027-04-06", "15:00:00")  # day 5 after the renewal payment
-    response = cancel(client, account_id, token, sub["id"], "Fechamos o escritório")
-    assert response.status_code == 200, response.data
+    response = cancel_as_quoted(client, account_id, token, sub["id"], "Fechamos o escritório")
     result = response.data
     assert (result["kind"], result["status"], result["effective_date"]) == ("withdrawal", "cancelled", "2027-04-06")
     assert (result["refund_cents"], result["refund_status"], result["amount_owed_cents"]) == (
@@ -62,7 +63,7 @@ def test_cancelled_40_days_before_the_renewal_ends_at_the_period_end(client):
     account_id, token = _partner(client)
     sub = _annual_batch_paid(client, account_id, token)
     at(client, "2027-12-01")  # 40 days before 10 January 2028
-    result = cancel(client, account_id, token, sub["id"]).data
+    result = cancel_as_quoted(client, account_id, token, sub["id"]).data
     assert (result["kind"], result["status"], result["effective_date"]) == (
         "at_period_end", "pending_cancellation", "2028-01-10")
     assert (result["refund_cents"], result["amount_owed_cents"], result["invoice_id"]) == (0, 0, None)
@@ -83,7 +84,7 @@ def test_cancelled_20_days_before_the_renewal_is_billed_once_more_and_ends_a_per
     account_id, token = _partner(client)
     sub = _annual_batch_paid(client, account_id, token)
     at(client, "2027-12-21")  # 20 days before 10 January 2028
-    result = cancel(client, account_id, token, sub["id"]).data
+    result = cancel_as_quoted(client, account_id, token, sub["id"]).data
     assert (result["kind"], result["status"], result["effective_date"]) == (
         "after_next_period", "pending_cancellation", "2029-01-10")
     assert result["amount_owed_cents"] == 2 * ANNUAL
@@ -145,7 +146,7 @@ def test_a_12_installment_mentorship_cancelled_after_4_is_invoiced_the_remaining
     assert plan(client, account_id, token, sub["id"])["current_period_end"] == "2027-05-04"  # 4 paid
 
     at(client, "2027-04-20")
-    result = cancel(client, account_id, token, sub["id"], "Encerramos a mentoria").data
+    result = cancel_as_quoted(client, account_id, token, sub["id"], "Encerramos a mentoria").data
     assert (result["kind"], result["effective_date"]) == ("early_termination", "2027-05-04")
     assert result["amount_owed_cents"] == 8 * MENTORSHIP_INSTALLMENT
     termination = invoice(client, account_id, token, result["invoice_id"])
@@ -174,7 +175,7 @@ def test_a_purchase_not_paid_yet_is_withdrawn_at_once_and_its_invoice_voided(cli
     sub = subscribe(client, account_id, token, product_id="operand-pro", periodicity="monthly", quantity=1,
                     payment_method="boleto")
     at(client, "2027-05-06")
-    result = cancel(client, account_id, token, sub["id"]).data
+    result = cancel_as_quoted(client, account_id, token, sub["id"]).data
     assert (result["kind"], result["status"], result["refund_cents"]) == ("withdrawal", "cancelled", 0)
     assert result["voided_invoice_ids"] == [sub["invoice_id"]]
     assert invoice(client, account_id, token, sub["invoice_id"])["status"] == "void"
@@ -230,9 +231,7 @@ def test_withdrawal_window_counts_from_the_renewal_date_so_a_renewal_paid_early_
     assert dev_pay(client, renewal["id"], "boleto").status_code == 200
 
     at(client, "2027-06-06", "15:00:00")  # D+3: 10 days after the payment, 3 after the renewal
-    response = cancel(client, account_id, token, sub["id"], "Não vamos mais usar")
-    assert response.status_code == 200, response.data
-    result = response.data
+    result = cancel_as_quoted(client, account_id, token, sub["id"], "Não vamos mais usar").data
     assert (result["kind"], result["status"], result["effective_date"]) == ("withdrawal", "cancelled", "2027-06-06")
     assert (result["refund_cents"], result["refund_status"], result["amount_owed_cents"]) == (
         renewal["total_cents"], "requested", 0)
@@ -251,3 +250,31 @@ def test_withdrawal_window_counts_from_the_renewal_date_so_a_renewal_paid_late_i
     assert result["kind"] != "withdrawal" and result["status"] == "pending_cancellation"
     assert (result["refund_cents"], result["refund_status"]) == (0, None)
     assert invoice(client, account_id, token, renewal["id"])["status"] == "paid"
+
+
+def _stored(aws) -> dict:
+    """Every item of every table, by table."""
+    dynamodb = aws.boto3_client("dynamodb")
+    stored = {}
+    for table in dynamodb.list_tables()["TableNames"]:
+        pages = dynamodb.get_paginator("scan").paginate(TableName=table)
+        stored[table] = sorted(repr(sorted(item.items())) for page in pages for item in page["Items"])
+    return stored
+
+
+def test_the_quote_writes_nothing_and_is_refused_as_the_cancel_would_be(client, aws):
+    account_id, token = _partner(client, "quote-reader")
+    sub = _annual_batch_paid(client, account_id, token)
+    at(client, "2027-12-21")  # late notice: the cancel would bill the renewal now
+    before = _stored(aws)
+    quote = cancellation_quote(client, account_id, token, sub["id"])
+    assert quote.status_code == 200, quote.data
+    assert (quote.data["kind"], quote.data["amount_owed_cents"]) == ("after_next_period", 2 * ANNUAL)
+    assert _stored(aws) == before  # no invoice, no cancellation, no audit entry, no e-mail
+    assert plan(client, account_id, token, sub["id"])["status"] == "active"
+    cancel(client, account_id, token, sub["id"])
+    scheduled = cancellation_quote(client, account_id, token, sub["id"])
+    assert scheduled.status_code == 409 and scheduled.data["error"]["code"] == "cancellation_already_scheduled"
+    assert scheduled.data["error"]["message"] == "O cancelamento desta assinatura já está agendado."
+    unknown = cancellation_quote(client, account_id, token, "sub_unknown")
+    assert unknown.status_code == 404 and unknown.data["error"]["code"] == "subscription_not_found"

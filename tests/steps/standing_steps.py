@@ -61,5 +61,19 @@ def cancel(client, account_id: str, token: str, subscription_id: str, reason: st
                        {"reason": reason})
 
 
+def cancellation_quote(client, account_id: str, token: str, subscription_id: str):
+    return client.call("GET", f"/v1/accounts/{account_id}/subscriptions/{subscription_id}/cancellation-quote", token)
+
+
+def cancel_as_quoted(client, account_id: str, token: str, subscription_id: str, reason: str = "Não uso mais"):
+    """Asks the quote, then cancels: every field of the quote equals the cancel's answer."""
+    quote = cancellation_quote(client, account_id, token, subscription_id)
+    assert quote.status_code == 200, quote.data
+    response = cancel(client, account_id, token, subscription_id, reason)
+    assert response.status_code == 200, response.data
+    assert quote.data == {field: response.data[field] for field in quote.data}, (quote.data, response.data)
+    return response
+
+
 def reactivate(client, account_id: str, token: str, subscription_id: str):
     return client.call("POST", f"/v1/accounts/{account_id}/subscriptions/{subscription_id}/reactivate", token)

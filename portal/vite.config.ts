@@ -1,0 +1,10 @@
+import { defineConfig } from "vite";
+import react from "@vitejs/plugin-react";
+
+// A static SPA: every route falls back to index.html on the server (scripts/local_stack.py locally,
+// CloudFront's error responses in AWS); config.json is fetched at start-up, never bundled.
+export default defineConfig({
+  plugins: [react()],
+  build: { outDir: "dist", sourcemap: false, target: "es2022", chunkSizeWarningLimit: 400 },
+  server: { port: 3000, host: "127.0.0.1" },
+});
