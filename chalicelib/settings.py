@@ -88,6 +88,25 @@ class Settings(BaseModel):
     # Empty outside the local stage means no browser origin at all (each stage names its portal).
     cors_origins: str = Field("", alias="CORS_ORIGINS")
     max_body_bytes: int = Field(256 * 1024, alias="MAX_BODY_BYTES")
+    # Secrets Manager secret with the Ed25519 keys that sign license files (docs/licensing.md); the
+    # local stage signs with a throwaway key instead.
+    license_signing_secret: str = Field("", alias="LICENSE_SIGNING_SECRET")
+    # Pix Automático at the vendor's PSP (docs/pix-automatico.md): the API Pix base URL, OAuth 2 client
+    # credentials and the mutual-TLS certificate, from a Secrets Manager secret (PIX_PSP_SECRET) or the
+    # variables; the webhook's shared token. The local stage uses the fake PSP and a local token.
+    pix_psp_base_url: str = Field("", alias="PIX_PSP_BASE_URL")
+    pix_psp_token_url: str = Field("", alias="PIX_PSP_TOKEN_URL")
+    pix_psp_secret: str = Field("", alias="PIX_PSP_SECRET")
+    pix_psp_client_id: str = Field("", alias="PIX_PSP_CLIENT_ID")
+    pix_psp_client_secret: str = Field("", alias="PIX_PSP_CLIENT_SECRET")
+    pix_psp_cert_file: str = Field("", alias="PIX_PSP_CERT_FILE")
+    pix_psp_key_file: str = Field("", alias="PIX_PSP_KEY_FILE")
+    pix_psp_ca_file: str = Field("", alias="PIX_PSP_CA_FILE")
+    pix_webhook_token: str = Field("", alias="PIX_WEBHOOK_TOKEN")
+    # The vendor's account at the PSP, the receiver of every cycle charge (CobRSolicitada.recebedor).
+    pix_receiver_account: str = Field("", alias="PIX_RECEIVER_ACCOUNT")
+    pix_receiver_branch: str = Field("", alias="PIX_RECEIVER_BRANCH")
+    pix_receiver_account_type: str = Field("CORRENTE", alias="PIX_RECEIVER_ACCOUNT_TYPE")
 
     @property
     def allowed_origins(self) -> frozenset[str]:
@@ -102,6 +121,14 @@ class Settings(BaseModel):
         return days
 
     @property
+    def pix_receiver(self) -> dict:
+        """CobRSolicitada.recebedor: the vendor's account at the PSP."""
+        receiver = {"conta": self.pix_receiver_account, "tipoConta": self.pix_receiver_account_type}
+        if self.pix_receiver_branch:
+            receiver["agencia"] = self.pix_receiver_branch
+        return receiver
+
+    @property
     def is_local(self) -> bool:
         return self.stage == LOCAL_STAGE
 
@@ -113,11 +140,15 @@ class Settings(BaseModel):
         self.files_bucket = self.files_bucket or f"{prefix}-files"
         self.work_queue = self.work_queue or f"{prefix}-work"
         self.event_bus = self.event_bus or f"{prefix}-events"
+        self.license_signing_secret = self.license_signing_secret or f"{prefix}-license-signing"
         if self.is_local:
             self.cors_origins = self.cors_origins or LOCAL_CORS_ORIGINS
             self.cursor_secret = self.cursor_secret or "local-cursor-secret"
             self.stripe_webhook_secret = self.stripe_webhook_secret or "whsec_local"
             self.asaas_webhook_token = self.asaas_webhook_token or "local-asaas-token"
+            self.pix_webhook_token = self.pix_webhook_token or "local-pix-token"
+            self.pix_receiver_account = self.pix_receiver_account or "123456"
+            self.pix_receiver_branch = self.pix_receiver_branch or "0001"
             return self
         missing = [name for name in _REQUIRED_OUTSIDE_LOCAL if not getattr(self, name)]
         if missing:

@@ -18,7 +18,8 @@ def issue_for_account(services, message: dict) -> dict:
     outcome = services.invoicing.issue_for_account(message["account_id"], date.fromisoformat(message["issue_date"]))
     return {"kind": WORK_KIND, "account_id": outcome.account_id, "invoice_ids": outcome.invoice_ids,
             "superseded": outcome.superseded, "already_issued": outcome.already_issued,
-            "notices_resent": outcome.notices_resent}
+            "notices_resent": outcome.notices_resent,
+            "pix_charges": [charge.outcome for charge in outcome.pix_charges]}
 
 
 @work_handler(PLAN_KIND)

@@ -81,6 +81,15 @@ class InvoiceReads:
         partition = day_partitions(REVIEW_KIND, first_review_day(due))[shard]
         yield from OpenInvoiceItem.due_index.query(partition, filter_condition=condition)
 
+    def open_pix_automatico_uncharged_due_on(self, due: date, shard: int):
+        """The live summaries of the open Pix Automático invoices due on `due` whose cycle charge is not
+        recorded yet, in one shard: on check-overdue's review list as any open invoice (see
+        open_boleto_invoices_due_on), filtered by DynamoDB (one Query)."""
+        condition = ((OpenInvoiceItem.payment_method == "pix_automatico") & (OpenInvoiceItem.due_date == due)
+                     & OpenInvoiceItem.pix_charge_status.does_not_exist())
+        partition = day_partitions(REVIEW_KIND, first_review_day(due))[shard]
+        yield from OpenInvoiceItem.due_index.query(partition, filter_condition=condition)
+
     def notice_sent(self, account_id: str, invoice_id: str) -> None:
         """Clear the open summary's pending-notice flag (gone already if the invoice was settled)."""
         summary = OpenInvoiceItem(pk=account_pk(account_id), sk=open_invoice_sk(invoice_id))

@@ -120,6 +120,10 @@ class InvoiceItem(BillingItem, discriminator="invoice"):
     boleto_due_date = DateAttribute(null=True)
     boleto_amount_cents = NumberAttribute(null=True)
     documents = ListAttribute(of=BoletoDocument, default=list)
+    # Pix Automático: the cycle charge sent for it (`PUT /cobr/{txid}`) and its state at the PSP
+    # (ATIVA, CONCLUIDA, REJEITADA, ...), mirrored as the PSP reports it (docs/pix-automatico.md).
+    pix_txid = UnicodeAttribute(null=True)
+    pix_charge_status = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     def serialize(self, null_check: bool = True):
@@ -157,6 +161,8 @@ class OpenInvoiceItem(BillingItem, discriminator="open_invoice"):
     # Card invoices: failed charge attempts so far and the day of the first failure (retry days).
     charge_attempts = NumberAttribute(default=0)
     charge_failed_on = DateAttribute(null=True)
+    # Pix Automático invoices: the cycle charge's state once sent (null: not sent yet).
+    pix_charge_status = UnicodeAttribute(null=True)
     # Set when the invoicing job issues it, cleared once its e-mail and event are out: a worker
     # retried after a crash in between sends them again.
     notice_pending = BooleanAttribute(null=True)

@@ -20,7 +20,7 @@ class InvoicingWiring:
     def invoice_notices(self):
         from chalicelib.services.invoicing.notices import InvoiceNotices
 
-        return InvoiceNotices(self.mailer, self.events, self.settings.portal_url)
+        return InvoiceNotices(self.mailer, self.events, self.settings.portal_url, self.billing_repository)
 
     @cached_property
     def order_boletos(self):
@@ -36,7 +36,8 @@ class InvoicingWiring:
         from chalicelib.services.invoicing.worker import InvoicingService
 
         return InvoicingService(self.billing_repository, self.invoice_reads, self.catalog, self.boleto_documents,
-                                self.invoice_notices, self.clock, self.settings.boleto_bank)
+                                self.invoice_notices, self.clock, self.settings.boleto_bank,
+                                cycle_charges=self.pix_cycle_charges)
 
     @cached_property
     def invoice_queries(self):

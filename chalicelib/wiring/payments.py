@@ -40,7 +40,7 @@ class PaymentsWiring:
     def dev_gateway(self):
         from chalicelib.services.payments.dev_gateway import DevGateway
 
-        return DevGateway(self.settings, self.payment_repository, self.webhooks)
+        return DevGateway(self.settings, self.payment_repository, self.webhooks, self.dev_pix_automatico)
 
     @cached_property
     def card_charges(self):

@@ -14,7 +14,7 @@ from chalicelib.api.access import Access
 from tests.steps.routes import specs
 from tests.faults.tables import dump_tables
 from tests.faults.test_api_faults import changes
-from tests.security.webhooks import ASAAS, PROFILES, STRIPE, forgeries, genuine
+from tests.security.webhooks import ASAAS, PIX, PROFILES, STRIPE, forgeries, genuine
 
 WEBHOOK_ROUTES = sorted(s.path for s in specs() if s.access is Access.WEBHOOK)
 
@@ -34,7 +34,21 @@ def failed_payment_event(profile) -> bytes:
 
 
 def test_every_webhook_route_of_the_api_has_a_matrix_profile():
-    assert WEBHOOK_ROUTES == sorted(PROFILES), "API.md: /v1/webhooks/stripe and /v1/webhooks/asaas, each with a profile"
+    assert WEBHOOK_ROUTES == sorted(PROFILES), "API.md: /v1/webhooks/stripe, /asaas and /pix, each with a profile"
+
+
+def test_forged_pix_deliveries_are_refused_and_write_nothing(client, aws):
+    """The Pix PSP's notifications (recurrence approved): each forgery 4xx in the error shape, nothing
+    written; the genuine one is accepted (tests/api/test_pix_automatico.py applies it, replays included)."""
+    body = json.dumps({"recs": [{"idRec": "RR1234567820261201abcdefghijk", "status": "APROVADA"}]}).encode()
+    before = dump_tables(aws)
+    for case, headers, sent in forgeries(PIX, body):
+        response = client.call("POST", PIX.path, headers=headers, raw=sent)
+        assert 400 <= response.status_code < 500, (case, response.status_code, response.data)
+        assert set(response.data["error"]) == {"code", "message", "details"}, case
+    assert changes(before, dump_tables(aws)) == {}
+    accepted = client.call("POST", PIX.path, headers=genuine(PIX, body), raw=body)
+    assert accepted.status_code == 200 and accepted.data["items"][0]["outcome"] == "unmatched"
 
 
 @pytest.mark.parametrize("profile", [STRIPE, ASAAS], ids=["stripe", "asaas"])

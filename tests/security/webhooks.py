@@ -22,13 +22,15 @@ STRIPE_TOLERANCE_SECONDS = 300
 @dataclass(frozen=True)
 class Profile:
     path: str
-    kind: str    # "stripe" | "asaas"
+    kind: str    # "stripe" | "asaas" | "pix"
     secret: str  # the local stage's default (settings.py)
 
 
 STRIPE = Profile("/v1/webhooks/stripe", "stripe", "whsec_local")
 ASAAS = Profile("/v1/webhooks/asaas", "asaas", "local-asaas-token")
-PROFILES = {profile.path: profile for profile in (STRIPE, ASAAS)}
+# The Pix PSP: mutual TLS in AWS; in the local stage the header X-Webhook-Token (API.md).
+PIX = Profile("/v1/webhooks/pix", "pix", "local-pix-token")
+PROFILES = {profile.path: profile for profile in (STRIPE, ASAAS, PIX)}
 
 
 def stripe_signature(body: bytes, secret: str, timestamp: int | None = None, scheme: str = "v1") -> str:
@@ -40,12 +42,22 @@ def stripe_signature(body: bytes, secret: str, timestamp: int | None = None, sch
 def genuine(profile: Profile, body: bytes) -> dict:
     if profile.kind == "stripe":
         return {"Stripe-Signature": stripe_signature(body, profile.secret), "Content-Type": "application/json"}
+    if profile.kind == "pix":
+        return {"X-Webhook-Token": profile.secret, "Content-Type": "application/json"}
     return {"asaas-access-token": profile.secret, "Content-Type": "application/json"}
 
 
 def forgeries(profile: Profile, body: bytes) -> list[tuple[str, dict, bytes]]:
     json_type = {"Content-Type": "application/json"}
     tampered = body.replace(b"}", b', "amount": 1}', 1) if b"}" in body else body + b" "
+    if profile.kind == "pix":
+        return [
+            ("no token", json_type, body),
+            ("wrong token", {**json_type, "X-Webhook-Token": profile.secret + "x"}, body),
+            ("empty token", {**json_type, "X-Webhook-Token": ""}, body),
+            ("token of another gateway", {**json_type, "X-Webhook-Token": ASAAS.secret}, body),
+            ("token in the Asaas header", {**json_type, "asaas-access-token": profile.secret}, body),
+        ]
     if profile.kind == "asaas":
         return [
             ("no token", json_type, body),

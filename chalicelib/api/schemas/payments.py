@@ -97,13 +97,14 @@ class DevPayIn(RequestModel):
     # card-number check would refuse (a flaky dev route).
     digit_fields: ClassVar[frozenset[str]] = frozenset({"invoice_id"})
     invoice_id: SingleLineText = Field(min_length=1, max_length=100)
-    method: Literal["card", "pix", "boleto"]
+    method: Literal["card", "pix", "boleto", "pix_automatico"] = Field(
+        description="pix_automatico: o PSP falso conclui a cobrança do ciclo e envia o webhook de cobrança.")
     amount_cents: int | None = Field(None, ge=1, le=100_000_000_00,
                                      description="Padrão: o que a fatura ainda deve.")
 
 
 class DevPayOut(ApiModel):
-    gateway: Literal["stripe", "asaas"]
+    gateway: Literal["stripe", "asaas", "pix_automatico"]
     event_id: str
     outcome: str
     invoice_id: str

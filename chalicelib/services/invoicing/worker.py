@@ -26,9 +26,8 @@ from chalicelib.services.shared.audit import audit_entry
 from chalicelib.services.shared.ids import sortable_id
 from chalicelib.services.shared.instants import frozen
 from chalicelib.services.shared.retry import retrying
-from chalicelib.services.invoicing.drafts import (
-    AccountBill, Draft, bill_account, overdue_invoice_ids, same_due_invoice_ids,
-)
+from chalicelib.services.invoicing.account_bills import bill_account, overdue_invoice_ids, same_due_invoice_ids
+from chalicelib.services.invoicing.drafts import AccountBill, Draft
 from chalicelib.services.invoicing.records import (
     AlreadyBilled, invoice_item, issue_first_boleto, record_new_invoice, supersede,
 )
@@ -38,6 +37,7 @@ from chalicelib.store.invoices import InvoiceItem, OpenInvoiceItem
 from chalicelib.store.notices import EVENTS_KIND, NoticeItem, new_notice
 
 JOB_ACTOR = "job:issue-invoices"
+PIX_AUTOMATICO = "pix_automatico"
 _log = get_logger("invoicing")
 
 
@@ -48,10 +48,16 @@ class IssueOutcome:
     superseded: list[str] = field(default_factory=list)
     already_issued: bool = False
     notices_resent: int = 0
+    pix_charges: list = field(default_factory=list)  # pix_cycle_charges.ChargeOutcome of each invoice charged
+    pix_pending: list[str] = field(default_factory=list)  # open Pix Automático invoices not charged yet
 
 
 class InvoicingService:
-    def __init__(self, repository, reads, catalog: Catalog, documents, notices, clock, bank_code: str):
+    def __init__(self, repository, reads, catalog: Catalog, documents, notices, clock, bank_code: str,
+                 cycle_charges):
+        """`cycle_charges`: PixCycleCharges, which charges the Pix Automático invoices issued (and any
+        an earlier run left uncharged) right after the commit."""
+        self._cycle_charges = cycle_charges
         self._repo = repository
         self._reads = reads
         self._catalog = catalog
@@ -67,9 +73,22 @@ class InvoicingService:
 
         # A person changing a subscription while the worker runs: read again and retry.
         try:
-            return retrying(lambda: self._issue(account_id, issue_date), on_retry=retried)
+            outcome = retrying(lambda: self._issue(account_id, issue_date), on_retry=retried)
         except AlreadyBilled:
-            return IssueOutcome(account_id, already_issued=True)
+            outcome = IssueOutcome(account_id, already_issued=True)
+        outcome.pix_charges = self._charge_cycles(account_id, outcome.pix_pending)
+        return outcome
+
+    def _charge_cycles(self, account_id: str, invoice_ids: list[str]) -> list:
+        """After the commit: the account's open Pix Automático invoices not charged yet (the ones just
+        issued, or one a crash or an unreachable PSP left behind) get their cycle charge, once."""
+        if not invoice_ids:
+            return []
+        try:
+            return self._cycle_charges.charge_invoices(account_id, invoice_ids)
+        except Exception as error:  # the invoices are issued; the next run charges what is left
+            log_event(_log, "pix cycle charges failed", account_id=account_id, error=type(error).__name__)
+            return []
 
     def _issue(self, account_id: str, issue_date: date) -> IssueOutcome:
         clock = frozen(self._clock)
@@ -79,6 +98,7 @@ class InvoicingService:
         if snapshot.account is None:
             return outcome
         outcome.notices_resent = self._resend_pending_notices(snapshot)
+        outcome.pix_pending = self._cycle_charges.uncharged(snapshot)  # from the snapshot read: no extra query
         due = due_date_of_run(issue_date)
         overdue = self._reads.get_many(account_id, overdue_invoice_ids(snapshot, now.date())
                                        + same_due_invoice_ids(snapshot, due))
@@ -94,6 +114,8 @@ class InvoicingService:
         if seats is not None:
             self._notices.publish_events(seats)
         outcome.invoice_ids = [invoice.invoice_id for invoice in invoices]
+        outcome.pix_pending += [invoice.invoice_id for invoice in invoices
+                                if invoice.payment_method == PIX_AUTOMATICO and invoice.status == InvoiceStatus.OPEN]
         outcome.superseded = [invoice.invoice_id for invoice in bill.superseded]
         for index, invoice in enumerate(invoices):
             self._notify(snapshot, invoice, bill.superseded if index == 0 else [])

@@ -11,10 +11,12 @@ _ASAAS_BILLING_TYPES = {"pix": "PIX", "boleto": "BOLETO"}
 
 
 class DevGateway:
-    def __init__(self, settings, payments, webhooks):
+    def __init__(self, settings, payments, webhooks, pix_automatico):
+        """`pix_automatico`: DevPixAutomatico, the fake PSP concluding an invoice's cycle charge."""
         self._settings = settings
         self._payments = payments
         self._webhooks = webhooks
+        self._pix_automatico = pix_automatico
 
     def pay(self, invoice_id: str, method: str, amount_cents: int | None = None):
         """Returns (gateway, amount, WebhookResult)."""
@@ -26,6 +28,8 @@ class DevGateway:
         if amount <= 0:
             raise Conflict("A fatura não tem valor em aberto; informe amount_cents para pagar assim mesmo.",
                            code="invoice_not_payable", details={"status": invoice.status})
+        if method == "pix_automatico":
+            return "pix_automatico", amount, self._pay_cycle_charge(invoice)
         if method == "card":
             raw = stripe_payment_succeeded(invoice.invoice_id, invoice.account_id, amount)
             header = stripe_signature_header(raw, self._settings.stripe_webhook_secret)
@@ -33,3 +37,16 @@ class DevGateway:
         reference = external_reference(invoice.account_id, invoice.invoice_id)  # as our Asaas charges carry it
         raw = asaas_payment_received(reference, amount, _ASAAS_BILLING_TYPES[method])
         return "asaas", amount, self._webhooks.receive_asaas(raw, self._settings.asaas_webhook_token)
+
+    def _pay_cycle_charge(self, invoice):
+        """The fake PSP concludes the invoice's cycle charge (always its full amount) and delivers the
+        `cobsr` notification through the real webhook path; the result reads as a gateway's."""
+        from chalicelib.services.payments.webhooks import WebhookResult
+
+        if not invoice.pix_txid:
+            raise Conflict("A fatura não tem cobrança de Pix Automático enviada ao PSP.",
+                           code="invoice_not_payable", details={"payment_method": invoice.payment_method})
+        _, outcomes = self._pix_automatico.charge(invoice.pix_txid, "pay")
+        done = outcomes[0]
+        return WebhookResult("pix_automatico", invoice.pix_txid, "cobr." + (done.status or ""), done.outcome,
+                             done.payment_id, done.invoice_id or invoice.invoice_id, done.invoice_status)

@@ -9,7 +9,7 @@ from chalicelib.adapters.email import render
 from chalicelib.domain.money import format_brl
 from chalicelib.store.billing import AccountSnapshot
 
-METHOD_LABELS = {"card": "cartão de crédito", "pix": "Pix", "boleto": "boleto"}
+METHOD_LABELS = {"card": "cartão de crédito", "pix": "Pix", "boleto": "boleto", "pix_automatico": "Pix Automático"}
 
 
 def snapshot_recipients(snapshot: AccountSnapshot) -> list[str]:

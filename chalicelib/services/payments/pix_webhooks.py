@@ -1,0 +1,152 @@
+"""Pix Automático webhooks (`POST /v1/webhooks/pix`), the PSP's notifications of recurrences
+(`{"recs": [...]}`, WebhookRecBody) and cycle charges (`{"cobsr": [...]}`, WebhookCobRBody).
+
+Who may call: in AWS the PSP reaches the API's custom domain over mutual TLS (API Gateway checks
+its client certificate against the truststore before the Lambda runs, and the request context
+carries it); with PIX_WEBHOOK_TOKEN set (always in the local stage) the header `X-Webhook-Token`
+must equal it, compared in constant time. Anything else answers 400 and records nothing.
+
+Each recurrence item is applied through PixAutomaticoService.apply: replays are `duplicate`, late
+ones `stale`. Each cycle-charge item goes to PixChargeNotifications (pix_charge_payments.py): a
+concluded charge settles its invoice through the exactly-once settlement, any state is mirrored on
+the invoice when it is a step forward."""
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+
+from chalicelib.errors import BadRequest
+from chalicelib.observability.logging import get_logger, log_event
+from chalicelib.services.payments.pix_automatico import Notification
+from chalicelib.services.payments.webhooks import rejected
+
+_log = get_logger("pix_webhooks")
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    kind: str  # rec | cobr
+    id: str | None
+    status: str | None
+    outcome: str
+    invoice_id: str | None = None
+    payment_id: str | None = None
+    invoice_status: str | None = None
+
+
+class PixWebhookService:
+    def __init__(self, settings, recurrences, charges):
+        """`charges`: PixChargeNotifications (cycle charges)."""
+        self._settings = settings
+        self._recurrences = recurrences
+        self._charges = charges
+
+    def receive(self, raw_body: bytes, token_header: str | None, client_certificate: bool = False) -> list[ItemOutcome]:
+        self._verify(token_header, client_certificate)
+        try:
+            body = json.loads(raw_body or b"null")
+        except ValueError as exc:
+            raise BadRequest("Corpo do webhook não é JSON.", code="malformed_json") from exc
+        if not isinstance(body, dict):
+            raise BadRequest("Corpo do webhook deve ser um objeto com recs ou cobsr.", code="malformed_webhook")
+        outcomes = []
+        for item in _items(body, "recs"):
+            rec_id, status = item.get("idRec"), item.get("status")
+            if not isinstance(rec_id, str) or not isinstance(status, str):
+                outcomes.append(ItemOutcome("rec", None, None, "ignored"))
+                continue
+            ending = item.get("encerramento") if isinstance(item.get("encerramento"), dict) else {}
+            detail = ending.get("rejeicao") or ending.get("cancelamento") or {}
+            notification = Notification(rec_id, status, detail.get("codigo"), detail.get("solicitante"))
+            outcomes.append(ItemOutcome("rec", rec_id, status, self._recurrences.apply(notification)))
+        for item in _items(body, "cobsr"):
+            txid, status = item.get("txid"), item.get("status")
+            if not isinstance(txid, str) or not isinstance(status, str):
+                log_event(_log, "pix cycle charge notification ignored", txid=txid, status=status)
+                outcomes.append(ItemOutcome("cobr", txid if isinstance(txid, str) else None, None, "ignored"))
+                continue
+            done = self._charges.apply(item)
+            outcomes.append(ItemOutcome("cobr", txid, status, done.outcome, done.invoice_id, done.payment_id,
+                                        done.invoice_status))
+        return outcomes
+
+    def _verify(self, token_header: str | None, client_certificate: bool) -> None:
+        expected = self._settings.pix_webhook_token
+        if expected:
+            if token_header and hmac.compare_digest(token_header.encode(), expected.encode()):
+                return
+            raise rejected("token", "pix")
+        if not self._settings.is_local and client_certificate:
+            return
+        raise rejected("no client certificate", "pix")
+
+
+def _items(body: dict, key: str) -> list[dict]:
+    items = body.get(key)
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        log_event(_log, "pix webhook list malformed", level=logging.WARNING, key=key)
+        return []
+    return [item for item in items if isinstance(item, dict)]
+
+
+class DevPixAutomatico:
+    """Local stage: the fake PSP plays the payer's bank; its notification comes in through `receive`
+    with the stage's token, as a real delivery does."""
+
+    def __init__(self, settings, psp, webhooks):
+        self._settings = settings
+        self._psp = psp
+        self._webhooks = webhooks
+
+    def answer(self, rec_id: str, action: str) -> tuple[dict, list[ItemOutcome]]:
+        from chalicelib.adapters.pix_automatico import PspError
+        from chalicelib.errors import Conflict, NotFound
+
+        try:
+            from urllib.parse import quote
+
+            notification = self._psp.fake_control("POST", f"/rec/{quote(rec_id, safe='')}/{action}")
+        except PspError as error:
+            if error.status is None:
+                from chalicelib.services.payments.pix_automatico import psp_unavailable
+
+                raise psp_unavailable(error) from error
+            if error.status == 404:
+                raise NotFound("Recorrência não encontrada no PSP local.", code="pix_automatico_not_found") from error
+            raise Conflict("O PSP local recusou a resposta do pagador: " + str(error.problem.get("detail", "")),
+                           code="pix_automatico_not_live") from error
+        raw = json.dumps(notification).encode()
+        return notification, self._webhooks.receive(raw, self._settings.pix_webhook_token)
+
+    def charge(self, txid: str, action: str) -> tuple[dict, list[ItemOutcome]]:
+        """pay | reject: the payer's bank concludes or refuses a cycle charge; the PSP's notification
+        comes in through `receive`, as a real delivery does."""
+        from urllib.parse import quote
+
+        from chalicelib.adapters.pix_automatico import PspError
+        from chalicelib.errors import Conflict, NotFound
+        from chalicelib.services.payments.pix_automatico import psp_unavailable
+
+        try:
+            notification = self._psp.fake_control("POST", f"/cobr/{quote(txid, safe='')}/{action}")
+        except PspError as error:
+            if error.status is None:
+                raise psp_unavailable(error) from error
+            if error.status == 404:
+                raise NotFound("Cobrança do Pix Automático não encontrada no PSP local.",
+                               code="pix_charge_not_found") from error
+            raise Conflict("O PSP local recusou: " + str(error.problem.get("detail", "")),
+                           code="invoice_not_payable") from error
+        raw = json.dumps(notification).encode()
+        return notification, self._webhooks.receive(raw, self._settings.pix_webhook_token)
+
+    def received(self) -> list[dict]:
+        from chalicelib.adapters.pix_automatico import PspError
+        from chalicelib.services.payments.pix_automatico import psp_unavailable
+
+        try:
+            return self._psp.fake_control("GET", "/requests")
+        except PspError as error:
+            raise psp_unavailable(error) from error
