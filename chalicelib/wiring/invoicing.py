@@ -33,11 +33,12 @@ class InvoicingWiring:
     @cached_property
     def invoicing(self):
         """The issue-invoices worker: `issue_for_account(account_id, issue_date)`."""
-        from chalicelib.services.invoicing.worker import InvoicingService
+        from chalicelib.services.invoicing.worker import JOB_ACTOR, InvoicingService
 
         return InvoicingService(self.billing_repository, self.invoice_reads, self.catalog, self.boleto_documents,
                                 self.invoice_notices, self.clock, self.settings.boleto_bank,
-                                cycle_charges=self.pix_cycle_charges)
+                                cycle_charges=self.pix_cycle_charges,
+                                seats_removed=lambda account_id: self.licensing.sync(account_id, JOB_ACTOR))
 
     @cached_property
     def invoice_queries(self):

@@ -219,6 +219,8 @@ def test_seats_removed_retire_their_keys_and_free_their_machines(client, publish
     assert client.call("PUT", f"/v1/accounts/{account_id}/subscriptions/{sub['id']}/renewal", owner,
                        {"renewal_mode": "active_only"}).status_code == 200
     assert issue_invoices(client, "2026-03-25")["invoices_issued"] == 1  # renews 2 licenses
+    # Retired by the run itself, before any listing or check-in: the machine is free already.
+    assert [e["data"]["fingerprint"] for e in published if e["type"] == "license.deactivated"] == ["fp-3a"]
 
     gone = validate(client, by_seat[3]["key"], "fp-3a")  # out of force at once
     assert gone.status_code == 200 and offline_verify(client, gone.data["license_file"])["lic"] == "none"

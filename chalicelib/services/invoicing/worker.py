@@ -54,10 +54,13 @@ class IssueOutcome:
 
 class InvoicingService:
     def __init__(self, repository, reads, catalog: Catalog, documents, notices, clock, bank_code: str,
-                 cycle_charges):
+                 cycle_charges, seats_removed):
         """`cycle_charges`: PixCycleCharges, which charges the Pix Automático invoices issued (and any
-        an earlier run left uncharged) right after the commit."""
+        an earlier run left uncharged) right after the commit. `seats_removed(account_id)`: called
+        after a renewal in `active_only` mode lowered a subscription's seats, so the license keys of
+        the seats no longer paid for are retired and their machines freed in the same run."""
         self._cycle_charges = cycle_charges
+        self._seats_removed = seats_removed
         self._repo = repository
         self._reads = reads
         self._catalog = catalog
@@ -78,6 +81,12 @@ class InvoicingService:
             outcome = IssueOutcome(account_id, already_issued=True)
         outcome.pix_charges = self._charge_cycles(account_id, outcome.pix_pending)
         return outcome
+
+    def _retire_removed_seats(self, account_id: str) -> None:
+        try:
+            self._seats_removed(account_id)
+        except Exception as error:  # the renewal is committed; the keys' next check-in retires them
+            log_event(_log, "license keys not retired", account_id=account_id, error=type(error).__name__)
 
     def _charge_cycles(self, account_id: str, invoice_ids: list[str]) -> list:
         """After the commit: the account's open Pix Automático invoices not charged yet (the ones just
@@ -113,6 +122,7 @@ class InvoicingService:
             raise
         if seats is not None:
             self._notices.publish_events(seats)
+            self._retire_removed_seats(account_id)
         outcome.invoice_ids = [invoice.invoice_id for invoice in invoices]
         outcome.pix_pending += [invoice.invoice_id for invoice in invoices
                                 if invoice.payment_method == PIX_AUTOMATICO and invoice.status == InvoiceStatus.OPEN]
