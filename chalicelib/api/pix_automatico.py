@@ -1,6 +1,9 @@
 """Pix Automático: a subscription's recurrence (authorise, read, cancel), the PSP's webhook, and the
 local stage's payer's bank (approve / reject through the webhook path) and fake PSP log."""
+import json
+
 from chalice import Blueprint
+from pydantic import ValidationError
 
 from chalicelib.api.access import Access
 from chalicelib.api.routing import RequestContext, endpoint
@@ -8,6 +11,7 @@ from chalicelib.api.schemas.pix_automatico import (
     DevPixAnswerOut, DevPixRequestOut, DevPixRequestsOut, PixAutomaticoOut, PixWebhookAck, PixWebhookIn,
     PixWebhookItemOut,
 )
+from chalicelib.errors import BadRequest
 from chalicelib.wiring import container
 
 bp = Blueprint(__name__)
@@ -64,9 +68,26 @@ def delete_pix_automatico(ctx: RequestContext, account_id: str, subscription_id:
 def pix_webhook(ctx: RequestContext):
     context = bp.current_request.context or {}
     client_certificate = bool((context.get("identity") or {}).get("clientCert"))
-    outcomes = container().pix_webhooks.receive(ctx.raw_body, ctx.headers.get("x-webhook-token"),
-                                                client_certificate)
-    return PixWebhookAck(items=_items(outcomes))
+    webhooks = container().pix_webhooks
+    token = ctx.headers.get("x-webhook-token")
+    webhooks.verify(token, client_certificate)  # before the body is read at all
+    _documented_shape(ctx.raw_body)
+    return PixWebhookAck(items=_items(webhooks.receive(ctx.raw_body, token, client_certificate)))
+
+
+def _documented_shape(raw_body: bytes | None) -> None:
+    """A delivery the document's schema (PixWebhookIn) refuses is refused whole: 400, nothing applied,
+    so the PSP's retry finds nothing half-done. Not JSON at all: `receive` says so."""
+    try:
+        payload = json.loads(raw_body or b"null")
+    except ValueError:
+        return
+    try:
+        PixWebhookIn.model_validate(payload)
+    except ValidationError as error:
+        where = ".".join(str(part) for part in error.errors()[0]["loc"]) or "corpo"
+        raise BadRequest(f"Webhook Pix fora do formato documentado (em {where}).", code="malformed_webhook",
+                         details={"field": where}) from error
 
 
 def _answer(rec_id: str, action: str) -> DevPixAnswerOut:

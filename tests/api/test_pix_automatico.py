@@ -246,3 +246,16 @@ def test_the_job_charges_the_next_day_what_an_unreachable_psp_left_uncharged(cli
     [renewal] = [i for i in stored_invoices(account_id) if i.origin == "renewal"]
     assert renewal.pix_charge_status == "ATIVA"
     assert len([r for r in _received(client, rec_id) if r["kind"] == "cobr"]) == 1
+
+
+def test_a_malformed_notification_is_refused_whole_and_applies_nothing(client, subscribed):
+    """A valid approval next to an item that cannot be read: 400, and the approval is not applied
+    either, so the PSP's retry of the whole delivery finds nothing half-done."""
+    account_id, token, sub = subscribed
+    rec_id = _authorise(client, account_id, token, sub)["rec_id"]
+    approval = {"idRec": rec_id, "status": "APROVADA"}
+    for body in ({"recs": [approval], "cobsr": [None]}, {"recs": [approval, {"idRec": rec_id}]},
+                 {"recs": [{"idRec": rec_id, "status": "APROVADISSIMA"}]}, {"recs": approval}):
+        refused = client.call("POST", "/v1/webhooks/pix", headers=WEBHOOK_TOKEN, raw=json.dumps(body))
+        assert refused.status_code == 400 and refused.data["error"]["code"] == "malformed_webhook", body
+    assert client.call("GET", _path(account_id, sub["id"]), token).data["status"] == "CRIADA"

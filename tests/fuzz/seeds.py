@@ -38,8 +38,10 @@ SEED_REQUESTS = [
     ("POST", ACCOUNT + "/backups", lambda: {"run_at": _tomorrow_at(20)}),
 ]
 # Seeds that need ids the first ones produced (a function of the harvest): run after the lists are read.
+# Their other path parameters take the first id harvested (the first subscription seeded above).
 SEEDS_AFTER_LISTS = [
     ("POST", "/v1/_dev/gateway/pay", lambda harvest: {"invoice_id": harvest.values["invoice_id"][0], "method": "pix"}),
+    ("POST", ACCOUNT + "/subscriptions/{subscription_id}/pix-automatico", lambda harvest: None),
 ]
 
 
@@ -87,8 +89,8 @@ class Harvest:
         item_param = item_params(document).get(template)
         if item_param:
             for item in (body.get("items") or [body]) if isinstance(body, dict) else []:
-                if isinstance(item, dict):
-                    self.add(item_param, item.get("id"))
+                if isinstance(item, dict):  # its `id`, or a field named as the parameter (a coupon's `code`)
+                    self.add(item_param, item.get("id") or item.get(item_param))
         self._walk(body)
 
     def _walk(self, value) -> None:
@@ -145,7 +147,8 @@ def seed(stack, token: str, document: dict) -> Harvest:
 
 
 def _send_seed(stack, token, document, harvest, method, template, body) -> None:
-    path = template.replace("{account_id}", DEMO_ACCOUNT)
+    path = harvest.fill(template)  # `{account_id}`: the demo account, harvested first
+    assert path, f"seed {method} {template}: no id harvested yet for {path_params(template)}"
     answer = stack.call(method, path, token, body)
     harvest.answers.append((method, template, answer.status))
     assert answer.status < 300, f"seed {method} {path} answered {answer.status}: {answer.body[:500]!r}"

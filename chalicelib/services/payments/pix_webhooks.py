@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass
 
 from chalicelib.errors import BadRequest
+from chalicelib.domain.pix_automatico import RecurrenceStatus
 from chalicelib.observability.logging import get_logger, log_event
 from chalicelib.services.payments.pix_automatico import Notification
 from chalicelib.services.payments.webhooks import rejected
@@ -42,35 +43,27 @@ class PixWebhookService:
         self._charges = charges
 
     def receive(self, raw_body: bytes, token_header: str | None, client_certificate: bool = False) -> list[ItemOutcome]:
-        self._verify(token_header, client_certificate)
+        self.verify(token_header, client_certificate)
         try:
             body = json.loads(raw_body or b"null")
         except ValueError as exc:
             raise BadRequest("Corpo do webhook não é JSON.", code="malformed_json") from exc
-        if not isinstance(body, dict):
-            raise BadRequest("Corpo do webhook deve ser um objeto com recs ou cobsr.", code="malformed_webhook")
+        _check_shape(body)  # the whole body before any item is applied: nothing half-done
         outcomes = []
         for item in _items(body, "recs"):
-            rec_id, status = item.get("idRec"), item.get("status")
-            if not isinstance(rec_id, str) or not isinstance(status, str):
-                outcomes.append(ItemOutcome("rec", None, None, "ignored"))
-                continue
+            rec_id, status = item["idRec"], item["status"]
             ending = item.get("encerramento") if isinstance(item.get("encerramento"), dict) else {}
             detail = ending.get("rejeicao") or ending.get("cancelamento") or {}
             notification = Notification(rec_id, status, detail.get("codigo"), detail.get("solicitante"))
             outcomes.append(ItemOutcome("rec", rec_id, status, self._recurrences.apply(notification)))
         for item in _items(body, "cobsr"):
-            txid, status = item.get("txid"), item.get("status")
-            if not isinstance(txid, str) or not isinstance(status, str):
-                log_event(_log, "pix cycle charge notification ignored", txid=txid, status=status)
-                outcomes.append(ItemOutcome("cobr", txid if isinstance(txid, str) else None, None, "ignored"))
-                continue
+            txid, status = item["txid"], item["status"]
             done = self._charges.apply(item)
             outcomes.append(ItemOutcome("cobr", txid, status, done.outcome, done.invoice_id, done.payment_id,
                                         done.invoice_status))
         return outcomes
 
-    def _verify(self, token_header: str | None, client_certificate: bool) -> None:
+    def verify(self, token_header: str | None, client_certificate: bool) -> None:
         expected = self._settings.pix_webhook_token
         if expected:
             if token_header and hmac.compare_digest(token_header.encode(), expected.encode()):
@@ -81,14 +74,30 @@ class PixWebhookService:
         raise rejected("no client certificate", "pix")
 
 
+# What each list's items must carry (WebhookRecBody, WebhookCobRBody): a notification without them
+# cannot be matched to anything, so the delivery is refused (400) and the PSP sends it again.
+_REQUIRED = {"recs": ("idRec", "status"), "cobsr": ("txid", "status")}
+
+
+def _check_shape(body) -> None:
+    if not isinstance(body, dict):
+        raise BadRequest("Corpo do webhook deve ser um objeto com recs ou cobsr.", code="malformed_webhook")
+    for key, fields in _REQUIRED.items():
+        items = body.get(key)
+        if items is None:
+            continue
+        if not isinstance(items, list) or not all(
+                isinstance(item, dict) and all(isinstance(item.get(name), str) for name in fields) for item in items):
+            log_event(_log, "pix webhook malformed", level=logging.WARNING, key=key)
+            raise BadRequest(f"Webhook Pix malformado: cada item de {key} deve ser um objeto com "
+                             f"{' e '.join(fields)}.", code="malformed_webhook")
+    recurrence_states = {status.value for status in RecurrenceStatus}
+    if any(item["status"] not in recurrence_states for item in body.get("recs") or []):
+        raise BadRequest("Webhook Pix malformado: status de recorrência desconhecido.", code="malformed_webhook")
+
+
 def _items(body: dict, key: str) -> list[dict]:
-    items = body.get(key)
-    if items is None:
-        return []
-    if not isinstance(items, list):
-        log_event(_log, "pix webhook list malformed", level=logging.WARNING, key=key)
-        return []
-    return [item for item in items if isinstance(item, dict)]
+    return body.get(key) or []
 
 
 class DevPixAutomatico:
