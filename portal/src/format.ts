@@ -22,6 +22,15 @@ export function date(value: string | null | undefined): string {
   return dateTime.format(new Date(value)).split(",")[0].split(" ")[0];
 }
 
+/** A period as a person reads it: the API's end is exclusive (the next period's first day), the text
+ * names the last day, as the invoice lines' descriptions do ("04/01/2027 a 03/02/2027"). */
+export function period(start: string | null | undefined, endExclusive: string | null | undefined): string {
+  if (!start || !endExclusive) return "—";
+  const end = new Date(`${endExclusive}T12:00:00Z`);
+  end.setUTCDate(end.getUTCDate() - 1);
+  return `${date(start)} a ${date(end.toISOString().slice(0, 10))}`;
+}
+
 export function dateAndTime(value: string | null | undefined): string {
   if (!value) return "—";
   return dateTime.format(new Date(value)).replace(",", "");

@@ -6,7 +6,7 @@ import { renderSVG } from "uqr";
 import { api, unwrap, type Schemas } from "../api/client";
 import { AccountPage } from "../components/AccountPage";
 import { CopyButton, Done, ErrorText, LoadError, Loading, Section, useAction, useLoad } from "../components/ui";
-import { brl, date, dateAndTime, INVOICE_STATUS, label, PAYMENT_METHOD } from "../format";
+import { brl, date, dateAndTime, INVOICE_STATUS, label, PAYMENT_METHOD, period } from "../format";
 
 type Filter = "open" | "paid" | "all";
 
@@ -129,7 +129,7 @@ function InvoiceDetail({ accountId, invoiceId, onChanged }: { accountId: string;
           {inv.lines.map((line, index) => (
             <tr key={index}>
               <td>{line.description}</td>
-              <td>{line.period_start ? `${date(line.period_start)} a ${date(line.period_end)}` : "—"}</td>
+              <td>{period(line.period_start, line.period_end)}</td>
               <td className="num">{brl(line.amount_cents)}</td>
             </tr>
           ))}

@@ -8,7 +8,7 @@ import { api, unwrap, type Schemas } from "../api/client";
 import { AccountPage } from "../components/AccountPage";
 import { LicenseKeys } from "../components/LicenseKeys";
 import { Done, ErrorText, LoadError, Loading, Section, useAction, useLoad } from "../components/ui";
-import { brl, date, gigabytes, label, INVOICE_STATUS, PAYMENT_METHOD, PERIODICITY, SUBSCRIPTION_STATUS } from "../format";
+import { brl, date, gigabytes, label, INVOICE_STATUS, PAYMENT_METHOD, period, PERIODICITY, SUBSCRIPTION_STATUS } from "../format";
 import type { can } from "../account";
 
 type Plan = Schemas["PlanOut"];
@@ -66,7 +66,7 @@ function Summary({ plan }: { plan: Plan }) {
         <dd>{label(PERIODICITY, plan.periodicity)}</dd>
         <dt>Período atual</dt>
         <dd>
-          {date(plan.current_period_start)} a {date(plan.current_period_end)}
+          {period(plan.current_period_start, plan.current_period_end)}
         </dd>
         <dt>Licenças</dt>
         <dd>
@@ -81,8 +81,8 @@ function Summary({ plan }: { plan: Plan }) {
             <dt>Próxima renovação</dt>
             <dd>
               {brl(plan.next_renewal.amount_cents)} em {date(plan.next_renewal.due_date)} ({plan.next_renewal.quantity}{" "}
-              licença{plan.next_renewal.quantity === 1 ? "" : "s"}, {date(plan.next_renewal.period_start)} a{" "}
-              {date(plan.next_renewal.period_end)})
+              licença{plan.next_renewal.quantity === 1 ? "" : "s"},{" "}
+              {period(plan.next_renewal.period_start, plan.next_renewal.period_end)})
             </dd>
           </>
         )}
