@@ -8,7 +8,7 @@ import jwt
 import pytest
 
 from chalicelib.adapters.events import RecordingPublisher
-from chalicelib.domain.licensing import is_key
+from chalicelib.domain.licensing import RateLimits, is_key
 from tests.steps.billing_steps import at, change, subscribe
 from tests.steps.invoicing_steps import billable_account, invoices
 from tests.steps.payment_steps import dev_pay
@@ -252,7 +252,7 @@ def test_brute_force_on_activate_is_throttled_and_never_tells_keys_apart(client,
                ("nonsense", key["key"][:-1] + ("0" if key["key"][-1] != "0" else "1"), unknown_but_well_formed)]
     assert {(a.status_code, a.data["error"]["code"], a.data["error"]["message"]) for a in answers} == {
         (404, "license_key_not_found", "Chave de licença não encontrada.")}
-    limit = aws.licensing._limits.failures_per_source
+    limit = RateLimits().failures_per_source  # the limits the container builds the service with
     statuses = [activate(client, f"RNV-ABCD-EFGH-JKMN-{n:04d}-0", "fp-x").status_code for n in range(limit)]
     assert statuses[:limit - 3] == [404] * (limit - 3) and statuses[-1] == 429
     throttled = activate(client, key["key"], "fp-x")  # even the right key, from that source, for a while
@@ -268,7 +268,7 @@ def test_calls_on_one_key_are_limited_whatever_the_source(client, aws):
     licensing = aws.licensing
     licensing.activate(key["key"], "fp-1", "Máquina", "10.0.0.1")
     with pytest.raises(Throttled):
-        for n in range(licensing._limits.per_key):
+        for n in range(RateLimits().per_key):
             licensing.validate(key["key"], "fp-1", f"10.0.1.{n}")
 
 

@@ -3,42 +3,33 @@
 Keys follow the seats: every seat of a subscription to a product with `licensing: keys` (catalog) has
 one, and a client account of a partner batch whose licensed product has it holds one for its seat.
 `sync` creates the keys of seats bought and retires those of seats removed (freeing their machines);
-it runs after the plan routes change seats and whenever the owner lists the keys. Between the two a
-key whose seat number is over the quantity is already out of force (domain.licensing.in_force).
+it runs after the plan routes change seats, after a renewal lowers them, and whenever the owner lists
+the keys. Between the two a key whose seat number is over the quantity is already out of force
+(domain.licensing.in_force).
 
-The program's routes (activate, validate, deactivate) take the key as their credential. Every call
-counts against its key and its source address, and an unknown key counts as a failure of its source:
-past a limit the answer is 429, and a wrong key answers the same 404 whatever is wrong with it, so
-keys cannot be guessed or told apart."""
+The program's routes (activate, validate, deactivate) take the key as their credential, through the
+rate limits and the one 404 of key_access.py; what the file then says comes from key_terms.py."""
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.catalog import Catalog, Product, contract_of, overdue_policy_of
-from chalicelib.domain.enums import LicenseStatus, SubscriptionStatus
+from chalicelib.catalog import Catalog, Product
+from chalicelib.domain.enums import LicenseStatus
 from chalicelib.domain.licensing import (
-    BODY_BITS, InvalidKey, LicenseTerms, RateLimits, format_key, in_force, license_claims, license_terms,
-    normalize_key, seats_to_create, seats_to_retire,
+    BODY_BITS, LicenseTerms, RateLimits, format_key, in_force, license_claims, seats_to_create, seats_to_retire,
 )
-from chalicelib.domain.overdue import Entitlements
-from chalicelib.errors import Conflict, NotFound, Throttled
+from chalicelib.errors import Conflict, NotFound
+from chalicelib.services.licensing.key_access import KeyGate, key_not_found
+from chalicelib.services.licensing.key_terms import seats_of, terms_of
 from chalicelib.services.shared.audit import audit_entry
 from chalicelib.services.shared.ids import sortable_id
-from chalicelib.services.subscriptions.entitlements import BATCH_SEAT, SUBSCRIPTION, grants_of
+from chalicelib.services.subscriptions.entitlements import BATCH_SEAT, SUBSCRIPTION
 from chalicelib.store.batches import SEAT_SK, SeatItem
-from chalicelib.store.licensing import (
-    ACTIVE, RETIRED, Counter, KeyState, LicenseKeyItem, LicenseKeyRefItem, new_key_item, rate_pk,
-)
+from chalicelib.store.licensing import ACTIVE, RETIRED, LicenseKeyItem, new_key_item
 
-_NOTHING = Entitlements(LicenseStatus.NONE, support=False, updates=False)
 PROGRAM = "license_program"  # the actor of the program's calls in the audit trail
-_KEY_NOT_FOUND = "Chave de licença não encontrada."
-
-
-def key_not_found() -> NotFound:
-    return NotFound(_KEY_NOT_FOUND, code="license_key_not_found")
 
 
 @dataclass(frozen=True)
@@ -74,7 +65,7 @@ class LicensingService:
         self._signer = signer
         self._events = events
         self._clock = clock
-        self._limits = limits
+        self._gate = KeyGate(repository, limits, clock)
         self._random_bits = random_bits
 
     # --- keys follow the seats ----------------------------------------------------------------
@@ -148,10 +139,10 @@ class LicensingService:
 
     # --- the program's calls ------------------------------------------------------------------
     def activate(self, key_text: str, fingerprint: str, machine_name: str, source: str) -> LicenseFile:
-        key, counters, state, ref = self._open(key_text, source)
+        key, counters, state, ref = self._gate.open(key_text, source)
         item = state.item
-        seats, product = self._seats_of(state, ref)
-        terms = self._terms(state, ref, product, seats)
+        seats, product = seats_of(self._catalog, state, ref)
+        terms = terms_of(self._catalog, self._clock.today(), state, ref, product, seats)
         if item.status != ACTIVE or not in_force(int(item.seat), seats):
             self._repo.count(counters, failed=True)
             raise key_not_found()  # a retired key is no key for a new machine
@@ -183,10 +174,10 @@ class LicensingService:
 
     def validate(self, key_text: str, fingerprint: str, source: str) -> LicenseFile:
         """The program's check-in: a new file with the license as it is now."""
-        key, counters, state, ref = self._open(key_text, source)
+        key, counters, state, ref = self._gate.open(key_text, source)
         item = state.item
-        seats, product = self._seats_of(state, ref)
-        terms = self._terms(state, ref, product, seats)
+        seats, product = seats_of(self._catalog, state, ref)
+        terms = terms_of(self._catalog, self._clock.today(), state, ref, product, seats)
         machines = machines_of(item)
         if item.status == ACTIVE and not in_force(int(item.seat), seats):
             self.sync(item.account_id)  # its seat was removed: retire it now (frees its machines)
@@ -201,7 +192,7 @@ class LicensingService:
 
     def deactivate(self, key_text: str, fingerprint: str, source: str) -> None:
         """The program frees its machine's slot (uninstall, moving to another machine)."""
-        key, counters, state, ref = self._open(key_text, source)
+        key, counters, state, ref = self._gate.open(key_text, source)
         item = state.item
         audit = audit_entry(self._clock, item.account_id, actor=PROGRAM, action="license.deactivated",
                             target=item.license_id, before={"fingerprint": fingerprint}, reason="program")
@@ -212,59 +203,6 @@ class LicensingService:
 
     def jwks(self) -> dict:
         return self._signer.jwks()
-
-    # --- helpers ------------------------------------------------------------------------------
-    def _open(self, key_text: str, source: str) -> tuple[str, list[Counter], KeyState, LicenseKeyRefItem]:
-        """Rate limits first, then the key: (key, counters, state, ref), or 429 / the one 404."""
-        limits = self._limits
-        window = limits.window(self._clock.now())
-        expires = limits.window_end(window) + 3600
-        try:
-            key = normalize_key(key_text)
-        except InvalidKey:
-            key = None
-        source_counter = Counter(rate_pk("src", source or "unknown"), window, expires)
-        counters = [source_counter] + ([Counter(rate_pk("key", key), window, expires)] if key else [])
-        lookup = self._repo.lookup(key or "-", counters)
-        retry_after = limits.window_end(window) - int(self._clock.now().timestamp())
-        over = (source_counter.failures >= limits.failures_per_source or source_counter.calls >= limits.per_source
-                or (key is not None and counters[1].calls >= limits.per_key))
-        if over:
-            raise Throttled("Muitas tentativas; aguarde alguns minutos e tente novamente.", code="too_many_attempts",
-                            details={"retry_after_seconds": max(retry_after, 1)})
-        if lookup.ref is None:
-            self._repo.count([source_counter], failed=True)
-            raise key_not_found()
-        state = self._repo.state(lookup.ref)
-        if state.item is None:
-            self._repo.count(counters, failed=True)
-            raise key_not_found()
-        return key, counters, state, lookup.ref
-
-    def _seats_of(self, state: KeyState, ref: LicenseKeyRefItem) -> tuple[int, Product | None]:
-        product = self._catalog.product(state.item.product_id)
-        if ref.source == BATCH_SEAT:
-            return 1, product
-        return (int(state.subscription.quantity) if state.subscription else 0), product
-
-    def _terms(self, state: KeyState, ref: LicenseKeyRefItem, product: Product | None, seats: int) -> LicenseTerms:
-        item, subscription = state.item, state.subscription
-        retired = item.status != ACTIVE or not in_force(int(item.seat), seats)
-        if ref.source == BATCH_SEAT:
-            seat = state.seat
-            batch_product = self._catalog.product(subscription.product_id) if subscription else None
-            ended = seat is None or seat.batch_subscription_id != ref.subscription_id or (
-                seat.ends_on is not None and self._clock.today() >= seat.ends_on)
-            status = subscription.status if subscription else SubscriptionStatus.CANCELLED.value
-            grants = _NOTHING if ended or subscription is None else grants_of(batch_product, status)
-            paid_through = (seat.ends_on if seat and seat.ends_on else
-                            subscription.current_period_end if subscription else None)
-            return license_terms(contract_of(batch_product), grants, paid_through, overdue_policy_of(batch_product),
-                                 retired)
-        if subscription is None:
-            return license_terms(contract_of(product), _NOTHING, None, overdue_policy_of(product), retired)
-        return license_terms(contract_of(product), grants_of(product, subscription.status),
-                             subscription.current_period_end, overdue_policy_of(product), retired)
 
     def _file(self, item: LicenseKeyItem, fingerprint: str, terms: LicenseTerms, machines: list[dict]) -> LicenseFile:
         claims = license_claims(terms, key=item.key, account_id=item.account_id, product_id=item.product_id,
