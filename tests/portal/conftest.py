@@ -1,5 +1,7 @@
-"""The portal in real Chromium against one local stack for the whole session: portal/dist built when
-stale (scripts/local_stack.py does the same for `make run`), the stack (tests/fuzz/stack.py) serving it
+"""The portal in real Chromium against one local stack for the portal tests (package scope: the stack
+and Playwright's loop end with the last of them, before a test worker goes on to other files):
+portal/dist built when stale (scripts/local_stack.py does the same for `make run`), the stack
+(tests/fuzz/stack.py) serving it
 on a free port that its CORS_ORIGINS allows, Debian's chromium driven by Playwright (mk/browser.mk
 installs it; Playwright's browser downloads are never used).
 
@@ -114,7 +116,7 @@ class Customer:
         return token
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def portal_dist():
     from scripts.local_stack import build_portal
 
@@ -124,7 +126,7 @@ def portal_dist():
     return PORTAL / "dist"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def stack(portal_dist):
     port = free_port()
     with LocalStack(env={"PORTAL_PORT": str(port), "CORS_ORIGINS": f"http://127.0.0.1:{port}"}) as running:
@@ -135,12 +137,12 @@ def stack(portal_dist):
         print(f"stack stopped in {time.monotonic() - started:.1f}s")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def api(stack) -> Api:
     return Api(stack)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(stack):  # closed before the stack: its keep-alive connections would hold `chalice local`
     if not shutil.which(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: `make deps-browser` (part of `make test`) installs Debian's chromium")
