@@ -171,11 +171,40 @@ def parse_json_body(headers, raw_body: bytes | None, max_bytes: int):
     return load_json(raw)
 
 
+MAX_NESTING = 64  # no body of ours comes near it; webhook events nest about ten levels
+
+
 def load_json(raw: bytes):
     """Decode a JSON body, or answer 400 `invalid_json`. ValueError covers more than syntax: an
     integer literal over Python's int-string conversion limit (4,300 digits) raises it from inside
-    the decoder, and it must be a malformed body, not an unhandled error."""
+    the decoder, and it must be a malformed body, not an unhandled error. A body nested deeper than
+    MAX_NESTING is refused before decoding: the decoder would recurse to the interpreter's limit, and
+    a finalizer the garbage collector runs down there fails with a RecursionError of its own."""
+    if raw.count(b"[") + raw.count(b"{") > MAX_NESTING and _nested_deeper_than(raw, MAX_NESTING):
+        raise BadRequest(f"O corpo JSON tem mais de {MAX_NESTING} níveis de aninhamento.", code="invalid_json")
     try:
         return json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise BadRequest("O corpo não é um JSON válido.", code="invalid_json") from exc
+
+
+def _nested_deeper_than(raw: bytes, limit: int) -> bool:
+    """Whether arrays and objects open more than `limit` deep, brackets inside strings not counted."""
+    depth, in_string, escaped = 0, False, False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # closing quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return False
