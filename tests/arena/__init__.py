@@ -4,6 +4,7 @@ Compiled on first use into build/ with the machine's C compiler; where there is 
 Python whose data stack no longer thrashes, the tests simply run without it."""
 import ctypes
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -45,7 +46,7 @@ def _compiled() -> Path | None:
     library = BUILD / f"arena_cache-{digest}.so"
     if not library.exists():
         BUILD.mkdir(parents=True, exist_ok=True)
-        partial = library.with_suffix(f".{id(library)}.tmp")
+        partial = library.with_suffix(f".{os.getpid()}.tmp")  # one per process: workers may compile at once
         done = subprocess.run([compiler, "-O2", "-shared", "-fPIC", "-o", str(partial), str(SOURCE)],
                               capture_output=True)
         if done.returncode != 0:
