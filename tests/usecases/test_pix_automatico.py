@@ -1,7 +1,6 @@
 """Pix Automático use cases on the in-memory fakes: authorise, the payer's answers (approve, reject,
 expire, revoke) mirrored once whatever order and how many times they arrive, cancel, and the PSP
 being down (503, nothing written)."""
-from functools import cached_property
 
 import pytest
 
@@ -9,26 +8,6 @@ from chalicelib.domain.enums import Periodicity
 from chalicelib.errors import Conflict, NotFound, ServiceUnavailable
 from chalicelib.services.payments.pix_automatico import Notification
 from chalicelib.services.subscriptions.subscribing import SubscribeRequest
-from tests.fakes.pix_automatico import FakePixRecurrenceRepository, InProcessPsp
-from tests.fakes.world import World, offline, seams
-
-
-class PixWorld(World):
-    @cached_property
-    def pix_recurrences(self):
-        return FakePixRecurrenceRepository(self.store)
-
-    @cached_property
-    def pix_psp(self):
-        return InProcessPsp()
-
-
-@pytest.fixture
-def world():
-    with offline():
-        built = PixWorld()
-        with seams(built.store):
-            yield built
 
 
 def _subscribed(world, product_id="operand-pro", periodicity=Periodicity.MONTHLY, quantity=2):

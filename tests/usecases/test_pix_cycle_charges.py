@@ -5,7 +5,6 @@ maximum, or too late, the invoice goes to boleto with an e-mail; the paid charge
 once through the webhook, whatever the replays and order; a refused one leaves it to the overdue rules;
 cancelling the subscription cancels the recurrence."""
 from datetime import date, timedelta
-from functools import cached_property
 
 import pytest
 
@@ -15,27 +14,7 @@ from chalicelib.services.payments.pix_automatico import Notification
 from chalicelib.services.subscriptions.subscribing import SubscribeRequest
 from chalicelib.store.invoices import InvoiceItem
 from chalicelib.store.payments import PaymentItem
-from tests.fakes.pix_automatico import FakePixRecurrenceRepository, InProcessPsp
-from tests.fakes.world import World, offline, seams
 from tests.usecases.steps import pay
-
-
-class PixWorld(World):
-    @cached_property
-    def pix_recurrences(self):
-        return FakePixRecurrenceRepository(self.store)
-
-    @cached_property
-    def pix_psp(self):
-        return InProcessPsp()
-
-
-@pytest.fixture
-def world():
-    with offline():
-        built = PixWorld()
-        with seams(built.store):
-            yield built
 
 
 def _approved(world, periodicity=Periodicity.MONTHLY):

@@ -345,14 +345,3 @@ def embedded_url() -> str:
             _embedded = FakePspServer().start()
         return _embedded.url
 
-
-def main() -> None:  # python -m chalicelib.adapters.pix_automatico.fake_psp [port]
-    import sys
-
-    server = FakePspServer(port=int(sys.argv[1]) if len(sys.argv) > 1 else 8090)
-    print(f"fake PSP at {server.url}", flush=True)
-    server._server.serve_forever()
-
-
-if __name__ == "__main__":
-    main()
