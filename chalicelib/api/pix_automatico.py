@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from chalicelib.api.access import Access
 from chalicelib.api.routing import RequestContext, endpoint
 from chalicelib.api.schemas.pix_automatico import (
-    DevPixAnswerOut, DevPixRequestOut, DevPixRequestsOut, PixAutomaticoOut, PixWebhookAck, PixWebhookIn,
+    DevPixAnswerOut, DevPixApproveQuery, DevPixRequestOut, DevPixRequestsOut, PixAutomaticoOut, PixWebhookAck, PixWebhookIn,
     PixWebhookItemOut,
 )
 from chalicelib.errors import BadRequest
@@ -90,15 +90,17 @@ def _documented_shape(raw_body: bytes | None) -> None:
                          details={"field": where}) from error
 
 
-def _answer(rec_id: str, action: str) -> DevPixAnswerOut:
-    notification, outcomes = container().dev_pix_automatico.answer(rec_id, action)
+def _answer(rec_id: str, action: str, payer_max_cents: int | None = None) -> DevPixAnswerOut:
+    notification, outcomes = container().dev_pix_automatico.answer(rec_id, action, payer_max_cents)
     return DevPixAnswerOut(rec_id=rec_id, notification=notification, items=_items(outcomes))
 
 
-@endpoint(bp, "/v1/_dev/pix-automatico/{rec_id}/approve", "POST", access=Access.DEV, response=DevPixAnswerOut,
-          tags=["dev"], summary="O banco do pagador aprova a recorrência; chega pelo webhook do PSP.")
+@endpoint(bp, "/v1/_dev/pix-automatico/{rec_id}/approve", "POST", access=Access.DEV, query=DevPixApproveQuery,
+          response=DevPixAnswerOut, tags=["dev"],
+          summary="O banco do pagador aprova a recorrência (com um máximo por pagamento, se informado); chega pelo "
+                  "webhook do PSP.")
 def dev_pix_approve(ctx: RequestContext, rec_id: str):
-    return _answer(rec_id, "approve")
+    return _answer(rec_id, "approve", ctx.query.max_amount_cents)
 
 
 @endpoint(bp, "/v1/_dev/pix-automatico/{rec_id}/reject", "POST", access=Access.DEV, response=DevPixAnswerOut,

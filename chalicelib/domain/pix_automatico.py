@@ -148,6 +148,21 @@ TXID_LENGTH = 35
 _INVOICE_TXID = re.compile(r"^inv_([0-9a-f]{23})$")
 
 
+# The rejection code of the Pix message catalogue the payer's PSP gives a cycle charge above the
+# maximum the payer set for the authorisation (ISO 20022 AM02, amount not allowed).
+ABOVE_PAYER_MAXIMUM_CODE = "AM02"
+UNPAID_ENDINGS = frozenset({ChargeStatus.REJEITADA, ChargeStatus.EXPIRADA, ChargeStatus.CANCELADA})
+
+
+def unpaid_reason(charge: dict) -> str:
+    """Why a cycle charge ended unpaid, as the e-mail that sends the customer to a boleto says it:
+    `above_maximum` when the payer's PSP refused the amount (AM02), else `refused`."""
+    ending = charge.get("encerramento") if isinstance(charge, dict) else None
+    rejection = ending.get("rejeicao") if isinstance(ending, dict) else None
+    code = rejection.get("codigo") if isinstance(rejection, dict) else None
+    return "above_maximum" if code == ABOVE_PAYER_MAXIMUM_CODE else "refused"
+
+
 def charge_may_follow(current: ChargeStatus | str | None, new: ChargeStatus | str) -> bool:
     """True when `new` is a step forward for a cycle charge: CRIADA → ATIVA → one final state."""
     if current is None:

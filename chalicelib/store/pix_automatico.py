@@ -38,9 +38,6 @@ class PixRecurrenceItem(BillingItem, discriminator="pix_recurrence"):
     status_changed_at = UnicodeAttribute(null=True)
     ending_code = UnicodeAttribute(null=True)  # rejection or cancellation code (AP13, ACCL, ...)
     created_by = UnicodeAttribute(null=True)
-    # The most the payer allows per cycle, when the PSP tells it (the standard API does not): a cycle
-    # above it is billed by boleto instead (services/invoicing/pix_cycle_charges.py).
-    payer_max_cents = NumberAttribute(null=True)
 
 
 def new_recurrence(account_id: str, subscription_id: str, rec_id: str, **fields) -> PixRecurrenceItem:

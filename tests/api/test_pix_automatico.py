@@ -259,3 +259,24 @@ def test_a_malformed_notification_is_refused_whole_and_applies_nothing(client, s
         refused = client.call("POST", "/v1/webhooks/pix", headers=WEBHOOK_TOKEN, raw=json.dumps(body))
         assert refused.status_code == 400 and refused.data["error"]["code"] == "malformed_webhook", body
     assert client.call("GET", _path(account_id, sub["id"]), token).data["status"] == "CRIADA"
+
+
+def test_a_renewal_above_the_payers_maximum_is_refused_by_their_bank_and_billed_by_boleto(client, subscribed):
+    from datetime import date, timedelta
+
+    from tests.steps.invoicing_steps import pay, run_job, stored_invoices
+
+    account_id, token, sub = subscribed
+    pay(client, sub["invoice_id"], "boleto")
+    rec_id = _authorise(client, account_id, token, sub)["rec_id"]
+    approved = client.call("POST", f"/v1/_dev/pix-automatico/{rec_id}/approve?max_amount_cents=100")
+    assert approved.status_code == 200, approved.data
+    end = date.fromisoformat(plan(client, account_id, token, sub["id"])["current_period_end"])
+    run_job(client, (end - timedelta(days=7)).isoformat())
+    [renewal] = [i for i in stored_invoices(account_id) if i.origin == "renewal"]
+    assert renewal.payment_method == "boleto" and renewal.digitable_line
+    [charge] = [r for r in _received(client, rec_id) if r["kind"] == "cobr"]
+    assert (charge["txid"], charge["status"]) == (renewal.pix_txid, "REJEITADA")
+    outbox = client.call("GET", "/v1/_dev/outbox").data["items"]
+    assert any(m["template"] == "pix_automatico_boleto" and "máximo" in m["text"] for m in outbox)
+    assert client.call("POST", f"/v1/_dev/pix-automatico/{rec_id}/approve?max_amount_cents=0").status_code == 422

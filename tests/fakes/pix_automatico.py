@@ -61,13 +61,13 @@ class InProcessPsp:
     def get_cycle_charge(self, txid):
         return self._do("GET", f"/cobr/{txid}")
 
-    def fake_control(self, method, path):
+    def fake_control(self, method, path, body=None):
         if path == "/requests":
             return self.fake.requests_log()
         _, kind, key, action = path.split("/")
         try:
             if kind == "cobr":
                 return self.fake.charge_answers(key, action)
-            return self.fake.payer_answers(key, action)
+            return self.fake.payer_answers(key, action, body)
         except Refused as refused:
             raise PspError(refused.detail, refused.status, refused.problem()) from refused

@@ -141,22 +141,44 @@ def _issue_without_charging(world, account_id, day):
         world.invoicing._cycle_charges = charges
 
 
-def test_above_the_payers_maximum_the_invoice_goes_to_boleto_with_an_email(world):
-    account_id, subscription_id, _, end = _approved(world)
-    recurrence = world.pix_recurrences.get(account_id, subscription_id)
-    recurrence.payer_max_cents = 100
-    _save(world, recurrence)
+def _approved_with_maximum(world, maximum: str):
+    """As `_approved`, the payer setting a maximum per payment in their bank app as they approve."""
+    account_id = world.account()
+    done = world.subscriptions.subscribe(account_id, SubscribeRequest("operand-pro", Periodicity.MONTHLY, 2,
+                                                                      payment_method="boleto"), actor="u-owner")
+    pay(world, account_id, done.invoice.invoice_id)
+    subscription_id = done.subscription.subscription_id
+    rec_id = world.pix_automatico.authorise(account_id, subscription_id, "u-owner").rec_id
+    world.pix_psp.fake.payer_answers(rec_id, "approve", {"valorMaximo": maximum})
+    assert world.pix_automatico.apply(Notification(rec_id, "APROVADA")) == "applied"
+    end = world.billing_repository.snapshot(account_id).subscription(subscription_id).current_period_end
+    return account_id, end
+
+
+def test_above_the_payers_maximum_the_payers_psp_refuses_and_the_invoice_goes_to_boleto(world):
+    account_id, end = _approved_with_maximum(world, "1.00")
     outcome = _issue(world, account_id, end - timedelta(days=7))
     assert [c.outcome for c in outcome.pix_charges] == ["boleto"]
     invoice = _renewal(world, account_id)
-    assert invoice.payment_method == "boleto" and invoice.nosso_numero and invoice.pix_txid is None
-    assert world.pix_psp.fake.cobrs == {}
-    assert world.mailer.templates(account_id).count("pix_automatico_boleto") == 1
+    assert invoice.payment_method == "boleto" and invoice.nosso_numero
+    [cobr] = world.pix_psp.fake.cobrs.values()  # sent once, refused by the payer's PSP with AM02
+    assert cobr["status"] == "REJEITADA" and cobr["encerramento"]["rejeicao"]["codigo"] == "AM02"
+    assert invoice.pix_txid == cobr["txid"] and invoice.pix_charge_status == "REJEITADA"
+    [email] = [m for m in world.mailer.sent if m.template == "pix_automatico_boleto"]
+    assert "máximo que você definiu" in email.email.text
     [summary] = [s for s in world.billing_repository.snapshot(account_id).open_invoices
                  if s.invoice_id == invoice.invoice_id]
     assert summary.payment_method == "boleto"
-    _issue(world, account_id, end - timedelta(days=7))  # a rerun: no second boleto, no second e-mail
+    _issue(world, account_id, end - timedelta(days=7))  # a rerun: no second charge, boleto or e-mail
+    assert len(world.pix_psp.fake.cobrs) == 1
     assert world.mailer.templates(account_id).count("pix_automatico_boleto") == 1
+
+
+def test_within_the_payers_maximum_the_charge_stays_live(world):
+    account_id, end = _approved_with_maximum(world, "99999.00")
+    outcome = _issue(world, account_id, end - timedelta(days=7))
+    assert [c.outcome for c in outcome.pix_charges] == ["charged"]
+    assert _renewal(world, account_id).payment_method == "pix_automatico"
 
 
 def _save(world, item):
@@ -224,6 +246,22 @@ def test_a_refused_charge_is_mirrored_and_the_invoice_goes_to_boleto_under_the_o
     # Not charged again by a later run of the worker.
     _issue(world, account_id, invoice.due_date - timedelta(days=7))
     assert len(world.pix_psp.fake.cobrs) == 1
+
+
+def test_a_refusal_above_the_payers_maximum_by_webhook_tells_the_customer_why(world):
+    """A PSP that answers the charge ATIVA and learns of the payer's refusal later sends it by webhook."""
+    account_id, _, _, invoice = _charged(world)
+    refusal = {"cobsr": [{"idRec": invoice_rec(world, invoice), "txid": invoice.pix_txid, "status": "REJEITADA",
+                          "encerramento": {"rejeicao": {"codigo": "AM02", "descricao": "Valor acima do limite."}}}]}
+    [outcome] = _deliver(world, refusal)
+    assert (outcome.outcome, outcome.status) == ("applied", "REJEITADA")
+    assert _renewal(world, account_id).payment_method == "boleto"
+    [email] = [m for m in world.mailer.sent if m.template == "pix_automatico_boleto"]
+    assert "máximo que você definiu" in email.email.text
+
+
+def invoice_rec(world, invoice) -> str:
+    return world.pix_psp.fake.cobrs[invoice.pix_txid]["idRec"]
 
 
 def test_a_notification_for_an_unknown_charge_is_unmatched(world):

@@ -11,7 +11,9 @@ Besides the API (`/oauth/token`, `/locrec`, `/rec`, `/rec/{idRec}`, `/cobr/{txid
 endpoints under `/_fake` play the payer's bank and show what was received:
 `GET /_fake/requests` (newest first), `POST /_fake/rec/{idRec}/{approve|reject|expire|revoke}` and
 `POST /_fake/cobr/{txid}/{pay|reject}`, which answer the webhook notification (`{"recs": [...]}`,
-`{"cobsr": [...]}`) the PSP would send."""
+`{"cobsr": [...]}`) the PSP would send. An approval may carry the maximum the payer set in their bank
+app (`{"valorMaximo": "99.90"}`): the API never shows it to the receiver, but a cycle charge above it
+is refused by the payer's PSP (REJEITADA, rejection code AM02), as the real rail does."""
 import base64
 import json
 import os
@@ -26,13 +28,15 @@ from urllib.parse import parse_qs, urlparse
 
 from chalicelib.adapters.pix_automatico.openapi_validation import validator_for
 from chalicelib.domain.pix import crc16_ccitt_false
-from chalicelib.domain.pix_automatico import RecurrenceStatus, may_follow
+from chalicelib.domain.pix_automatico import RecurrenceStatus, cents, may_follow
 
 DEFAULT_SPEC = Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "pix" / "openapi.yaml"
 ISPB = "12345678"
 RECEIVER = {"cnpj": "11222333000181", "nome": "Renova Software Ltda"}
 _TXID = re.compile(r"^[a-zA-Z0-9]{26,35}$")
 _ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+# The Pix message catalogue's rejection of an amount the payer did not allow (ISO 20022 AM02).
+ABOVE_PAYER_MAXIMUM = {"codigo": "AM02", "descricao": "Valor acima do máximo definido pelo usuário pagador."}
 
 
 def spec_path() -> Path:
@@ -80,6 +84,7 @@ class FakePsp:
         self.locs: dict[int, dict] = {}
         self.cobrs: dict[str, dict] = {}
         self.received: list[dict] = []
+        self.payer_maximum: dict[str, str] = {}  # idRec -> valorMaximo, known to the payer's PSP only
         self._next_loc = 1000
 
     # --- the API ------------------------------------------------------------------------------------
@@ -192,6 +197,11 @@ class FakePsp:
             raise Refused(400, "OperacaoInvalida", "A recorrência não está aprovada.")
         cobr = {**json.loads(json.dumps(body)), "txid": txid, "status": "ATIVA",
                 "atualizacao": [{"status": "CRIADA", "data": _now()}, {"status": "ATIVA", "data": _now()}]}
+        maximum = self.payer_maximum.get(rec["idRec"])
+        if maximum is not None and cents(body["valor"]["original"]) > cents(maximum):
+            cobr["status"] = "REJEITADA"
+            cobr["atualizacao"][-1] = {"status": "REJEITADA", "data": _now()}
+            cobr["encerramento"] = {"rejeicao": dict(ABOVE_PAYER_MAXIMUM)}
         self.cobrs[txid] = cobr
         return 201, json.loads(json.dumps(cobr))
 
@@ -202,8 +212,9 @@ class FakePsp:
             rec["encerramento"] = ending
 
     # --- the payer's bank and the log -----------------------------------------------------------------
-    def payer_answers(self, rec_id: str, action: str) -> dict:
-        """approve | reject | expire | revoke: the new state, and the webhook body announcing it."""
+    def payer_answers(self, rec_id: str, action: str, body: dict | None = None) -> dict:
+        """approve | reject | expire | revoke: the new state, and the webhook body announcing it. An
+        approval's body may carry the payer's `valorMaximo`."""
         moves = {"approve": (RecurrenceStatus.APROVADA, None),
                  "reject": (RecurrenceStatus.REJEITADA, {"rejeicao": {
                      "codigo": "AP13", "descricao": "Recusada pelo usuário pagador."}}),
@@ -217,6 +228,11 @@ class FakePsp:
             rec = self._find_rec(rec_id)
             if not may_follow(rec["status"], status):
                 raise Refused(409, "OperacaoInvalida", f"Recorrência em status {rec['status']} não passa a {status}.")
+            maximum = (body or {}).get("valorMaximo") if action == "approve" else None
+            if maximum is not None:
+                if not isinstance(maximum, str) or not re.fullmatch(r"\d{1,10}\.\d{2}", maximum):
+                    raise Refused(400, "RequisicaoInvalida", "valorMaximo deve ter o formato 0.00.")
+                self.payer_maximum[rec_id] = maximum
             self._move(rec, status, ending)
             return self.notification(rec_id)
 
@@ -246,6 +262,8 @@ class FakePsp:
                 "atualizacao": json.loads(json.dumps(cobr["atualizacao"]))}
         if cobr.get("pix"):
             item["pix"] = json.loads(json.dumps(cobr["pix"]))
+        if cobr.get("encerramento"):
+            item["encerramento"] = json.loads(json.dumps(cobr["encerramento"]))
         return {"cobsr": [item]}
 
     def notification(self, rec_id: str) -> dict:
@@ -266,6 +284,13 @@ class FakePsp:
                     status = self.recs[entry["rec_id"]]["status"]
                 items.append({**entry, "status": status})
             return json.loads(json.dumps(items))
+
+
+def _json(raw: bytes):
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        raise Refused(400, "RequisicaoInvalida", "O corpo não é JSON.") from None
 
 
 def _handler(psp: FakePsp):
@@ -294,14 +319,11 @@ def _handler(psp: FakePsp):
                     return self._send(200, psp.requests_log())
                 match = re.fullmatch(r"/_fake/rec/([^/]+)/(\w+)", url.path)
                 if match and self.command == "POST":
-                    return self._send(200, psp.payer_answers(match.group(1), match.group(2)))
+                    return self._send(200, psp.payer_answers(match.group(1), match.group(2), _json(raw)))
                 match = re.fullmatch(r"/_fake/cobr/([^/]+)/(\w+)", url.path)
                 if match and self.command == "POST":
                     return self._send(200, psp.charge_answers(match.group(1), match.group(2)))
-                try:
-                    body = json.loads(raw) if raw else None
-                except ValueError:
-                    raise Refused(400, "RequisicaoInvalida", "O corpo não é JSON.")
+                body = _json(raw)
                 auth = self.headers.get("Authorization", "")
                 bearer = auth[7:] if auth.startswith("Bearer ") else None
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}

@@ -68,8 +68,8 @@ class HttpPsp:
         return self._call("GET", f"/cobr/{_segment(txid)}")
 
     # Local stage only: the fake PSP's control endpoints (chalicelib.adapters.pix_automatico.fake_psp).
-    def fake_control(self, method: str, path: str) -> dict | list:
-        return self._call(method, f"/_fake{path}", authenticated=False)
+    def fake_control(self, method: str, path: str, body: dict | None = None) -> dict | list:
+        return self._call(method, f"/_fake{path}", body, authenticated=False)
 
     def _call(self, method: str, path: str, body: dict | None = None, params: dict | None = None,
               authenticated: bool = True):

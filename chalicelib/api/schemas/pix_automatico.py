@@ -59,6 +59,13 @@ class PixWebhookAck(ApiModel):
     items: list[PixWebhookItemOut]
 
 
+class DevPixApproveQuery(ApiModel):
+    max_amount_cents: int | None = Field(None, ge=1, le=99_999_999_999,
+                                         description="O máximo por pagamento que o pagador define no app do "
+                                                     "banco ao aprovar (o PSP do pagador recusa cobranças acima "
+                                                     "dele; o recebedor não o vê).")
+
+
 class DevPixAnswerOut(ApiModel):
     rec_id: str
     notification: dict[str, Any] = Field(description="O corpo do webhook que o PSP local enviou.")

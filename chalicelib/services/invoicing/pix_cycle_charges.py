@@ -9,9 +9,10 @@ charge (`GET /cobr/{txid}`) and recording it. The invoice records the txid and t
 (version-checked), and its live summary the state, so the worker finds an invoice left uncharged in
 the account's snapshot it already reads (no extra query).
 
-An invoice above the payer's maximum (when known), whose window has passed, whose recurrence is no
-longer approved, or whose charge ended unpaid (`bill_by_boleto`) is billed by boleto instead, with an
-e-mail. What the worker could not charge (the PSP unreachable, a crash before it got there) the
+An invoice whose window has passed, whose recurrence is no longer approved, or whose charge ended
+unpaid is billed by boleto instead, with an e-mail. The payer's maximum (set in their bank app) is never
+shown to the receiver: a charge above it is refused by the payer's PSP (REJEITADA, code AM02), in the
+PSP's answer or later by webhook (`bill_by_boleto`), and the e-mail says so. What the worker could not charge (the PSP unreachable, a crash before it got there) the
 charge-cards job's step `run_due` finds on the due-day partitions of the review list and charges the
 same day or the next, still inside the window.
 
@@ -25,7 +26,8 @@ from chalicelib.adapters.pix_automatico import PspError
 from chalicelib.domain.enums import InvoiceStatus, PaymentMethod
 from chalicelib.domain.invoice_calendar import INVOICE_LEAD_DAYS
 from chalicelib.domain.pix_automatico import (
-    LATEST_DAYS_BEFORE_DUE, PixAutomaticoError, RecurrenceStatus, charge_window, create_cycle_charge, cycle_txid,
+    LATEST_DAYS_BEFORE_DUE, UNPAID_ENDINGS, PixAutomaticoError, RecurrenceStatus, charge_window, create_cycle_charge,
+    cycle_txid, unpaid_reason,
 )
 from chalicelib.errors import ConcurrentUpdate, Conflict
 from chalicelib.observability.logging import get_logger, log_event
@@ -119,8 +121,6 @@ class PixCycleCharges:
             return ChargeOutcome(invoice_id, "not_yet")
         if today > window.latest:
             return self._by_boleto(clock, invoice, "too_late")
-        if recurrence.payer_max_cents is not None and invoice.total_cents > recurrence.payer_max_cents:
-            return self._by_boleto(clock, invoice, "above_maximum")
         txid = cycle_txid(recurrence.rec_id, invoice.invoice_id)
         try:
             body = create_cycle_charge(rec_id=recurrence.rec_id, due=invoice.due_date, amount_cents=invoice.total_cents,
@@ -142,6 +142,8 @@ class PixCycleCharges:
         self._record(clock, invoice, txid, status, recurrence.rec_id)
         log_event(_log, "pix cycle charge sent", account_id=account_id, invoice_id=invoice_id, txid=txid,
                   status=status, outcome=outcome)
+        if status in UNPAID_ENDINGS:  # refused at once by the payer's PSP (e.g. above their maximum)
+            return self.bill_by_boleto(account_id, invoice_id, unpaid_reason(answer))
         return ChargeOutcome(invoice_id, outcome, txid, status)
 
     def bill_by_boleto(self, account_id: str, invoice_id: str, reason: str) -> ChargeOutcome:

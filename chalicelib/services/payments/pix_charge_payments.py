@@ -9,20 +9,22 @@ recurrence), so no lookup item is needed.
   `pix_charge_status` when it is a step forward (domain.pix_automatico.charge_may_follow): a late
   ATIVA after CONCLUIDA changes nothing (`stale`).
 - A charge that ended unpaid (REJEITADA, EXPIRADA, CANCELADA) leaves the invoice open, now payable
-  by boleto (issued then, with an e-mail: PixCycleCharges.bill_by_boleto), and the check-overdue
+  by boleto (issued then, with an e-mail: PixCycleCharges.bill_by_boleto; the e-mail says when the
+  payer's PSP refused an amount above the maximum the payer set, rejection AM02), and the check-overdue
   job's rules take it from its due date as any unpaid invoice."""
 import logging
 from dataclasses import dataclass
 
 from chalicelib.adapters.pix_automatico import PspError
-from chalicelib.domain.pix_automatico import ChargeStatus, cents, charge_may_follow, invoice_of_txid
+from chalicelib.domain.pix_automatico import (
+    UNPAID_ENDINGS, ChargeStatus, cents, charge_may_follow, invoice_of_txid, unpaid_reason,
+)
 from chalicelib.errors import ConcurrentUpdate, Conflict
 from chalicelib.observability.logging import get_logger, log_event
 from chalicelib.services.payments.incoming_payments import IncomingPayment
 from chalicelib.services.shared.retry import retrying
 
 PIX_AUTOMATICO = "pix_automatico"
-_UNPAID_ENDINGS = frozenset({ChargeStatus.REJEITADA, ChargeStatus.EXPIRADA, ChargeStatus.CANCELADA})
 _log = get_logger("pix_charge_payments")
 
 
@@ -67,8 +69,8 @@ class PixChargeNotifications:
                 paid_at=self._clock.now(), invoice_id=invoice.invoice_id, account_id=invoice.account_id,
                 gateway=PIX_AUTOMATICO, gateway_payment_id=txid, actor="psp:pix"))
         mirrored = retrying(lambda: self._mirror(invoice.account_id, invoice.invoice_id, status))
-        if status in _UNPAID_ENDINGS and mirrored == "applied":
-            self._cycle_charges.bill_by_boleto(invoice.account_id, invoice.invoice_id, "refused")
+        if status in UNPAID_ENDINGS and mirrored == "applied":
+            self._cycle_charges.bill_by_boleto(invoice.account_id, invoice.invoice_id, unpaid_reason(item))
         log_event(_log, "pix charge notification", txid=txid, status=status.value, mirrored=mirrored,
                   settled=settled.outcome.value if settled else None)
         if settled is not None:

@@ -109,14 +109,18 @@ class DevPixAutomatico:
         self._psp = psp
         self._webhooks = webhooks
 
-    def answer(self, rec_id: str, action: str) -> tuple[dict, list[ItemOutcome]]:
+    def answer(self, rec_id: str, action: str, payer_max_cents: int | None = None) -> tuple[dict, list[ItemOutcome]]:
+        """`payer_max_cents`: the maximum per payment the payer sets in their bank app as they approve."""
         from chalicelib.adapters.pix_automatico import PspError
         from chalicelib.errors import Conflict, NotFound
 
         try:
             from urllib.parse import quote
 
-            notification = self._psp.fake_control("POST", f"/rec/{quote(rec_id, safe='')}/{action}")
+            from chalicelib.domain.pix_automatico import reais
+
+            body = {"valorMaximo": reais(payer_max_cents)} if payer_max_cents else None
+            notification = self._psp.fake_control("POST", f"/rec/{quote(rec_id, safe='')}/{action}", body)
         except PspError as error:
             if error.status is None:
                 from chalicelib.services.payments.pix_automatico import psp_unavailable

@@ -99,7 +99,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** O banco do pagador aprova a recorrência; chega pelo webhook do PSP. */
+        /** O banco do pagador aprova a recorrência (com um máximo por pagamento, se informado); chega pelo webhook do PSP. */
         post: operations["dev_pix_approve"];
         delete?: never;
         options?: never;
@@ -4977,7 +4977,9 @@ export interface operations {
     };
     dev_pix_approve: {
         parameters: {
-            query?: never;
+            query?: {
+                max_amount_cents?: number | null;
+            };
             header?: never;
             path: {
                 rec_id: string;
