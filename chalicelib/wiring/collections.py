@@ -9,7 +9,8 @@ class CollectionsWiring:
         from chalicelib.services.collections.overdue import OverdueService
 
         return OverdueService(self.billing_repository, self.invoice_reads, self.catalog, self.standing_notices,
-                              self.retention, self.clock)
+                              self.retention, self.clock,
+                              on_cancelled=lambda *args: self.pix_automatico.end_with_subscription(*args))
 
     @cached_property
     def cancellations(self):

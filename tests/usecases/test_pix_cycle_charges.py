@@ -293,6 +293,25 @@ def test_cancelling_the_subscription_cancels_its_recurrence_once(world):
     assert world.pix_psp.fake.cobrs == {}
 
 
+def test_a_cancellation_for_non_payment_cancels_the_recurrence(world):
+    account_id, subscription_id, rec_id, invoice = _charged(world)
+    world.at(invoice.due_date.isoformat())
+    world.dev_pix_automatico.charge(invoice.pix_txid, "reject")  # unpaid, then by boleto, never paid
+    status = None
+    for _ in range(90):
+        world.clock.advance(days=1)
+        world.overdue.review_account(account_id)
+        status = world.billing_repository.snapshot(account_id).subscription(subscription_id).status
+        if status == "cancelled":
+            break
+    assert status == "cancelled"
+    assert _psp_status(world, rec_id) == "CANCELADA"
+    assert world.pix_recurrences.get(account_id, subscription_id).status == "CANCELADA"
+    world.clock.advance(days=1)
+    world.overdue.review_account(account_id)  # later reviews leave the PSP alone
+    assert len([c for c in world.pix_psp.calls if c[0] == "PATCH"]) == 1
+
+
 def test_a_withdrawal_cancels_the_recurrence_after_its_commit(world):
     account_id, subscription_id, rec_id, _ = _approved(world)  # still inside the 7-day window
     world.cancellations.cancel(account_id, subscription_id, "Desisti", actor="u-owner")

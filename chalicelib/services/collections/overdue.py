@@ -57,7 +57,10 @@ class AccountReview:
 
 
 class OverdueService:
-    def __init__(self, billing, invoices, catalog: Catalog, notices, retention, clock):
+    def __init__(self, billing, invoices, catalog: Catalog, notices, retention, clock, on_cancelled):
+        """`on_cancelled(account_id, subscription_id, actor)`: after the commit, what else ends with a
+        subscription cancelled for non-payment (its Pix Automático recurrence, cancelled at the PSP)."""
+        self._on_cancelled = on_cancelled
         self._billing = billing
         self._invoices = invoices
         self._catalog = catalog
@@ -100,6 +103,9 @@ class OverdueService:
         self._commit(clock, snapshot, review.transitions, moves, closing, notices, review.reversals)
         for notice in notices:
             self._notices.deliver(notice, snapshot)
+        for transition in review.transitions:
+            if transition.after is SubscriptionStatus.CANCELLED:
+                self._on_cancelled(account_id, transition.subscription.subscription_id, JOB_ACTOR)
         return review
 
     def _transition(self, subscription: SubscriptionItem, dues: list[Due], today: date) -> Transition | None:
