@@ -30,6 +30,7 @@ BENCHMARKS = (
     ("jobs: calls per item, 5x accounts", "bench.bench_jobs"),
     ("settlement: calls and latency per webhook", "bench.bench_settlement"),
     ("invoicing: calls per invoice, 5x accounts", "bench.bench_invoicing"),
+    ("pix automático: calls per cycle charge and its settlement", "bench.bench_pix_automatico"),
     ("portal: JavaScript gzip, Meu Plano render and API calls", "bench.bench_portal"),
     ("cost: 10,000 subscriptions a month", "bench.cost"),
 )

@@ -59,6 +59,7 @@ ACCOUNTS = SUBSCRIPTIONS // SUBSCRIPTIONS_PER_ACCOUNT
 INVOICES_PER_ACCOUNT_MONTH = 1.0      # every subscription monthly: one consolidated invoice a month
 PAYMENTS_PER_INVOICE = 1.0            # one gateway webhook per invoice
 CARD_SHARE = 0.5                      # accounts paying by card (charged by the charge-cards job)
+PIX_AUTOMATICO_SHARE = 0.2            # accounts paying by Pix Automático (a cycle charge and its webhook)
 OVERDUE_SHARE = 0.05                  # invoices paid late (check-overdue, reminders)
 PORTAL_VISITS_PER_ACCOUNT_MONTH = 2.0
 PLAN_CHANGES_PER_SUBSCRIPTION_MONTH = 0.05  # each preceded by one preview
@@ -93,14 +94,15 @@ ROUTE_USAGE = {
     "POST /v1/accounts": ACCOUNTS * NEW_ACCOUNTS_MONTH,
     f"POST {ACCOUNT}/subscriptions": ACCOUNTS * NEW_ACCOUNTS_MONTH * SUBSCRIPTIONS_PER_ACCOUNT,
     "POST /v1/webhooks/stripe": INVOICES * CARD_SHARE * PAYMENTS_PER_INVOICE,
-    "POST /v1/webhooks/asaas": INVOICES * (1 - CARD_SHARE) * PAYMENTS_PER_INVOICE,
+    "POST /v1/webhooks/asaas": INVOICES * (1 - CARD_SHARE - PIX_AUTOMATICO_SHARE) * PAYMENTS_PER_INVOICE,
 }
+PIX_CYCLE_CHARGES = INVOICES * PIX_AUTOMATICO_SHARE  # each settled by one `POST /v1/webhooks/pix`
 # Job -> (runs a month, items of work a month).
 JOB_USAGE = {
     "issue-invoices": (30, INVOICES),
     "charge-cards": (30, INVOICES * CARD_SHARE),
     "check-overdue": (30, INVOICES * OVERDUE_SHARE),
-    "send-reminders": (30, INVOICES * (1 - CARD_SHARE)),  # one reminder per boleto invoice
+    "send-reminders": (30, INVOICES * (1 - CARD_SHARE - PIX_AUTOMATICO_SHARE)),  # one per boleto invoice
     "run-backups": (9 * 30, ACCOUNTS * BACKUPS_PER_ACCOUNT_MONTH),  # hourly, 19:00 to 03:00
     "purge-accounts": (30, ACCOUNTS * ACCOUNT_CHURN_MONTH),
 }
@@ -165,9 +167,11 @@ class Bill:
                            "wru": round(volume * write), "lambda_ms": round(ms, 1)})
 
 
-def monthly_cost(routes: dict, jobs: dict, pdf_bytes: int, init_ms: float, bytes_per_account: int) -> dict:
-    """The month's AWS bill, per service, from the route and job benchmarks' results."""
+def monthly_cost(routes: dict, jobs: dict, pdf_bytes: int, init_ms: float, bytes_per_account: int,
+                 pix: dict | None = None) -> dict:
+    """The month's AWS bill, per service, from the route, job and Pix Automático benchmarks' results."""
     bill = Bill()
+    _add_pix_automatico(bill, pix)
     measured_routes = {r["route"]: r for r in routes.get("detail", []) if not r.get("unmeasured")}
     for route, volume in ROUTE_USAGE.items():
         found = measured_routes.get(route)
@@ -225,6 +229,19 @@ def monthly_cost(routes: dict, jobs: dict, pdf_bytes: int, init_ms: float, bytes
     }
 
 
+def _add_pix_automatico(bill: Bill, pix: dict | None) -> None:
+    """The cycle charges the issue-invoices worker sends (what they add to issuing an invoice) and the
+    PSP's notifications that settle them (bench/bench_pix_automatico.py). The PSP's own fee is the
+    vendor's contract with its bank, not AWS, and stays out."""
+    if pix is None:
+        bill.unmeasured.append(f"Pix Automático ({PIX_CYCLE_CHARGES:,.0f} cycle charges a month): unmeasured")
+        return
+    added = {op: n for op, n in pix["charge_calls_by_operation"].items() if n > 0}
+    bill.add("pix automático cycle charges", PIX_CYCLE_CHARGES, added, {}, {}, 0.0, api=False)
+    bill.add("POST /v1/webhooks/pix", PIX_CYCLE_CHARGES, pix["settle_calls_by_operation"], {},
+             pix.get("settle_other_calls", {}), pix.get("settle_app_ms", 0.0), api=True)
+
+
 def _all_routes(routes: dict) -> set[str]:
     return {r["route"] for r in routes.get("detail", [])}
 
@@ -272,7 +289,12 @@ def measure(verbose: bool = True) -> dict:
 
         jobs = bench_jobs.measure(verbose=False)
     bytes_per_account = (jobs.get("seeding") or {}).get("bytes_per_account", 0)
-    result = monthly_cost(routes, jobs, pdf_size(), init_ms(), bytes_per_account)
+    pix = _latest("bench.bench_pix_automatico")
+    if pix is None:
+        from bench import bench_pix_automatico
+
+        pix = bench_pix_automatico.measure()
+    result = monthly_cost(routes, jobs, pdf_size(), init_ms(), bytes_per_account, pix)
     summary = {"usd_per_month": result["usd_per_month"], "brl_per_month": result["brl_per_month"],
                "saas_fee_brl_per_month": result["saas_fee_brl_per_month"],
                "saas_fee_to_aws_ratio": result["saas_fee_to_aws_ratio"],

@@ -78,3 +78,24 @@ def test_what_no_benchmark_measured_is_listed_and_left_out():
 def test_pdf_storage_follows_the_measured_pdf_size():
     small, large = bill(pdf_bytes=10_000), bill(pdf_bytes=20_000)
     assert large["usage"]["pdf_gb"] == pytest.approx(2 * small["usage"]["pdf_gb"], rel=0.01)
+
+
+PIX = {"charge_calls_by_operation": {"GetItem": 2, "Query": 1, "TransactWriteItems": 1, "UpdateItem": -1},
+       "settle_calls_by_operation": {"Query": 2, "TransactWriteItems": 2}, "settle_other_calls": {},
+       "settle_app_ms": 5.0}
+
+
+def test_pix_automatico_cycle_charges_and_their_webhooks_cost_their_counted_calls():
+    base = cost.monthly_cost(ROUTES, JOBS, 50_000, 200.0, 20_000, PIX)
+    more = copy.deepcopy(PIX)
+    more["settle_calls_by_operation"]["TransactWriteItems"] = 3
+    after = cost.monthly_cost(ROUTES, JOBS, 50_000, 200.0, 20_000, more)
+    # One more transaction per settled charge: at least two write units each (MIN_UNITS).
+    extra = after["usage"]["write_units"] - base["usage"]["write_units"]
+    assert extra == pytest.approx(cost.PIX_CYCLE_CHARGES * 2, abs=1)
+    names = [line["name"] for line in base["lines"]]
+    assert "pix automático cycle charges" in names and "POST /v1/webhooks/pix" in names
+    # What the charge saves (the boleto's counter) is not billed as negative work.
+    [charges] = [line for line in base["lines"] if line["name"] == "pix automático cycle charges"]
+    assert charges["wru"] == pytest.approx(cost.PIX_CYCLE_CHARGES * 2, abs=1)  # the one transaction
+    assert any("Pix Automático" in line for line in bill()["unmeasured"])
