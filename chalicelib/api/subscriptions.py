@@ -10,7 +10,7 @@ from chalicelib.api.pagination import Paged
 from chalicelib.api.routing import RequestContext, endpoint
 from chalicelib.api.schemas.subscriptions import (
     CardSummaryOut, ChangeIn, ChangeOut, DiscountOut, LineOut, NextPeriodInvoiceOut, OpenInvoiceOut, OpenInvoicesOut,
-    PaymentMethodIn, PlanOut,
+    PaymentMethodIn, PixAutomaticoStateOut, PlanOut,
     RenewalIn, RenewalOut, StorageOut, StorageSubscriptionOut, SubscribedOut, SubscribeIn, SubscriptionList,
     SubscriptionOut,
 )
@@ -71,7 +71,14 @@ def plan_fields(view: "SubscriptionView") -> dict:
         card=CardSummaryOut(brand=card.brand, last4=card.last4, exp_month=card.exp_month,
                             exp_year=card.exp_year) if card else None,
         account_credit_cents=view.account_credit_cents, boleto_to_card_until=view.boleto_to_card_until,
+        pix_automatico=_pix_state(view.pix_recurrence),
     )
+
+
+def _pix_state(item) -> PixAutomaticoStateOut | None:
+    if item is None:
+        return None
+    return PixAutomaticoStateOut(rec_id=item.rec_id, status=item.status, status_changed_at=item.status_changed_at)
 
 
 def plan_out(view: "SubscriptionView") -> PlanOut:

@@ -280,3 +280,15 @@ def test_a_renewal_above_the_payers_maximum_is_refused_by_their_bank_and_billed_
     outbox = client.call("GET", "/v1/_dev/outbox").data["items"]
     assert any(m["template"] == "pix_automatico_boleto" and "máximo" in m["text"] for m in outbox)
     assert client.call("POST", f"/v1/_dev/pix-automatico/{rec_id}/approve?max_amount_cents=0").status_code == 422
+
+
+def test_meu_plano_shows_the_recurrences_state_from_its_one_query(client, subscribed):
+    account_id, token, sub = subscribed
+    assert plan(client, account_id, token, sub["id"])["pix_automatico"] is None
+    rec_id = _authorise(client, account_id, token, sub)["rec_id"]
+    shown = plan(client, account_id, token, sub["id"])["pix_automatico"]
+    assert (shown["rec_id"], shown["status"]) == (rec_id, "CRIADA")
+    client.call("POST", f"/v1/_dev/pix-automatico/{rec_id}/approve")
+    assert plan(client, account_id, token, sub["id"])["pix_automatico"]["status"] == "APROVADA"
+    client.call("DELETE", _path(account_id, sub["id"]), token)
+    assert plan(client, account_id, token, sub["id"])["pix_automatico"]["status"] == "CANCELADA"

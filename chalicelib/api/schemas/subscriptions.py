@@ -1,5 +1,5 @@
 """Subscriptions, "Meu Plano", plan changes and storage."""
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -139,6 +139,14 @@ class SubscriptionOut(ApiModel):
     next_due_date: date | None = None
 
 
+class PixAutomaticoStateOut(ApiModel):
+    rec_id: str
+    status: Literal["CRIADA", "APROVADA", "REJEITADA", "EXPIRADA", "CANCELADA"] = Field(
+        description="CRIADA: aguardando o pagador aprovar no app do banco; APROVADA: as renovações passam ao Pix "
+                    "Automático; REJEITADA, EXPIRADA, CANCELADA: encerrada (um novo pedido pode ser feito).")
+    status_changed_at: datetime | None = None
+
+
 class PlanOut(SubscriptionOut):
     """"Meu Plano"."""
 
@@ -149,6 +157,9 @@ class PlanOut(SubscriptionOut):
     account_credit_cents: int
     boleto_to_card_until: date | None = Field(
         None, description="Último dia para trocar de boleto para cartão nesta renovação.")
+    pix_automatico: PixAutomaticoStateOut | None = Field(
+        None, description="A autorização de Pix Automático da assinatura, quando houver (o QR em GET "
+                          ".../pix-automatico).")
     currency: Currency = "BRL"
 
 

@@ -11,6 +11,7 @@ from chalicelib.services.plans.payment_rules import LIVE_STATUSES, boleto_to_car
 from chalicelib.services.plans.renewals import RenewalTerms, renewal_terms
 from chalicelib.store.billing import AccountSnapshot
 from chalicelib.store.invoices import OpenInvoiceItem
+from chalicelib.store.pix_automatico import PixRecurrenceItem
 from chalicelib.store.subscriptions import CardItem, SubscriptionItem
 
 
@@ -28,6 +29,7 @@ class SubscriptionView:
     boleto_to_card_until: date | None  # last day to switch the next renewal from boleto to card
     status: str = ""  # as shown: `trialing` while the current period is the trial, else the stored one
     renewal_discount_cents: int = 0  # what a coupon takes off the next renewal
+    pix_recurrence: PixRecurrenceItem | None = None  # its Pix Automático authorisation, live or ended
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,14 @@ def view_of(catalog: Catalog, snapshot: AccountSnapshot, subscription: Subscript
                                                            renewal.period.start, renewal.amount_cents)
     return SubscriptionView(subscription, catalog.product(subscription.product_id), active_members(snapshot),
                             used_bytes(snapshot), next_due, renewal, invoices, snapshot.card,
-                            account.credit_cents, switch_until, shown_status(subscription), discount)
+                            account.credit_cents, switch_until, shown_status(subscription), discount,
+                            pix_recurrence_of(snapshot, subscription.subscription_id))
+
+
+def pix_recurrence_of(snapshot: AccountSnapshot, subscription_id: str) -> PixRecurrenceItem | None:
+    """The recurrence is one of the account's live items: Meu Plano shows it from the same Query."""
+    return next((item for item in snapshot.others
+                 if isinstance(item, PixRecurrenceItem) and item.subscription_id == subscription_id), None)
 
 
 def shown_status(subscription: SubscriptionItem) -> str:

@@ -3308,6 +3308,22 @@ export interface components {
             /** Subscription Id */
             subscription_id: string;
         };
+        /** PixAutomaticoStateOut */
+        PixAutomaticoStateOut: {
+            /** Rec Id */
+            rec_id: string;
+            /**
+             * Status
+             * @description CRIADA: aguardando o pagador aprovar no app do banco; APROVADA: as renovações passam ao Pix Automático; REJEITADA, EXPIRADA, CANCELADA: encerrada (um novo pedido pode ser feito).
+             * @enum {string}
+             */
+            status: "CRIADA" | "APROVADA" | "REJEITADA" | "EXPIRADA" | "CANCELADA";
+            /**
+             * Status Changed At
+             * @default null
+             */
+            status_changed_at?: string | null;
+        };
         /** PixCobrNotificationIn */
         PixCobrNotificationIn: {
             /**
@@ -3465,6 +3481,11 @@ export interface components {
              */
             pending_payment_method_from?: string | null;
             periodicity: components["schemas"]["Periodicity"];
+            /**
+             * @description A autorização de Pix Automático da assinatura, quando houver (o QR em GET .../pix-automatico).
+             * @default null
+             */
+            pix_automatico?: components["schemas"]["PixAutomaticoStateOut"] | null;
             /** Product Id */
             product_id: string;
             /** Product Name */
@@ -4048,6 +4069,11 @@ export interface components {
              */
             pending_payment_method_from?: string | null;
             periodicity: components["schemas"]["Periodicity"];
+            /**
+             * @description A autorização de Pix Automático da assinatura, quando houver (o QR em GET .../pix-automatico).
+             * @default null
+             */
+            pix_automatico?: components["schemas"]["PixAutomaticoStateOut"] | null;
             /** Product Id */
             product_id: string;
             /** Product Name */

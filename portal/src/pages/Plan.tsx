@@ -7,6 +7,7 @@ import { Link, useParams } from "react-router-dom";
 import { api, unwrap, type Schemas } from "../api/client";
 import { AccountPage } from "../components/AccountPage";
 import { LicenseKeys } from "../components/LicenseKeys";
+import { PixAutomatico } from "../components/PixAutomatico";
 import { Done, ErrorText, LoadError, Loading, Section, useAction, useLoad } from "../components/ui";
 import { brl, date, gigabytes, label, INVOICE_STATUS, PAYMENT_METHOD, period, PERIODICITY, SUBSCRIPTION_STATUS } from "../format";
 import type { can } from "../account";
@@ -41,6 +42,7 @@ function PlanBody({ accountId, allowed }: { accountId: string; allowed: Allowed 
       <Storage plan={p} />
       <Renewal plan={p} path={path} onDone={update} />
       <PaymentMethod plan={p} path={path} onDone={update} accountId={accountId} />
+      <PixAutomatico plan={p} path={path} mayChange={allowed.planChange} onChanged={plan.reload} />
       <OpenInvoices plan={p} accountId={accountId} />
       {allowed.planChange && <LicenseKeys accountId={accountId} subscriptionId={p.id} />}
       {allowed.planChange && <Cancel plan={p} path={path} onDone={plan.reload} />}
