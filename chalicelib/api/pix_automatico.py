@@ -30,7 +30,8 @@ def _out(item) -> PixAutomaticoOut:
         qr_payload=item.qr_payload if live else None,
         qr_url=qr_data_url(item.qr_payload) if live and item.qr_payload else None,
         periodicity=item.periodicidade, start_date=item.start, amount=json.loads(item.amount) if item.amount else None,
-        status_changed_at=item.status_changed_at, previous_payment_method=item.previous_method)
+        status_changed_at=item.status_changed_at, previous_payment_method=item.previous_method,
+        first_payment_invoice_id=item.first_invoice_id, first_payment_cents=item.first_cents)
 
 
 def _items(outcomes) -> list[PixWebhookItemOut]:

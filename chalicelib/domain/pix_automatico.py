@@ -118,8 +118,10 @@ def charge_window(due: date) -> ChargeWindow:
 
 def recurrence_request(*, contract: str, subject: str, debtor_data: dict, start: date,
                        periodicity: Periodicity | str, amount: dict,
-                       retry_policy: RetryPolicy = RetryPolicy.PERMITE_3R_7D, location_id: int | None = None) -> dict:
-    """The body of `POST /rec` (RecSolicitada)."""
+                       retry_policy: RetryPolicy = RetryPolicy.PERMITE_3R_7D, location_id: int | None = None,
+                       first_payment_txid: str | None = None) -> dict:
+    """The body of `POST /rec` (RecSolicitada); with `first_payment_txid`, journey 3's (the immediate
+    charge paid with the same QR)."""
     if not contract or len(contract) > MAX_CONTRACT:
         raise PixAutomaticoError("Identificador do contrato inválido para o Pix Automático.")
     body = {
@@ -130,6 +132,41 @@ def recurrence_request(*, contract: str, subject: str, debtor_data: dict, start:
     }
     if location_id is not None:
         body["loc"] = location_id
+    if first_payment_txid is not None:
+        body["ativacao"] = {"dadosJornada": {"txid": first_payment_txid}}
+    return body
+
+
+# --- journey 3: the recurrence and an immediate payment in one QR (`/cob` + `/rec`) ----------------
+FIRST_PAYMENT_EXPIRY_SECONDS = 86_400  # the composed QR's immediate charge is payable for a day
+_IMMEDIATE_SUFFIX = 9  # random characters after the invoice's: a new authorisation, a new charge
+
+
+def immediate_txid(invoice_id: str, nonce: str) -> str:
+    """The txid of journey 3's immediate charge for an invoice: the invoice id without its separator
+    (so the PSP's payment notification names the invoice), then `nonce`, 35 characters in all."""
+    nonce = re.sub(r"[^0-9A-Za-z]", "", nonce)
+    if len(nonce) < _IMMEDIATE_SUFFIX:
+        raise ValueError("the nonce needs 9 alphanumeric characters")
+    return (re.sub(r"[^0-9A-Za-z]", "", invoice_id) + nonce)[:TXID_LENGTH]
+
+
+def invoice_of_immediate_txid(txid: str) -> str | None:
+    """The invoice an immediate charge's txid was made for by `immediate_txid`, if it was."""
+    if len(txid) != TXID_LENGTH or not txid.startswith("inv"):
+        return None
+    candidate = f"inv_{txid[3:26]}"
+    return candidate if _INVOICE_TXID.fullmatch(candidate) else None
+
+
+def immediate_charge_request(*, amount_cents: int, debtor_data: dict, key: str, info: str = "") -> dict:
+    """The body of `PUT /cob/{txid}` (CobSolicitada) for what is due now."""
+    if amount_cents <= 0:
+        raise PixAutomaticoError("O valor da cobrança deve ser maior que zero.")
+    body = {"calendario": {"expiracao": FIRST_PAYMENT_EXPIRY_SECONDS}, "devedor": debtor_data,
+            "valor": {"original": reais(amount_cents)}, "chave": key}
+    if info:
+        body["solicitacaoPagador"] = info[:140]
     return body
 
 

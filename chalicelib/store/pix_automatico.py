@@ -38,6 +38,10 @@ class PixRecurrenceItem(BillingItem, discriminator="pix_recurrence"):
     status_changed_at = UnicodeAttribute(null=True)
     ending_code = UnicodeAttribute(null=True)  # rejection or cancellation code (AP13, ACCL, ...)
     created_by = UnicodeAttribute(null=True)
+    # Journey 3: the invoice paid with the composed QR, its immediate charge's txid and amount.
+    first_invoice_id = UnicodeAttribute(null=True)
+    first_txid = UnicodeAttribute(null=True)
+    first_cents = NumberAttribute(null=True)
 
 
 def new_recurrence(account_id: str, subscription_id: str, rec_id: str, **fields) -> PixRecurrenceItem:

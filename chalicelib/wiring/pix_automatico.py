@@ -46,8 +46,8 @@ class PixAutomaticoWiring:
 
         # The PSP is built on its first call: cancelling a subscription asks this service, PSP or not.
         return PixAutomaticoService(self.billing_repository, self.pix_recurrences, LazyPsp(lambda: self.pix_psp),
-                                    self.catalog,
-                                    self.account_repository, self.mailer, self.clock, self.settings.portal_url)
+                                    self.catalog, self.account_repository, self.mailer, self.clock,
+                                    self.invoice_reads, self.settings.pix_key, self.settings.portal_url)
 
     @cached_property
     def pix_cycle_charges(self):
@@ -62,7 +62,10 @@ class PixAutomaticoWiring:
     def pix_webhooks(self):
         from chalicelib.services.payments.pix_webhooks import PixWebhookService
 
-        return PixWebhookService(self.settings, self.pix_automatico, self.pix_charge_notifications)
+        from chalicelib.services.payments.pix_first_payments import PixImmediatePayments
+
+        return PixWebhookService(self.settings, self.pix_automatico, self.pix_charge_notifications,
+                                 PixImmediatePayments(self.payment_repository, self.settlement, self.clock))
 
     @cached_property
     def pix_charge_notifications(self):
@@ -87,7 +90,7 @@ class UnconfiguredPsp:
         raise PspError("set PIX_PSP_BASE_URL to use Pix Automático")
 
     create_location = create_recurrence = get_recurrence = cancel_recurrence = _refuse
-    create_cycle_charge = get_cycle_charge = _refuse
+    create_cycle_charge = get_cycle_charge = create_immediate_charge = _refuse
     fake_control = _refuse
 
 

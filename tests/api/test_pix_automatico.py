@@ -14,14 +14,23 @@ pytestmark = pytest.mark.ddblocal
 WEBHOOK_TOKEN = {"X-Webhook-Token": "local-pix-token"}
 
 
-@pytest.fixture
-def subscribed(client):
+def _subscription(client, paid: bool):
+    from tests.steps.invoicing_steps import pay
+
     at(client, "2026-03-02")
     account_id, token = client.create_account("pix-owner")
     assert client.call("PUT", f"/v1/accounts/{account_id}/billing-data", token, VALID_BILLING_DATA).status_code == 200
     sub = subscribe(client, account_id, token, product_id="operand-pro", periodicity="quarterly", quantity=2,
                     payment_method="boleto")
+    if paid:
+        pay(client, sub["invoice_id"], "boleto")
     return account_id, token, sub
+
+
+@pytest.fixture
+def subscribed(client):
+    """A quarterly boleto subscription, its first invoice paid: nothing is due now (journey 2)."""
+    return _subscription(client, paid=True)
 
 
 def _path(account_id: str, subscription_id: str) -> str:
@@ -175,7 +184,6 @@ def test_the_renewal_is_charged_at_issue_and_paid_through_the_charge_webhook(cli
     from tests.steps.invoicing_steps import pay, run_job, stored_invoices
 
     account_id, token, sub = subscribed
-    pay(client, sub["invoice_id"], "boleto")
     rec_id = _authorise(client, account_id, token, sub)["rec_id"]
     assert client.call("POST", f"/v1/_dev/pix-automatico/{rec_id}/approve").status_code == 200
     end = date.fromisoformat(plan(client, account_id, token, sub["id"])["current_period_end"])
@@ -230,7 +238,6 @@ def test_the_job_charges_the_next_day_what_an_unreachable_psp_left_uncharged(cli
             return refuse
 
     account_id, token, sub = subscribed
-    pay(client, sub["invoice_id"], "boleto")
     rec_id = _authorise(client, account_id, token, sub)["rec_id"]
     assert client.call("POST", f"/v1/_dev/pix-automatico/{rec_id}/approve").status_code == 200
     end = date.fromisoformat(plan(client, account_id, token, sub["id"])["current_period_end"])
@@ -267,7 +274,6 @@ def test_a_renewal_above_the_payers_maximum_is_refused_by_their_bank_and_billed_
     from tests.steps.invoicing_steps import pay, run_job, stored_invoices
 
     account_id, token, sub = subscribed
-    pay(client, sub["invoice_id"], "boleto")
     rec_id = _authorise(client, account_id, token, sub)["rec_id"]
     approved = client.call("POST", f"/v1/_dev/pix-automatico/{rec_id}/approve?max_amount_cents=100")
     assert approved.status_code == 200, approved.data
@@ -292,3 +298,28 @@ def test_meu_plano_shows_the_recurrences_state_from_its_one_query(client, subscr
     assert plan(client, account_id, token, sub["id"])["pix_automatico"]["status"] == "APROVADA"
     client.call("DELETE", _path(account_id, sub["id"]), token)
     assert plan(client, account_id, token, sub["id"])["pix_automatico"]["status"] == "CANCELADA"
+
+
+def test_with_the_first_invoice_due_the_composed_qr_pays_it_and_approves_journey_3(client):
+    from tests.steps.invoicing_steps import stored_invoices
+
+    account_id, token, sub = _subscription(client, paid=False)
+    created = _authorise(client, account_id, token, sub)
+    assert created["journey"] == "JORNADA_3" and created["first_payment_invoice_id"] == sub["invoice_id"]
+    [invoice] = stored_invoices(account_id)
+    assert created["first_payment_cents"] == invoice.total_cents
+    [cob] = [r for r in client.call("GET", "/v1/_dev/pix-automatico").data["items"] if r["kind"] == "cob"]
+    assert cob["status"] == "ATIVA" and cob["body"]["valor"]["original"] == f"{invoice.total_cents / 100:.2f}"
+
+    approved = client.call("POST", f"/v1/_dev/pix-automatico/{created['rec_id']}/approve")
+    assert approved.status_code == 200, approved.data
+    assert [(i["kind"], i["outcome"]) for i in approved.data["items"]] == [("pix", "settled"), ("rec", "applied")]
+    [paid] = stored_invoices(account_id)
+    assert (paid.status, paid.paid_cents) == ("paid", invoice.total_cents)
+    payments = client.call("GET", f"/v1/accounts/{account_id}/payments", token).data["items"]
+    assert [(p["invoice_id"], p["method"], p["amount_cents"]) for p in payments] == [
+        (sub["invoice_id"], "pix", invoice.total_cents)]
+    replay = client.call("POST", "/v1/webhooks/pix", None, headers=WEBHOOK_TOKEN,
+                         raw=json.dumps({"pix": approved.data["notification"]["pix"]}))
+    assert replay.status_code == 200 and replay.data["items"][0]["outcome"] == "duplicate"
+    assert plan(client, account_id, token, sub["id"])["pix_automatico"]["status"] == "APROVADA"

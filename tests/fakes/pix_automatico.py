@@ -55,6 +55,9 @@ class InProcessPsp:
     def cancel_recurrence(self, rec_id):
         return self._do("PATCH", f"/rec/{rec_id}", {"status": "CANCELADA"})
 
+    def create_immediate_charge(self, txid, body):
+        return self._do("PUT", f"/cob/{txid}", body)
+
     def create_cycle_charge(self, txid, body):
         return self._do("PUT", f"/cobr/{txid}", body)
 

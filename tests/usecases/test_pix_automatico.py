@@ -1,6 +1,7 @@
-"""Pix Automático use cases on the in-memory fakes: authorise, the payer's answers (approve, reject,
-expire, revoke) mirrored once whatever order and how many times they arrive, cancel, and the PSP
-being down (503, nothing written)."""
+"""Pix Automático use cases on the in-memory fakes: authorise (journey 2, or journey 3 when an invoice
+is due now), the payer's answers (approve, reject, expire, revoke) mirrored once whatever order and how
+many times they arrive, cancel, and the PSP being down (503, nothing written)."""
+import json
 
 import pytest
 
@@ -8,12 +9,17 @@ from chalicelib.domain.enums import Periodicity
 from chalicelib.errors import Conflict, NotFound, ServiceUnavailable
 from chalicelib.services.payments.pix_automatico import Notification
 from chalicelib.services.subscriptions.subscribing import SubscribeRequest
+from chalicelib.store.invoices import InvoiceItem
+from tests.usecases.steps import pay
 
 
-def _subscribed(world, product_id="operand-pro", periodicity=Periodicity.MONTHLY, quantity=2):
+def _subscribed(world, product_id="operand-pro", periodicity=Periodicity.MONTHLY, quantity=2, paid=True):
+    """A boleto subscription; its first invoice paid unless `paid` is False (then due now)."""
     account_id = world.account()
     done = world.subscriptions.subscribe(account_id, SubscribeRequest(product_id, periodicity, quantity,
                                                                        payment_method="boleto"), actor="u-owner")
+    if paid:
+        pay(world, account_id, done.invoice.invoice_id)
     return account_id, done.subscription.subscription_id
 
 
@@ -116,3 +122,48 @@ def test_approval_of_a_subscription_cancelled_meanwhile_changes_only_the_recurre
     assert world.pix_automatico.apply(Notification(rec_id, "APROVADA")) == "applied"
     assert _subscription(world, account_id, subscription_id).pending_payment_method is None
     assert world.pix_automatico.read(account_id, subscription_id).status == "APROVADA"
+
+
+def _first_invoice(world, account_id) -> InvoiceItem:
+    [invoice] = [i for i in world.store.billing.query(f"ACCOUNT#{account_id}", model=InvoiceItem)
+                 if isinstance(i, InvoiceItem)]
+    return invoice
+
+
+def test_with_an_invoice_due_now_the_qr_also_pays_it_journey_3(world):
+    account_id, subscription_id = _subscribed(world, paid=False)
+    invoice = _first_invoice(world, account_id)
+    item = world.pix_automatico.authorise(account_id, subscription_id, "u-owner")
+    assert item.journey == "JORNADA_3" and item.first_invoice_id == invoice.invoice_id
+    assert item.first_cents == invoice.total_cents
+    [rec, _, cob] = world.pix_psp.fake.requests_log()  # newest first: rec, locrec, cob
+    assert (cob["kind"], cob["body"]["valor"]["original"]) == ("cob", f"{invoice.total_cents / 100:.2f}")
+    assert cob["body"]["chave"] == world.settings.pix_key and cob["body"]["devedor"]["cnpj"]
+    assert rec["body"]["ativacao"] == {"dadosJornada": {"txid": item.first_txid}}
+    # The composed QR: the immediate charge's location (26) and the recurrence's (80).
+    location = world.pix_psp.fake.cobs[item.first_txid]["loc"]["location"]
+    assert location in item.qr_payload and item.location in item.qr_payload
+
+    # The payer scans it: the invoice is paid and the recurrence approved, each once.
+    notification, outcomes = world.dev_pix_automatico.answer(item.rec_id, "approve")
+    assert [(o.kind, o.outcome) for o in outcomes] == [("pix", "settled"), ("rec", "applied")]
+    paid = _first_invoice(world, account_id)
+    assert (paid.status, paid.paid_cents) == ("paid", invoice.total_cents)
+    assert world.pix_recurrences.get(account_id, subscription_id).status == "APROVADA"
+    replayed = world.pix_webhooks.receive(json.dumps({"pix": notification["pix"]}).encode(),
+                                          world.settings.pix_webhook_token)
+    assert [o.outcome for o in replayed] == ["duplicate"]
+    assert _first_invoice(world, account_id).paid_cents == invoice.total_cents
+
+
+def test_a_pix_for_a_charge_we_never_made_is_unmatched(world):
+    forged = {"pix": [{"endToEndId": "E12345678202612010000abcdef12345", "txid": "x" * 35, "valor": "10.00"}]}
+    [outcome] = world.pix_webhooks.receive(json.dumps(forged).encode(), world.settings.pix_webhook_token)
+    assert outcome.outcome == "unmatched"
+
+
+def test_without_anything_due_now_the_qr_carries_the_recurrence_only(world):
+    account_id, subscription_id = _subscribed(world)
+    item = world.pix_automatico.authorise(account_id, subscription_id, "u-owner")
+    assert (item.journey, item.first_txid) == ("JORNADA_2", None)
+    assert world.pix_psp.fake.cobs == {}

@@ -8,8 +8,8 @@ and read the answers; nothing here knows a subscription."""
 from typing import Protocol
 
 # What the adapter asks the PSP for, per OAuth 2 scope of the specification.
-SCOPES = ("rec.write", "rec.read", "cobr.write", "cobr.read", "payloadlocationrec.write",
-          "payloadlocationrec.read")
+SCOPES = ("rec.write", "rec.read", "cobr.write", "cobr.read", "cob.write", "cob.read",
+          "payloadlocationrec.write", "payloadlocationrec.read")
 
 
 class PspError(Exception):
@@ -33,6 +33,10 @@ class PixAutomaticoPsp(Protocol):
 
     def cancel_recurrence(self, rec_id: str) -> dict:
         """`PATCH /rec/{idRec}` {"status": "CANCELADA"}."""
+
+    def create_immediate_charge(self, txid: str, body: dict) -> dict:
+        """`PUT /cob/{txid}` with a CobSolicitada: journey 3's payment of what is due now, paid with
+        the recurrence's composed QR (`GET /rec/{idRec}?txid=`)."""
 
     def create_cycle_charge(self, txid: str, body: dict) -> dict:
         """`PUT /cobr/{txid}` with a CobRSolicitada: the CobRGerada. The same txid twice is refused."""

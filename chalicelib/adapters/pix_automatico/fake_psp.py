@@ -7,11 +7,12 @@ document says (the PSP assigns `idRec`, location ids and states).
 `make run` starts it (scripts/local_stack.py); tests and a local process without PIX_PSP_BASE_URL get
 one in-process (`embedded_url`). It keeps everything in memory.
 
-Besides the API (`/oauth/token`, `/locrec`, `/rec`, `/rec/{idRec}`, `/cobr/{txid}`), control
+Besides the API (`/oauth/token`, `/locrec`, `/rec`, `/rec/{idRec}`, `/cob/{txid}`, `/cobr/{txid}`), control
 endpoints under `/_fake` play the payer's bank and show what was received:
 `GET /_fake/requests` (newest first), `POST /_fake/rec/{idRec}/{approve|reject|expire|revoke}` and
 `POST /_fake/cobr/{txid}/{pay|reject}`, which answer the webhook notification (`{"recs": [...]}`,
-`{"cobsr": [...]}`) the PSP would send. An approval may carry the maximum the payer set in their bank
+`{"cobsr": [...]}`) the PSP would send; approving a journey-3 recurrence also pays its immediate
+charge, and the answer then carries that Pix too (`"pix": [...]`, what the PSP's `/webhook` sends). An approval may carry the maximum the payer set in their bank
 app (`{"valorMaximo": "99.90"}`): the API never shows it to the receiver, but a cycle charge above it
 is refused by the payer's PSP (REJEITADA, rejection code AM02), as the real rail does."""
 import base64
@@ -51,9 +52,12 @@ def _tlv(tag: str, value: str) -> str:
     return f"{tag}{len(value):02d}{value}"
 
 
-def recurrence_qr_payload(location: str, name: str = "RENOVA SOFTWARE", city: str = "CAXIAS DO SUL") -> str:
-    """The BR Code of journey 2: the recurrence's location (template 80), no amount."""
-    body = (_tlv("00", "01") + _tlv("80", _tlv("00", "br.gov.bcb.pix") + _tlv("25", location))
+def recurrence_qr_payload(location: str, name: str = "RENOVA SOFTWARE", city: str = "CAXIAS DO SUL",
+                          charge_location: str | None = None) -> str:
+    """The BR Code of journey 2: the recurrence's location (template 80), no amount; of journey 3 (the
+    composed QR), the immediate charge's location (template 26) before it."""
+    charge = _tlv("26", _tlv("00", "br.gov.bcb.pix") + _tlv("25", charge_location)) if charge_location else ""
+    body = (_tlv("00", "01") + charge + _tlv("80", _tlv("00", "br.gov.bcb.pix") + _tlv("25", location))
             + _tlv("52", "0000") + _tlv("53", "986") + _tlv("58", "BR") + _tlv("59", name[:25])
             + _tlv("60", city[:15]) + _tlv("62", _tlv("05", "***")) + "6304")
     return body + crc16_ccitt_false(body)
@@ -83,6 +87,7 @@ class FakePsp:
         self.recs: dict[str, dict] = {}
         self.locs: dict[int, dict] = {}
         self.cobrs: dict[str, dict] = {}
+        self.cobs: dict[str, dict] = {}  # immediate charges (journey 3's first payment)
         self.received: list[dict] = []
         self.payer_maximum: dict[str, str] = {}  # idRec -> valorMaximo, known to the payer's PSP only
         self._next_loc = 1000
@@ -108,6 +113,11 @@ class FakePsp:
                 return 200, self._rec_view(self._find_rec(match.group(1)), query.get("txid"))
             if match and method == "PATCH":
                 return self._cancel(match.group(1), body)
+            match = re.fullmatch(r"/cob/([^/]+)", path)
+            if match and method == "PUT":
+                return self._cob(match.group(1), body)
+            if match and method == "GET":
+                return 200, json.loads(json.dumps(self._find_cob(match.group(1))))
             match = re.fullmatch(r"/cobr/([^/]+)", path)
             if match and method == "PUT":
                 return self._cobr(match.group(1), body)
@@ -145,6 +155,9 @@ class FakePsp:
             loc = self.locs.get(body["loc"])
             if loc is None or loc.get("idRec"):
                 raise Refused(400, "OperacaoInvalida", "Location inexistente ou já vinculada a uma recorrência.")
+        first_txid = ((body.get("ativacao") or {}).get("dadosJornada") or {}).get("txid")
+        if first_txid is not None and self.cobs.get(first_txid, {}).get("status") != "ATIVA":
+            raise Refused(400, "OperacaoInvalida", "A cobrança imediata da jornada 3 não existe ou não está ativa.")
         retry = "R" if body["politicaRetentativa"] == "PERMITE_3R_7D" else "N"
         rec_id = "R" + retry + ISPB + datetime.now(timezone.utc).strftime("%Y%m%d") + "".join(
             secrets.choice(_ALNUM) for _ in range(11))
@@ -157,6 +170,8 @@ class FakePsp:
         if loc is not None:
             loc["idRec"] = rec_id
             rec["loc"] = loc
+        if first_txid is not None:
+            rec["ativacao"] = {"tipoJornada": "AGUARDANDO_DEFINICAO", "dadosJornada": {"txid": first_txid}}
         self.recs[rec_id] = rec
         self._log("rec", "POST", "/rec", body, rec_id=rec_id)
         return 201, json.loads(json.dumps(rec))
@@ -169,10 +184,36 @@ class FakePsp:
 
     def _rec_view(self, rec: dict, txid: str | None = None) -> dict:
         view = json.loads(json.dumps(rec))
+        if txid is not None:
+            linked = ((rec.get("ativacao") or {}).get("dadosJornada") or {}).get("txid")
+            if txid not in self.cobs or (linked and linked != txid):
+                raise Refused(400, "RecConsultaInvalida", "O txid não corresponde à cobrança imediata da jornada 3.")
         if rec.get("loc"):
+            charge = self.cobs[txid]["loc"]["location"] if txid else None
             view["dadosQR"] = {"jornada": "JORNADA_3" if txid else "JORNADA_2",
-                               "pixCopiaECola": recurrence_qr_payload(rec["loc"]["location"])}
+                               "pixCopiaECola": recurrence_qr_payload(rec["loc"]["location"], charge_location=charge)}
         return view
+
+    def _cob(self, txid: str, body) -> tuple[int, dict]:
+        if not _TXID.fullmatch(txid):
+            raise Refused(400, "RequisicaoInvalida", "txid deve ter de 26 a 35 caracteres alfanuméricos.")
+        self._validate("/cob/{txid}", "PUT", body)
+        self._log("cob", "PUT", f"/cob/{txid}", body, txid=txid)
+        if txid in self.cobs:
+            raise Refused(400, "CobOperacaoInvalida", "Já existe cobrança com este txid.")
+        self._next_loc += 1
+        loc = {"id": self._next_loc, "location": f"{self._host}/qr/v2/cob/{uuid.uuid4().hex}", "tipoCob": "cob",
+               "criacao": _now()}
+        cob = {**json.loads(json.dumps(body)), "txid": txid, "revisao": 0, "status": "ATIVA", "loc": loc,
+               "location": loc["location"], "calendario": {"criacao": _now(), **body["calendario"]}}
+        self.cobs[txid] = cob
+        return 201, json.loads(json.dumps(cob))
+
+    def _find_cob(self, txid: str) -> dict:
+        cob = self.cobs.get(txid)
+        if cob is None:
+            raise Refused(404, "NaoEncontrado", "Cobrança não encontrada.")
+        return cob
 
     def _cancel(self, rec_id: str, body) -> tuple[int, dict]:
         self._validate("/rec/{idRec}", "PATCH", body)
@@ -234,7 +275,12 @@ class FakePsp:
                     raise Refused(400, "RequisicaoInvalida", "valorMaximo deve ter o formato 0.00.")
                 self.payer_maximum[rec_id] = maximum
             self._move(rec, status, ending)
-            return self.notification(rec_id)
+            notification = self.notification(rec_id)
+            first_txid = ((rec.get("ativacao") or {}).get("dadosJornada") or {}).get("txid")
+            if action == "approve" and first_txid:  # journey 3: the payer paid the composed QR's charge
+                rec["ativacao"]["tipoJornada"] = "JORNADA_3"
+                notification["pix"] = [self._pay_immediate(first_txid)]
+            return notification
 
     def charge_answers(self, txid: str, action: str) -> dict:
         """pay | reject: the payer's bank settles or refuses the cycle charge; answers the webhook body
@@ -255,6 +301,14 @@ class FakePsp:
                                 + secrets.token_hex(6)[:11], "txid": txid, "valor": cobr["valor"]["original"],
                                 "horario": _now()}]
             return self.charge_notification(txid)
+
+    def _pay_immediate(self, txid: str) -> dict:
+        cob = self.cobs[txid]
+        cob["status"] = "CONCLUIDA"
+        pix = {"endToEndId": "E" + ISPB + datetime.now(timezone.utc).strftime("%Y%m%d%H%M")
+               + secrets.token_hex(6)[:11], "txid": txid, "valor": cob["valor"]["original"], "horario": _now()}
+        cob["pix"] = [pix]
+        return dict(pix)
 
     def charge_notification(self, txid: str) -> dict:
         cobr = self.cobrs[txid]
@@ -280,6 +334,8 @@ class FakePsp:
                 status = None
                 if entry["kind"] == "cobr" and entry["txid"] in self.cobrs:
                     status = self.cobrs[entry["txid"]]["status"]
+                elif entry["kind"] == "cob" and entry["txid"] in self.cobs:
+                    status = self.cobs[entry["txid"]]["status"]
                 elif entry["rec_id"] in self.recs:
                     status = self.recs[entry["rec_id"]]["status"]
                 items.append({**entry, "status": status})

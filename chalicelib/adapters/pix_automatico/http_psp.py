@@ -61,6 +61,9 @@ class HttpPsp:
     def cancel_recurrence(self, rec_id: str) -> dict:
         return self._call("PATCH", f"/rec/{_segment(rec_id)}", {"status": "CANCELADA"})
 
+    def create_immediate_charge(self, txid: str, body: dict) -> dict:
+        return self._call("PUT", f"/cob/{_segment(txid)}", body)
+
     def create_cycle_charge(self, txid: str, body: dict) -> dict:
         return self._call("PUT", f"/cobr/{_segment(txid)}", body)
 

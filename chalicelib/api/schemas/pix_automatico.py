@@ -16,7 +16,10 @@ class PixAutomaticoOut(ApiModel):
     status: RecurrenceStatus = Field(description="CRIADA: aguardando o pagador autorizar no app do banco; "
                                                  "APROVADA: as renovações passam ao Pix Automático a partir do "
                                                  "próximo ciclo; REJEITADA, EXPIRADA, CANCELADA: encerrada.")
-    journey: str = Field(description="Jornada de autorização (JORNADA_2: QR só com a recorrência).")
+    journey: str = Field(description="Jornada de autorização (JORNADA_2: QR só com a recorrência; JORNADA_3: QR "
+                                     "composto, que também paga agora a fatura em aberto da assinatura).")
+    first_payment_invoice_id: str | None = Field(None, description="Jornada 3: a fatura paga com o mesmo QR.")
+    first_payment_cents: int | None = Field(None, description="Jornada 3: o valor pago agora com o QR.")
     qr_payload: str | None = Field(None, description="Pix copia e cola da autorização.")
     qr_url: str | None = Field(None, description="Imagem do QR Code (data URL SVG) para exibir ao cliente.")
     periodicity: str | None = Field(None, description="Periodicidade da recorrência (MENSAL, TRIMESTRAL, ...).")
@@ -39,16 +42,24 @@ class PixCobrNotificationIn(ApiModel):
     status: str = Field(description="CRIADA, ATIVA, CONCLUIDA, EXPIRADA, REJEITADA, CANCELADA.")
 
 
+class PixReceivedIn(ApiModel):
+    endToEndId: str
+    txid: str | None = Field(None, description="O txid da cobrança imediata (jornada 3), que nomeia a fatura.")
+    valor: str = Field(pattern=r"^\d{1,10}\.\d{2}$")
+    horario: str | None = None
+
+
 class PixWebhookIn(ApiModel):
-    """As the PSP sends it (WebhookRecBody, WebhookCobRBody of the API Pix): documentation only, the
-    handler checks the token before it reads the body."""
+    """As the PSP sends it (WebhookRecBody, WebhookCobRBody, WebhookPixBody of the API Pix):
+    documentation only, the handler checks the token before it reads the body."""
 
     recs: list[PixRecNotificationIn] | None = None
     cobsr: list[PixCobrNotificationIn] | None = None
+    pix: list[PixReceivedIn] | None = None
 
 
 class PixWebhookItemOut(ApiModel):
-    kind: Literal["rec", "cobr"]
+    kind: Literal["rec", "cobr", "pix"]
     id: str | None
     status: str | None
     outcome: str = Field(description="applied, duplicate, stale (chegou fora de ordem), unmatched, ignored.")
@@ -73,7 +84,7 @@ class DevPixAnswerOut(ApiModel):
 
 
 class DevPixRequestOut(ApiModel):
-    kind: Literal["rec", "solicrec", "locrec", "cobr"]
+    kind: Literal["rec", "solicrec", "locrec", "cobr", "cob"]
     method: str
     path: str
     body: Any = None

@@ -1,6 +1,7 @@
 """Pix Automático as a subscription's renewal method: authorise (create the recurrence at the PSP,
-with its location for the QR of journey 2), read, cancel, and mirror the recurrence's states as the
-PSP's webhooks announce them (docs/pix-automatico.md).
+with its location for the QR of journey 2, or, when the subscription has an invoice to pay now, with an
+immediate charge for it in the composed QR of journey 3), read, cancel, and mirror the recurrence's
+states as the PSP's webhooks announce them (docs/pix-automatico.md).
 
 - Approval: the subscription renews by Pix Automático from its next cycle (pending method).
 - Rejection or expiry: the subscription keeps its method; the customer gets an e-mail.
@@ -16,8 +17,8 @@ from dataclasses import dataclass
 from chalicelib.adapters.pix_automatico import PspError
 from chalicelib.domain.enums import PaymentMethod, Periodicity, Pricing, SubscriptionStatus
 from chalicelib.domain.pix_automatico import (
-    PixAutomaticoError, RecurrenceStatus, debtor, is_live, may_follow, periodicidade, recurrence_amount,
-    recurrence_request,
+    PixAutomaticoError, RecurrenceStatus, debtor, immediate_charge_request, immediate_txid, is_live, may_follow,
+    periodicidade, recurrence_amount, recurrence_request,
 )
 from chalicelib.errors import ConcurrentUpdate, Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from chalicelib.observability.logging import get_logger, log_event
@@ -48,8 +49,21 @@ def psp_unavailable(error: PspError) -> ServiceUnavailable:
                               code="pix_psp_unavailable")
 
 
+@dataclass(frozen=True)
+class FirstPayment:
+    """Journey 3: what is due now, paid with the same QR that authorises the recurrence."""
+    invoice_id: str
+    amount_cents: int
+    txid: str
+
+
 class PixAutomaticoService:
-    def __init__(self, billing, recurrences, psp, catalog, accounts, mailer, clock, portal_url: str = ""):
+    def __init__(self, billing, recurrences, psp, catalog, accounts, mailer, clock, invoice_reads, pix_key: str,
+                 portal_url: str = ""):
+        """`invoice_reads`: the invoice journey 3 pays (what is left of it); `pix_key`: the vendor's Pix
+        key, which receives that immediate payment."""
+        self._reads = invoice_reads
+        self._pix_key = pix_key
         self._billing = billing
         self._recurrences = recurrences
         self._psp = psp
@@ -87,15 +101,24 @@ class PixAutomaticoService:
                            debtor_data=debtor(billing["document"], billing["legal_name"]))
         except PixAutomaticoError as error:
             raise ValidationFailed(str(error), code="pix_automatico_invalid") from error
+        first = self._due_now(snapshot, subscription_id)
         try:
+            if first is not None:
+                self._psp.create_immediate_charge(first.txid, immediate_charge_request(
+                    amount_cents=first.amount_cents, debtor_data=body_of["debtor_data"], key=self._pix_key,
+                    info=f"Fatura {first.invoice_id} e autorização do Pix Automático"))
             location = self._psp.create_location()
-            created = self._psp.create_recurrence(recurrence_request(**body_of, location_id=location["id"]))
+            created = self._psp.create_recurrence(recurrence_request(
+                **body_of, location_id=location["id"], first_payment_txid=first.txid if first else None))
             rec_id = created["idRec"]
-            full = self._psp.get_recurrence(rec_id)
+            full = self._psp.get_recurrence(rec_id, first.txid if first else None)
         except PspError as error:
             raise psp_unavailable(error) from error
+        journey = (full.get("dadosQR") or {}).get("jornada") or ("JORNADA_3" if first else "JORNADA_2")
         item = new_recurrence(
             account_id, subscription_id, rec_id, status=full.get("status", created.get("status", "CRIADA")),
+            journey=journey, first_invoice_id=first.invoice_id if first else None,
+            first_txid=first.txid if first else None, first_cents=first.amount_cents if first else None,
             qr_payload=(full.get("dadosQR") or {}).get("pixCopiaECola"), location=location.get("location"),
             location_id=location.get("id"), amount=json.dumps(body_of["amount"]),
             periodicidade=periodicidade(periodicity), start=subscription.current_period_end.isoformat(),
@@ -110,6 +133,20 @@ class PixAutomaticoService:
             self._cancel_quietly(rec_id)  # nobody will show its QR: do not leave it open at the PSP
             raise
         return item
+
+    def _due_now(self, snapshot, subscription_id: str) -> FirstPayment | None:
+        """The subscription's oldest open invoice and what is left to pay of it, for journey 3."""
+        import secrets
+
+        summaries = sorted((summary for summary in snapshot.open_invoices
+                            if subscription_id in summary.subscription_ids), key=lambda summary: summary.due_date)
+        for summary in summaries:
+            invoice = self._reads.get(snapshot.account_id, summary.invoice_id)
+            left = invoice.total_cents - (invoice.paid_cents or 0) if invoice else 0
+            if left > 0:
+                nonce = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(9))
+                return FirstPayment(invoice.invoice_id, left, immediate_txid(invoice.invoice_id, nonce))
+        return None
 
     def read(self, account_id: str, subscription_id: str) -> PixRecurrenceItem:
         snapshot = self._billing.snapshot(account_id)

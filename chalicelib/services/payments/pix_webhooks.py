@@ -1,5 +1,6 @@
 """Pix Automático webhooks (`POST /v1/webhooks/pix`), the PSP's notifications of recurrences
-(`{"recs": [...]}`, WebhookRecBody) and cycle charges (`{"cobsr": [...]}`, WebhookCobRBody).
+(`{"recs": [...]}`, WebhookRecBody), cycle charges (`{"cobsr": [...]}`, WebhookCobRBody) and the
+Pix received on journey 3's immediate charges (`{"pix": [...]}`, WebhookPixBody).
 
 Who may call: in AWS the PSP reaches the API's custom domain over mutual TLS (API Gateway checks
 its client certificate against the truststore before the Lambda runs, and the request context
@@ -9,10 +10,12 @@ must equal it, compared in constant time. Anything else answers 400 and records 
 Each recurrence item is applied through PixAutomaticoService.apply: replays are `duplicate`, late
 ones `stale`. Each cycle-charge item goes to PixChargeNotifications (pix_charge_payments.py): a
 concluded charge settles its invoice through the exactly-once settlement, any state is mirrored on
-the invoice when it is a step forward."""
+the invoice when it is a step forward. Each Pix received goes to PixImmediatePayments
+(pix_first_payments.py), which settles the invoice its txid names."""
 import hmac
 import json
 import logging
+import re
 from dataclasses import dataclass
 
 from chalicelib.errors import BadRequest
@@ -26,7 +29,7 @@ _log = get_logger("pix_webhooks")
 
 @dataclass(frozen=True)
 class ItemOutcome:
-    kind: str  # rec | cobr
+    kind: str  # rec | cobr | pix
     id: str | None
     status: str | None
     outcome: str
@@ -36,8 +39,9 @@ class ItemOutcome:
 
 
 class PixWebhookService:
-    def __init__(self, settings, recurrences, charges):
-        """`charges`: PixChargeNotifications (cycle charges)."""
+    def __init__(self, settings, recurrences, charges, immediate):
+        """`charges`: PixChargeNotifications (cycle charges); `immediate`: PixImmediatePayments."""
+        self._immediate = immediate
         self._settings = settings
         self._recurrences = recurrences
         self._charges = charges
@@ -50,6 +54,10 @@ class PixWebhookService:
             raise BadRequest("Corpo do webhook não é JSON.", code="malformed_json") from exc
         _check_shape(body)  # the whole body before any item is applied: nothing half-done
         outcomes = []
+        for item in _items(body, "pix"):  # before the recurrence it may come with (journey 3)
+            done = self._immediate.apply(item)
+            outcomes.append(ItemOutcome("pix", item.get("txid"), None, done.outcome, done.invoice_id,
+                                        done.payment_id, done.invoice_status))
         for item in _items(body, "recs"):
             rec_id, status = item["idRec"], item["status"]
             ending = item.get("encerramento") if isinstance(item.get("encerramento"), dict) else {}
@@ -76,12 +84,12 @@ class PixWebhookService:
 
 # What each list's items must carry (WebhookRecBody, WebhookCobRBody): a notification without them
 # cannot be matched to anything, so the delivery is refused (400) and the PSP sends it again.
-_REQUIRED = {"recs": ("idRec", "status"), "cobsr": ("txid", "status")}
+_REQUIRED = {"recs": ("idRec", "status"), "cobsr": ("txid", "status"), "pix": ("endToEndId", "valor")}
 
 
 def _check_shape(body) -> None:
     if not isinstance(body, dict):
-        raise BadRequest("Corpo do webhook deve ser um objeto com recs ou cobsr.", code="malformed_webhook")
+        raise BadRequest("Corpo do webhook deve ser um objeto com recs, cobsr ou pix.", code="malformed_webhook")
     for key, fields in _REQUIRED.items():
         items = body.get(key)
         if items is None:
@@ -94,6 +102,8 @@ def _check_shape(body) -> None:
     recurrence_states = {status.value for status in RecurrenceStatus}
     if any(item["status"] not in recurrence_states for item in body.get("recs") or []):
         raise BadRequest("Webhook Pix malformado: status de recorrência desconhecido.", code="malformed_webhook")
+    if any(not re.fullmatch(r"\d{1,10}\.\d{2}", item["valor"]) for item in body.get("pix") or []):
+        raise BadRequest("Webhook Pix malformado: valor do Pix fora do formato 0.00.", code="malformed_webhook")
 
 
 def _items(body: dict, key: str) -> list[dict]:
@@ -130,8 +140,13 @@ class DevPixAutomatico:
                 raise NotFound("Recorrência não encontrada no PSP local.", code="pix_automatico_not_found") from error
             raise Conflict("O PSP local recusou a resposta do pagador: " + str(error.problem.get("detail", "")),
                            code="pix_automatico_not_live") from error
-        raw = json.dumps(notification).encode()
-        return notification, self._webhooks.receive(raw, self._settings.pix_webhook_token)
+        # Journey 3's Pix comes by the PSP's charge webhook, apart from the recurrence's: two deliveries.
+        outcomes = []
+        for key in ("pix", "recs"):
+            if notification.get(key):
+                raw = json.dumps({key: notification[key]}).encode()
+                outcomes += self._webhooks.receive(raw, self._settings.pix_webhook_token)
+        return notification, outcomes
 
     def charge(self, txid: str, action: str) -> tuple[dict, list[ItemOutcome]]:
         """pay | reject: the payer's bank concludes or refuses a cycle charge; the PSP's notification

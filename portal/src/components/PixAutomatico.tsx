@@ -5,7 +5,7 @@
 import { useMemo, useState } from "react";
 import { renderSVG } from "uqr";
 import { api, unwrap, type Schemas } from "../api/client";
-import { dateAndTime } from "../format";
+import { brl, dateAndTime } from "../format";
 import { CopyButton, Done, ErrorText, Section, useAction } from "./ui";
 
 type Plan = Schemas["PlanOut"];
@@ -110,6 +110,11 @@ function Qr({ authorisation }: { authorisation: Authorisation }) {
   if (!payload) return null;
   return (
     <div className="pix">
+      {authorisation.journey === "JORNADA_3" && authorisation.first_payment_cents != null && (
+        <p data-valor="pagamento-agora">
+          Este QR Code também paga agora a fatura em aberto desta assinatura: {brl(authorisation.first_payment_cents)}.
+        </p>
+      )}
       <img src={`data:image/svg+xml;utf8,${encodeURIComponent(svg)}`} width={180} height={180}
         alt="QR Code para autorizar o Pix Automático no app do banco" />
       <div>
