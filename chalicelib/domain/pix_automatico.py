@@ -200,6 +200,18 @@ def unpaid_reason(charge: dict) -> str:
     return "above_maximum" if code == ABOVE_PAYER_MAXIMUM_CODE else "refused"
 
 
+def last_attempt(charge: dict) -> tuple[int, dict | None]:
+    """How many attempts the payer's PSP made at a cycle charge (`tentativas`: AGND on the due date,
+    then the retries the policy allows) and the latest: {"date", "type", "status", "code"}."""
+    attempts = [a for a in charge.get("tentativas") or [] if isinstance(a, dict)]
+    if not attempts:
+        return 0, None
+    latest = max(attempts, key=lambda a: str(a.get("dataLiquidacao") or ""))
+    rejection = latest.get("rejeicao") if isinstance(latest.get("rejeicao"), dict) else {}
+    return len(attempts), {"date": latest.get("dataLiquidacao"), "type": latest.get("tipo"),
+                           "status": latest.get("status"), "code": rejection.get("codigo")}
+
+
 def charge_may_follow(current: ChargeStatus | str | None, new: ChargeStatus | str) -> bool:
     """True when `new` is a step forward for a cycle charge: CRIADA → ATIVA → one final state."""
     if current is None:

@@ -124,6 +124,11 @@ class InvoiceItem(BillingItem, discriminator="invoice"):
     # (ATIVA, CONCLUIDA, REJEITADA, ...), mirrored as the PSP reports it (docs/pix-automatico.md).
     pix_txid = UnicodeAttribute(null=True)
     pix_charge_status = UnicodeAttribute(null=True)
+    # The payer's PSP's attempts at the charge (`tentativas`: the first on the due date, then the
+    # retries PERMITE_3R_7D allows), as many as the PSP has reported, and the latest one's
+    # {"date", "type", "status", "code"}.
+    pix_charge_attempts = NumberAttribute(null=True)
+    pix_last_attempt = UnicodeAttribute(null=True)  # JSON
     version = VersionAttribute()
 
     def serialize(self, null_check: bool = True):

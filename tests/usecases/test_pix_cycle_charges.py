@@ -4,6 +4,7 @@ concurrent workers), only inside the window of 10 to 2 days before the due date;
 maximum, or too late, the invoice goes to boleto with an e-mail; the paid charge settles the invoice
 once through the webhook, whatever the replays and order; a refused one leaves it to the overdue rules;
 cancelling the subscription cancels the recurrence."""
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -246,6 +247,27 @@ def test_a_refused_charge_is_mirrored_and_the_invoice_goes_to_boleto_under_the_o
     # Not charged again by a later run of the worker.
     _issue(world, account_id, invoice.due_date - timedelta(days=7))
     assert len(world.pix_psp.fake.cobrs) == 1
+
+
+def test_the_payers_psp_retrying_is_mirrored_attempt_by_attempt_and_the_retry_pays(world):
+    account_id, _, _, invoice = _charged(world)
+    world.at(invoice.due_date.isoformat())
+    _, [first] = world.dev_pix_automatico.charge(invoice.pix_txid, "fail_attempt")
+    assert (first.outcome, first.status) == ("applied", "ATIVA")
+    after_one = _renewal(world, account_id)
+    assert (after_one.pix_charge_status, after_one.pix_charge_attempts) == ("ATIVA", 1)
+    assert json.loads(after_one.pix_last_attempt) == {"date": invoice.due_date.isoformat(), "type": "AGND",
+                                                      "status": "REJEITADA", "code": "AC06"}
+    assert after_one.payment_method == "pix_automatico"  # the PSP retries: no boleto yet
+    [again] = _deliver(world, world.pix_psp.fake.charge_notification(invoice.pix_txid))
+    assert again.outcome == "duplicate"
+    world.dev_pix_automatico.charge(invoice.pix_txid, "fail_attempt")
+    _, [paid] = world.dev_pix_automatico.charge(invoice.pix_txid, "pay")
+    assert paid.outcome == "settled"
+    done = _renewal(world, account_id)
+    assert (done.status, done.pix_charge_status, done.pix_charge_attempts) == ("paid", "CONCLUIDA", 3)
+    assert json.loads(done.pix_last_attempt)["type"] == "RIFL"
+    assert world.mailer.templates(account_id).count("pix_automatico_boleto") == 0
 
 
 def test_a_refusal_above_the_payers_maximum_by_webhook_tells_the_customer_why(world):

@@ -10,7 +10,7 @@ one in-process (`embedded_url`). It keeps everything in memory.
 Besides the API (`/oauth/token`, `/locrec`, `/rec`, `/rec/{idRec}`, `/cob/{txid}`, `/cobr/{txid}`), control
 endpoints under `/_fake` play the payer's bank and show what was received:
 `GET /_fake/requests` (newest first), `POST /_fake/rec/{idRec}/{approve|reject|expire|revoke}` and
-`POST /_fake/cobr/{txid}/{pay|reject}`, which answer the webhook notification (`{"recs": [...]}`,
+`POST /_fake/cobr/{txid}/{pay|fail_attempt|reject}`, which answer the webhook notification (`{"recs": [...]}`,
 `{"cobsr": [...]}`) the PSP would send; approving a journey-3 recurrence also pays its immediate
 charge, and the answer then carries that Pix too (`"pix": [...]`, what the PSP's `/webhook` sends). An approval may carry the maximum the payer set in their bank
 app (`{"valorMaximo": "99.90"}`): the API never shows it to the receiver, but a cycle charge above it
@@ -283,9 +283,10 @@ class FakePsp:
             return notification
 
     def charge_answers(self, txid: str, action: str) -> dict:
-        """pay | reject: the payer's bank settles or refuses the cycle charge; answers the webhook body
-        (`{"cobsr": [...]}`) announcing it, with the Pix received when paid."""
-        moves = {"pay": "CONCLUIDA", "reject": "REJEITADA"}
+        """pay | fail_attempt | reject: the payer's bank settles the cycle charge, refuses one attempt at
+        it (the charge stays ATIVA: PERMITE_3R_7D retries), or refuses it for good; answers the webhook
+        body (`{"cobsr": [...]}`) announcing it, with the Pix received when paid and the attempts made."""
+        moves = {"pay": "CONCLUIDA", "fail_attempt": "ATIVA", "reject": "REJEITADA"}
         if action not in moves:
             raise Refused(404, "NaoEncontrado", f"Ação {action} desconhecida.")
         with self._lock:
@@ -294,13 +295,30 @@ class FakePsp:
                 raise Refused(404, "NaoEncontrado", "Cobrança recorrente não encontrada.")
             if cobr["status"] != "ATIVA":
                 raise Refused(409, "OperacaoInvalida", f"Cobrança em status {cobr['status']} não muda mais.")
+            e2e = "E" + ISPB + datetime.now(timezone.utc).strftime("%Y%m%d%H%M") + secrets.token_hex(6)[:11]
+            attempt = self._attempt(cobr, e2e, "PAGA" if action == "pay" else "REJEITADA")
+            if action == "fail_attempt":
+                attempt["rejeicao"] = {"codigo": "AC06", "descricao": "Tentativa recusada pelo PSP do pagador."}
+                return self.charge_notification(txid)
             cobr["status"] = moves[action]
             cobr["atualizacao"].append({"status": cobr["status"], "data": _now()})
             if action == "pay":
-                cobr["pix"] = [{"endToEndId": "E" + ISPB + datetime.now(timezone.utc).strftime("%Y%m%d%H%M")
-                                + secrets.token_hex(6)[:11], "txid": txid, "valor": cobr["valor"]["original"],
+                cobr["pix"] = [{"endToEndId": e2e, "txid": txid, "valor": cobr["valor"]["original"],
                                 "horario": _now()}]
             return self.charge_notification(txid)
+
+    @staticmethod
+    def _attempt(cobr: dict, e2e: str, status: str) -> dict:
+        """One attempt of the payer's PSP: on the due date (AGND), then retries (RIFL) a day apart."""
+        from datetime import date, timedelta
+
+        attempts = cobr.setdefault("tentativas", [])
+        due = date.fromisoformat(cobr["calendario"]["dataDeVencimento"])
+        attempt = {"dataLiquidacao": (due + timedelta(days=len(attempts))).isoformat(),
+                   "tipo": "RIFL" if attempts else "AGND", "endToEndId": e2e, "status": status,
+                   "atualizacao": [{"status": status, "data": _now()}]}
+        attempts.append(attempt)
+        return attempt
 
     def _pay_immediate(self, txid: str) -> dict:
         cob = self.cobs[txid]
@@ -316,6 +334,8 @@ class FakePsp:
                 "atualizacao": json.loads(json.dumps(cobr["atualizacao"]))}
         if cobr.get("pix"):
             item["pix"] = json.loads(json.dumps(cobr["pix"]))
+        if cobr.get("tentativas"):
+            item["tentativas"] = json.loads(json.dumps(cobr["tentativas"]))
         if cobr.get("encerramento"):
             item["encerramento"] = json.loads(json.dumps(cobr["encerramento"]))
         return {"cobsr": [item]}

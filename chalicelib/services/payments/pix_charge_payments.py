@@ -7,7 +7,9 @@ recurrence), so no lookup item is needed.
   `pix_automatico`: a replay or a concurrent delivery is a `duplicate`.
 - Any state (ATIVA, CONCLUIDA, REJEITADA, EXPIRADA, CANCELADA) is mirrored on the invoice's
   `pix_charge_status` when it is a step forward (domain.pix_automatico.charge_may_follow): a late
-  ATIVA after CONCLUIDA changes nothing (`stale`).
+  ATIVA after CONCLUIDA changes nothing (`stale`). The payer's PSP's attempts (`tentativas`: the
+  charge stays ATIVA while PERMITE_3R_7D retries a refused debit) are mirrored too, when the PSP
+  reports more of them than the invoice has: the PSP retries, we keep count.
 - A charge that ended unpaid (REJEITADA, EXPIRADA, CANCELADA) leaves the invoice open, now payable
   by boleto (issued then, with an e-mail: PixCycleCharges.bill_by_boleto; the e-mail says when the
   payer's PSP refused an amount above the maximum the payer set, rejection AM02), and the check-overdue
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 
 from chalicelib.adapters.pix_automatico import PspError
 from chalicelib.domain.pix_automatico import (
-    UNPAID_ENDINGS, ChargeStatus, cents, charge_may_follow, invoice_of_txid, unpaid_reason,
+    UNPAID_ENDINGS, ChargeStatus, cents, charge_may_follow, invoice_of_txid, last_attempt, unpaid_reason,
 )
 from chalicelib.errors import ConcurrentUpdate, Conflict
 from chalicelib.observability.logging import get_logger, log_event
@@ -68,7 +70,8 @@ class PixChargeNotifications:
                 receipt_key=f"{PIX_AUTOMATICO}:{txid}", amount_cents=amount, method=PIX_AUTOMATICO, source="gateway",
                 paid_at=self._clock.now(), invoice_id=invoice.invoice_id, account_id=invoice.account_id,
                 gateway=PIX_AUTOMATICO, gateway_payment_id=txid, actor="psp:pix"))
-        mirrored = retrying(lambda: self._mirror(invoice.account_id, invoice.invoice_id, status))
+        attempts = last_attempt(item)
+        mirrored = retrying(lambda: self._mirror(invoice.account_id, invoice.invoice_id, status, attempts))
         if status in UNPAID_ENDINGS and mirrored == "applied":
             self._cycle_charges.bill_by_boleto(invoice.account_id, invoice.invoice_id, unpaid_reason(item))
         log_event(_log, "pix charge notification", txid=txid, status=status.value, mirrored=mirrored,
@@ -90,15 +93,23 @@ class PixChargeNotifications:
             raise ConcurrentUpdate("O PSP não informou o valor pago; tente novamente.") from error
         return cents(charge["valor"]["original"])
 
-    def _mirror(self, account_id: str, invoice_id: str, status: ChargeStatus) -> str:
+    def _mirror(self, account_id: str, invoice_id: str, status: ChargeStatus, attempts: tuple[int, dict | None]) -> str:
         invoice = self._reads.get(account_id, invoice_id)  # consistent: the version to write on
         if invoice is None:
             return "unmatched"
-        if invoice.pix_charge_status == status.value:
+        count, latest = attempts
+        more_attempts = count > (invoice.pix_charge_attempts or 0)
+        if invoice.pix_charge_status == status.value and not more_attempts:
             return "duplicate"
-        if not charge_may_follow(invoice.pix_charge_status, status):
+        forward = invoice.pix_charge_status != status.value and charge_may_follow(invoice.pix_charge_status, status)
+        if not forward and not more_attempts:
             return "stale"
-        invoice.pix_charge_status = status.value
+        if forward:
+            invoice.pix_charge_status = status.value
+        if more_attempts:
+            import json
+
+            invoice.pix_charge_attempts, invoice.pix_last_attempt = count, json.dumps(latest)
         writes = self._billing.writes()
         writes.save(invoice)  # version-checked
         try:
