@@ -19,7 +19,7 @@ bp = Blueprint(__name__)
 PIX_AUTOMATICO = "/v1/accounts/{account_id}/subscriptions/{subscription_id}/pix-automatico"
 
 
-def _out(item) -> PixAutomaticoOut:
+def authorisation_out(item) -> PixAutomaticoOut:
     import json
 
     from chalicelib.adapters.pix_automatico.qr_image import qr_data_url
@@ -44,20 +44,20 @@ def _items(outcomes) -> list[PixWebhookItemOut]:
                   "cliente aprovar no app do banco. Aprovada, as renovações passam ao Pix Automático a partir do "
                   "próximo ciclo.")
 def post_pix_automatico(ctx: RequestContext, account_id: str, subscription_id: str):
-    return _out(container().pix_automatico.authorise(account_id, subscription_id, ctx.actor))
+    return authorisation_out(container().pix_automatico.authorise(account_id, subscription_id, ctx.actor))
 
 
 @endpoint(bp, PIX_AUTOMATICO, "GET", access=Access.PLAN_CHANGE, response=PixAutomaticoOut, tags=["subscriptions"],
           summary="A autorização de Pix Automático da assinatura e seu estado.")
 def get_pix_automatico(ctx: RequestContext, account_id: str, subscription_id: str):
-    return _out(container().pix_automatico.read(account_id, subscription_id))
+    return authorisation_out(container().pix_automatico.read(account_id, subscription_id))
 
 
 @endpoint(bp, PIX_AUTOMATICO, "DELETE", access=Access.PLAN_CHANGE, response=PixAutomaticoOut,
           tags=["subscriptions"],
           summary="Cancela a recorrência no PSP; as renovações voltam à forma de pagamento anterior.")
 def delete_pix_automatico(ctx: RequestContext, account_id: str, subscription_id: str):
-    return _out(container().pix_automatico.cancel(account_id, subscription_id, ctx.actor))
+    return authorisation_out(container().pix_automatico.cancel(account_id, subscription_id, ctx.actor))
 
 
 @endpoint(bp, "/v1/webhooks/pix", "POST", access=Access.WEBHOOK, raw_body=True, raw_schema=PixWebhookIn,

@@ -147,10 +147,27 @@ def subscribe(ctx: RequestContext, account_id: str):
     from chalicelib.services.subscriptions.subscribing import SubscribeRequest
 
     services = container()
-    done = services.subscriptions.subscribe(account_id, SubscribeRequest(**ctx.body.model_dump()), ctx.actor)
+    request = SubscribeRequest(**ctx.body.model_dump())
+    if request.payment_method == "pix_automatico":
+        return _subscribed_with_pix(account_id, request, ctx.actor)
+    done = services.subscriptions.subscribe(account_id, request, ctx.actor)
     seats_changed(account_id, done.subscription.product_id, ctx.actor)  # license keys follow the seats
     view = view_of(services.catalog, done.snapshot, done.subscription)
     return SubscribedOut(**plan_fields(view), invoice_id=done.invoice_id)
+
+
+def _subscribed_with_pix(account_id: str, request, actor: str) -> SubscribedOut:
+    from chalicelib.api.pix_automatico import authorisation_out
+
+    services = container()
+    enrolled = services.pix_enrolment.subscribe(account_id, request, actor)
+    done = enrolled.subscribed
+    seats_changed(account_id, done.subscription.product_id, actor)
+    view = services.subscription_views.plan(account_id, done.subscription.subscription_id)  # with the recurrence
+    item = enrolled.authorisation
+    return SubscribedOut(**plan_fields(view), invoice_id=done.invoice_id,
+                         pix_automatico_authorisation=authorisation_out(item) if item else None,
+                         pix_automatico_pending=item is None)
 
 
 @endpoint(bp, SUBSCRIPTION, "GET", access=Access.BILLING, response=PlanOut,
@@ -192,6 +209,13 @@ def put_renewal(ctx: RequestContext, account_id: str, subscription_id: str):
           tags=["subscriptions"])
 def put_payment_method(ctx: RequestContext, account_id: str, subscription_id: str):
     services = container()
+    if ctx.body.payment_method == "pix_automatico":
+        from chalicelib.api.access import ACCOUNT_ROLES
+
+        # The authorisation names the payer: owner and admin only, as on its own route.
+        services.memberships.authorize(ctx.principal, account_id, ACCOUNT_ROLES[Access.PLAN_CHANGE])
+        services.pix_enrolment.choose(account_id, subscription_id, ctx.actor)
+        return plan_out(services.subscription_views.plan(account_id, subscription_id))
     snapshot = services.renewal_settings.set_payment_method(account_id, subscription_id,
                                                          ctx.body.payment_method, ctx.actor)
     return plan_from(snapshot, subscription_id)

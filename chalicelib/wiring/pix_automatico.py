@@ -50,6 +50,13 @@ class PixAutomaticoWiring:
                                     self.invoice_reads, self.settings.pix_key, self.settings.portal_url)
 
     @cached_property
+    def pix_enrolment(self):
+        """Pix Automático chosen at subscribe or as a payment-method change."""
+        from chalicelib.services.payments.pix_enrolment import PixEnrolment
+
+        return PixEnrolment(self.subscriptions, self.pix_automatico)
+
+    @cached_property
     def pix_cycle_charges(self):
         from chalicelib.services.invoicing.pix_cycle_charges import PixCycleCharges
 

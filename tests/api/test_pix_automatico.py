@@ -323,3 +323,42 @@ def test_with_the_first_invoice_due_the_composed_qr_pays_it_and_approves_journey
                          raw=json.dumps({"pix": approved.data["notification"]["pix"]}))
     assert replay.status_code == 200 and replay.data["items"][0]["outcome"] == "duplicate"
     assert plan(client, account_id, token, sub["id"])["pix_automatico"]["status"] == "APROVADA"
+
+
+def test_subscribing_with_pix_automatico_answers_the_composed_qr_that_pays_the_first_invoice(client):
+    at(client, "2026-03-02")
+    account_id, token = client.create_account("pix-subscriber")
+    refused = client.call("POST", f"/v1/accounts/{account_id}/subscriptions", token, {
+        "product_id": "operand-pro", "periodicity": "monthly", "quantity": 2, "payment_method": "pix_automatico"})
+    assert refused.status_code == 409 and refused.data["error"]["code"] == "billing_data_required"
+    assert client.call("GET", f"/v1/accounts/{account_id}/subscriptions", token).data["items"] == []
+    client.call("PUT", f"/v1/accounts/{account_id}/billing-data", token, VALID_BILLING_DATA)
+    made = client.call("POST", f"/v1/accounts/{account_id}/subscriptions", token, {
+        "product_id": "operand-pro", "periodicity": "monthly", "quantity": 2, "payment_method": "pix_automatico"})
+    assert made.status_code == 201, made.data
+    authorisation = made.data["pix_automatico_authorisation"]
+    assert authorisation["journey"] == "JORNADA_3" and authorisation["first_payment_invoice_id"] == made.data["invoice_id"]
+    assert authorisation["qr_payload"].startswith("000201") and made.data["pix_automatico_pending"] is False
+    assert made.data["payment_method"] == "boleto" and made.data["pix_automatico"]["status"] == "CRIADA"
+    approved = client.call("POST", f"/v1/_dev/pix-automatico/{authorisation['rec_id']}/approve")
+    assert [i["outcome"] for i in approved.data["items"]] == ["settled", "applied"]
+    shown = plan(client, account_id, token, made.data["id"])
+    assert shown["pending_payment_method"] == "pix_automatico" and shown["open_invoices"]["count"] == 0
+
+
+def test_choosing_pix_automatico_as_the_payment_method_starts_the_authorisation(client, subscribed):
+    account_id, token, sub = subscribed
+    client.call("POST", f"/v1/accounts/{account_id}/members", token, {"email": "fin2@exemplo.com.br",
+                                                                       "role": "finance"})
+    finance = make_token("pix-fin2", "fin2@exemplo.com.br")
+    client.call("GET", f"/v1/accounts/{account_id}", finance)
+    payment_method = f"/v1/accounts/{account_id}/subscriptions/{sub['id']}/payment-method"
+    assert client.call("PUT", payment_method, finance, {"payment_method": "boleto"}).status_code == 200
+    denied = client.call("PUT", payment_method, finance, {"payment_method": "pix_automatico"})
+    assert denied.status_code == 403  # the authorisation names the payer: owner and admin only
+    chosen = client.call("PUT", f"/v1/accounts/{account_id}/subscriptions/{sub['id']}/payment-method", token,
+                         {"payment_method": "pix_automatico"})
+    assert chosen.status_code == 200, chosen.data
+    assert chosen.data["pix_automatico"]["status"] == "CRIADA" and chosen.data["pending_payment_method"] is None
+    read = client.call("GET", _path(account_id, sub["id"]), token).data
+    assert read["journey"] == "JORNADA_2" and read["qr_payload"]

@@ -5,9 +5,12 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from chalicelib.api.schemas.common import ApiModel, RequestModel, SingleLineText
+from chalicelib.api.schemas.pix_automatico import PixAutomaticoOut
 from chalicelib.domain.enums import Periodicity, RenewalMode
 
-SubscriptionPaymentMethod = Literal["card", "boleto"]
+SubscriptionPaymentMethod = Literal["card", "boleto"]  # what pays an order now
+# What pays the renewals: Pix Automático too, once the customer's bank approves its authorisation.
+RenewalPaymentMethod = Literal["card", "boleto", "pix_automatico"]
 ShownStatus = Literal["trialing", "active", "past_due", "suspended", "pending_cancellation", "cancelled"]
 Currency = Literal["BRL"]
 MAX_LICENSES = 10_000
@@ -19,8 +22,10 @@ class SubscribeIn(RequestModel):
     periodicity: Periodicity
     quantity: int = Field(1, ge=1, le=MAX_LICENSES, description="Licenças (1 em produtos de preço fixo).")
     storage_gb: int = Field(0, ge=0, le=MAX_STORAGE_GB, description="GB de armazenamento adicional.")
-    payment_method: SubscriptionPaymentMethod | None = Field(
-        None, description="Padrão: a forma de pagamento padrão da conta, ou cartão.")
+    payment_method: RenewalPaymentMethod | None = Field(
+        None, description="Padrão: a forma de pagamento padrão da conta, ou cartão. pix_automatico: a primeira "
+                          "fatura sai por boleto e a resposta traz a autorização do Pix Automático, cujo QR "
+                          "composto paga essa fatura e autoriza as renovações (jornada 3).")
     coupon: SingleLineText | None = Field(None, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$",
                                           description="Código de cupom de desconto (maiúsculas ou minúsculas).")
     trial: bool | None = Field(
@@ -52,7 +57,9 @@ class RenewalIn(RequestModel):
 
 
 class PaymentMethodIn(RequestModel):
-    payment_method: SubscriptionPaymentMethod
+    payment_method: RenewalPaymentMethod = Field(
+        description="pix_automatico: cria a autorização (QR em GET .../pix-automatico); as renovações passam ao "
+                    "Pix Automático quando o banco do cliente aprovar.")
 
 
 class LineOut(ApiModel):
@@ -170,6 +177,11 @@ class SubscriptionList(ApiModel):
 
 class SubscribedOut(PlanOut):
     invoice_id: str | None = Field(None, description="Fatura do primeiro período (ausente no período de teste).")
+    pix_automatico_authorisation: PixAutomaticoOut | None = Field(
+        None, description="Assinando com pix_automatico: a autorização criada, com o QR para o app do banco.")
+    pix_automatico_pending: bool = Field(
+        False, description="Assinando com pix_automatico, o PSP não respondeu: a assinatura foi criada (paga por "
+                           "boleto) e a autorização pode ser pedida de novo em Meu Plano.")
 
 
 

@@ -84,10 +84,7 @@ class PixAutomaticoService:
             raise Conflict("Esta assinatura já tem uma autorização de Pix Automático em andamento ou aprovada.",
                            code="pix_automatico_exists", details={"rec_id": previous.rec_id,
                                                                   "status": previous.status})
-        billing = account.billing_data.as_dict() if account.billing_data else {}
-        if not billing.get("document") or not billing.get("legal_name"):
-            raise Conflict("Preencha os dados de faturamento da conta (razão social e CPF ou CNPJ) para autorizar "
-                           "o Pix Automático.", code="billing_data_required")
+        billing = _payer_data(account)
         product = self._catalog.product(subscription.product_id)
         periodicity = Periodicity(subscription.periodicity)
         price = period_price(self._catalog, Plan(product, periodicity, subscription.quantity,
@@ -147,6 +144,10 @@ class PixAutomaticoService:
                 nonce = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(9))
                 return FirstPayment(invoice.invoice_id, left, immediate_txid(invoice.invoice_id, nonce))
         return None
+
+    def require_billing_data(self, account_id: str) -> None:
+        """409 `billing_data_required` before anything else is done, when the payer cannot be named."""
+        _payer_data(self._billing.snapshot(account_id).require_account())
 
     def read(self, account_id: str, subscription_id: str) -> PixRecurrenceItem:
         snapshot = self._billing.snapshot(account_id)
@@ -295,6 +296,14 @@ class PixAutomaticoService:
             self._psp.cancel_recurrence(rec_id)
         except PspError:
             log_event(_log, "could not cancel orphan recurrence", level=logging.WARNING, rec_id=rec_id)
+
+
+def _payer_data(account) -> dict:
+    billing = account.billing_data.as_dict() if account.billing_data else {}
+    if not billing.get("document") or not billing.get("legal_name"):
+        raise Conflict("Preencha os dados de faturamento da conta (razão social e CPF ou CNPJ) para autorizar "
+                       "o Pix Automático.", code="billing_data_required")
+    return billing
 
 
 def _renew_with(subscription, method: str) -> None:
