@@ -94,7 +94,7 @@ def change_out(result, invoice_id: str | None = None) -> ChangeOut:
         account_credit_applied_cents=order.credit_applied_cents, amount_due_cents=order.total_cents,
         new_period_start=result.new_period.start, new_period_end=result.new_period.end,
         days_granted=result.days_granted, discount_cents=result.discount_cents,
-        payment_method=result.payment_method,
+        payment_method=result.order_method,
         make_default=result.make_default, invoice_id=invoice_id,
         lines=[LineOut(**line.__dict__) for line in order.lines],
         voided_invoice_ids=[invoice.invoice_id for invoice in result.voided],

@@ -286,6 +286,25 @@ def invoice_rec(world, invoice) -> str:
     return world.pix_psp.fake.cobrs[invoice.pix_txid]["idRec"]
 
 
+def test_licenses_added_mid_cycle_are_paid_now_by_a_one_off_pix_and_renewals_stay_automatic(world):
+    from chalicelib.services.subscriptions.change_terms import ChangeRequest
+
+    account_id, subscription_id, _, invoice = _charged(world)
+    world.at(invoice.due_date.isoformat())
+    world.dev_pix_automatico.charge(invoice.pix_txid, "pay")  # the renewal paid: Pix Automático now renews
+    assert world.billing_repository.snapshot(account_id).subscription(subscription_id).payment_method == \
+        "pix_automatico"
+    world.at((invoice.due_date + timedelta(days=5)).isoformat())
+    applied, order_id = world.plan_changes.apply(account_id, subscription_id, ChangeRequest(quantity=3),
+                                                 actor="u-owner")
+    order = world.invoice_reads.get(account_id, order_id)
+    assert order.payment_method == "boleto" and order.pix_payload and order.pix_txid is None
+    assert world.billing_repository.snapshot(account_id).subscription(subscription_id).payment_method == \
+        "pix_automatico"
+    _issue(world, account_id, world.today())  # no cycle charge is sent for the order
+    assert len(world.pix_psp.fake.cobrs) == 1
+
+
 def test_a_notification_for_an_unknown_charge_is_unmatched(world):
     account_id, _, rec_id, invoice = _charged(world)
     forged = {"cobsr": [{"idRec": rec_id, "txid": "inv" + "0" * 32, "status": "CONCLUIDA",

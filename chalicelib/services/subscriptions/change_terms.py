@@ -4,12 +4,14 @@
 from dataclasses import dataclass
 from datetime import date
 
-from chalicelib.domain.enums import InvoiceStatus, Periodicity
+from chalicelib.domain.enums import InvoiceStatus, PaymentMethod, Periodicity
 from chalicelib.domain.periods import Period
 from chalicelib.domain.reissue import Reissue
 from chalicelib.services.invoicing.orders import Line, Order
 from chalicelib.services.plans.pricing import Plan
 from chalicelib.store.invoices import InvoiceItem
+
+PIX_AUTOMATICO = "pix_automatico"
 
 REISSUE_ORIGIN = "reissue"
 PAYABLE = frozenset({InvoiceStatus.OPEN.value, InvoiceStatus.PARTIALLY_PAID.value})
@@ -47,6 +49,13 @@ class Quote:
     # Unpaid invoices of the current period a plan change voids (or supersedes by its own invoice).
     voided: tuple[InvoiceItem, ...] = ()
     discount_cents: int = 0  # what a coupon takes off the new plan's first period (its own order line)
+
+    @property
+    def order_method(self) -> str:
+        """What pays this order now. Pix Automático charges renewal cycles only (one charge per
+        recurrence and cycle): an order of a subscription renewing by it is paid now by boleto, whose
+        Pix QR is the one-off Pix; the renewals stay with Pix Automático."""
+        return PaymentMethod.BOLETO.value if self.payment_method == PIX_AUTOMATICO else self.payment_method
 
 
 @dataclass(frozen=True)

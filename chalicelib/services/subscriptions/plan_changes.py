@@ -168,7 +168,7 @@ class PlanChangeService:
             billed = [BilledPeriod(subscription.subscription_id, subscription.plan_revision + 1,
                                    result.new_period.start)]
         invoice, related = invoice_items(snapshot.account_id, result.order, origin="change",
-                                         payment_method=result.payment_method, now=now, billed=billed,
+                                         payment_method=result.order_method, now=now, billed=billed,
                                          number=snapshot.next_invoice_number(now.date()))
         self._boletos.issue(invoice, related, snapshot.account, writes)
         writes.create(invoice)
