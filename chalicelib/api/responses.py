@@ -23,7 +23,15 @@ def error_body(code: str, message: str, details: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message, "details": details or {}}}
 
 
+# A 429 without a window of its own (DynamoDB still throttling after the retries): a client may try again
+# after this many seconds.
+DEFAULT_RETRY_AFTER_SECONDS = 1
+
+
 def error_response(error: AppError, headers: dict | None = None) -> Response:
+    if error.status == 429:  # RFC 9110 §10.2.3: how long to wait, for clients that read headers only
+        seconds = error.details.get("retry_after_seconds", DEFAULT_RETRY_AFTER_SECONDS)
+        headers = {**(headers or {}), "Retry-After": str(max(int(seconds), 1))}
     return json_response(error_body(error.code, error.message, error.details), error.status, headers)
 
 

@@ -258,6 +258,7 @@ def test_brute_force_on_activate_is_throttled_and_never_tells_keys_apart(client,
     throttled = activate(client, key["key"], "fp-x")  # even the right key, from that source, for a while
     assert throttled.status_code == 429 and throttled.data["error"]["code"] == "too_many_attempts"
     assert throttled.data["error"]["details"]["retry_after_seconds"] > 0
+    assert throttled.headers["Retry-After"] == str(throttled.data["error"]["details"]["retry_after_seconds"])
 
 
 def test_calls_on_one_key_are_limited_whatever_the_source(client, aws):

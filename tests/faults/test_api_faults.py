@@ -160,6 +160,8 @@ def test_when_dynamodb_stays_busy_the_answer_is_429_or_409_and_nothing_is_writte
     assert response.status_code == status, (fault_id, response.status_code, response.data)
     assert set(response.data["error"]) == {"code", "message", "details"}
     assert response.data["error"]["code"] == code
+    if status == 429:  # how long to wait, for a client that reads headers only
+        assert response.headers["Retry-After"] == "1"
     assert sum(faults.injected.values()) >= 2  # it was retried before giving up
     assert changes(before, state(aws)) == {}
     # And the same request, once DynamoDB recovers, goes through once.
