@@ -107,6 +107,36 @@ class Settings(BaseModel):
     pix_receiver_account: str = Field("", alias="PIX_RECEIVER_ACCOUNT")
     pix_receiver_branch: str = Field("", alias="PIX_RECEIVER_BRANCH")
     pix_receiver_account_type: str = Field("CORRENTE", alias="PIX_RECEIVER_ACCOUNT_TYPE")
+    # NFS-e Nacional at the SEFIN Nacional (chalicelib/adapters/service_invoices): which national
+    # environment (restricted = "produção restrita", the test one; production), the API's base URL (empty:
+    # the environment's documented URL; the local stage uses its fake SEFIN), the Secrets Manager secret
+    # holding the vendor's A1 certificate ({"pkcs12_base64", "password"}), an optional CA bundle for the
+    # SEFIN's server certificate, and where the local stage keeps its throwaway dev certificates.
+    nfse_environment: str = Field("restricted", alias="NFSE_ENVIRONMENT")
+    sefin_base_url: str = Field("", alias="SEFIN_BASE_URL")
+    nfse_certificate_secret: str = Field("", alias="NFSE_CERTIFICATE_SECRET")
+    nfse_ca_file: str = Field("", alias="NFSE_CA_FILE")
+    nfse_certificates_dir: str = Field("", alias="NFSE_CERTIFICATES_DIR")
+    # Service invoices (NFS-e Nacional, docs/service-invoices.md): the vendor as the DPS's provider
+    # (prestador) and the DPS series; the local defaults are a demo company in Caxias do Sul/RS (IBGE
+    # 4305108) with a CNPJ whose check digits are valid. Rates are percentages as decimal strings.
+    nfse_provider_cnpj: str = Field("45723174000110", alias="NFSE_PROVIDER_CNPJ")
+    nfse_provider_name: str = Field("Renova Software Ltda", alias="NFSE_PROVIDER_NAME")
+    nfse_municipal_registration: str = Field("123456", alias="NFSE_MUNICIPAL_REGISTRATION")
+    nfse_city_code: str = Field("4305108", alias="NFSE_CITY_CODE")
+    nfse_tax_regime: str = Field("simples", alias="NFSE_TAX_REGIME")  # not_simples | simples | mei
+    nfse_iss_rate: str = Field("2.00", alias="NFSE_ISS_RATE")
+    # Simples Nacional (ME/EPP): the approximate total rate of the taxes paid through the Simples, which
+    # the layout requires of such a provider (pTotTribSN); the vendor's accountant gives it (Anexo III/V).
+    nfse_simples_total_rate: str = Field("6.00", alias="NFSE_SIMPLES_TOTAL_RATE")
+    nfse_dps_series: str = Field("1", alias="NFSE_DPS_SERIES")
+    # B2B withholdings (company customers only): off unless the vendor's accountant says they apply.
+    nfse_withholdings: bool = Field(False, alias="NFSE_WITHHOLDINGS")
+    nfse_iss_retained: bool = Field(False, alias="NFSE_ISS_RETAINED")
+    nfse_irrf_rate: str = Field("1.50", alias="NFSE_IRRF_RATE")
+    nfse_csll_rate: str = Field("1.00", alias="NFSE_CSLL_RATE")
+    nfse_pis_rate: str = Field("0.65", alias="NFSE_PIS_RATE")
+    nfse_cofins_rate: str = Field("3.00", alias="NFSE_COFINS_RATE")
 
     @property
     def allowed_origins(self) -> frozenset[str]:
@@ -141,6 +171,9 @@ class Settings(BaseModel):
         self.work_queue = self.work_queue or f"{prefix}-work"
         self.event_bus = self.event_bus or f"{prefix}-events"
         self.license_signing_secret = self.license_signing_secret or f"{prefix}-license-signing"
+        self.nfse_certificate_secret = self.nfse_certificate_secret or f"{prefix}-nfse-certificate"
+        if self.nfse_environment not in ("restricted", "production"):
+            raise MissingSetting(f"NFSE_ENVIRONMENT must be restricted or production, not {self.nfse_environment!r}")
         if self.is_local:
             self.cors_origins = self.cors_origins or LOCAL_CORS_ORIGINS
             self.cursor_secret = self.cursor_secret or "local-cursor-secret"

@@ -83,7 +83,7 @@ def _prepare(env: dict) -> list[dict]:
     return seed_demo(services)
 
 
-def _dev_token(user_id: str, email: str) -> str:
+def _dev_token(user_id: str, email: str, groups: tuple[str, ...] = ()) -> str:
     import warnings
 
     import jwt
@@ -92,7 +92,7 @@ def _dev_token(user_id: str, email: str) -> str:
     warnings.filterwarnings("ignore", category=jwt.warnings.InsecureKeyLengthWarning)
 
     now = int(time.time())
-    claims = {"sub": user_id, "email": email, "groups": [], "iat": now, "exp": now + 30 * 86400}
+    claims = {"sub": user_id, "email": email, "groups": list(groups), "iat": now, "exp": now + 30 * 86400}
     return jwt.encode(claims, os.environ.get("AUTH_DEV_SECRET", "local-dev-secret"), algorithm="HS256")
 
 
@@ -163,6 +163,9 @@ class _PortalHandler(http.server.SimpleHTTPRequestHandler):
         super().end_headers()
 
 
+FINANCE_DEMO_EMAIL = "financeiro@fornecedor.demo"
+
+
 def portal_settings(api_url: str, demo: list[dict], portal: Path = PORTAL_DIR) -> dict:
     """The config.json of the local stage: this API, the brand of portal/public/config.json and the
     demo users with their development tokens (the local stage's secret is public anyway)."""
@@ -176,6 +179,9 @@ def portal_settings(api_url: str, demo: list[dict], portal: Path = PORTAL_DIR) -
     names = {d["account_id"]: d["name"] for d in DEMO_ACCOUNTS}
     users = [{"label": f"Conta {names.get(d['account_id'], d['account_id'])} (proprietário)", "email": d["email"],
               "accountId": d["account_id"], "token": _dev_token(d["owner"], d["email"])} for d in demo]
+    # The vendor's finance team (token group `finance`): the console's Painel and work queues.
+    users.append({"label": "Equipe financeira do fornecedor (console)", "email": FINANCE_DEMO_EMAIL,
+                  "token": _dev_token("demo-finance", FINANCE_DEMO_EMAIL, ("finance",))})
     return {"stage": "local", "apiUrl": api_url, "brand": brand, "devUsers": users}
 
 
@@ -231,6 +237,13 @@ def main() -> int:
         from chalicelib.adapters.pix_automatico.fake_psp import FakePspServer
 
         env["PIX_PSP_BASE_URL"] = FakePspServer(HOST, int(env.get("PIX_PSP_PORT", "0"))).start().url
+    if not env.get("SEFIN_BASE_URL"):  # the fake SEFIN Nacional (NFS-e, mutual TLS), in this process
+        from chalicelib.adapters.service_invoices.factory import start_local_sefin
+        from chalicelib.settings import Settings
+
+        sefin = start_local_sefin(Settings.from_environment(env), HOST, int(env.get("SEFIN_PORT", "0")))
+        env["SEFIN_BASE_URL"] = sefin.url
+        env["NFSE_CERTIFICATES_DIR"] = str(sefin.certificates.directory.parent)
     # `chalice local` through scripts/chalice_local.py: the same server, its access log redacted.
     chalice = _start([python, "-m", "scripts.chalice_local",
                       "--host", HOST, "--port", str(API_PORT), "--stage", "local"], env)
@@ -250,6 +263,7 @@ def main() -> int:
         "dev_token": _dev_token(owner["owner"], owner["email"]),
         "emails": f"{url}/v1/_dev/outbox",
         "pix_psp": env["PIX_PSP_BASE_URL"],
+        "sefin": env["SEFIN_BASE_URL"],
         "accounts": demo,
     }, ensure_ascii=False), flush=True)
     print(f"\nRenova local em {url}  (Ctrl-C para parar)\n"

@@ -28,6 +28,11 @@ EVENT_TYPES = frozenset({
     "license.activated",
     "license.deactivated",
     "account.purged",
+    "invoice.overdue",
+    "payment.refunded",
+    "service_invoice.issued",
+    "service_invoice.cancelled",
+    "service_invoice.failed",
 })
 # Stable ids are UUIDv5 in this namespace, computed from the caller's key.
 _ID_NAMESPACE = uuid.UUID("5b0f1c2e-9a57-4c1e-8f0b-7d1d3c6a9e41")
@@ -75,6 +80,24 @@ class EventBridgePublisher:
             entry = response["Entries"][0]
             raise EventPublishError(f"{event_type}: {entry.get('ErrorCode')} {entry.get('ErrorMessage')}")
         log_event(_log, "event published", type=event_type, event_id=detail["id"])
+        return detail
+
+
+class LocalDelivery:
+    """The local stage's bus rules: a publisher whose accepted events are also handed, in process, to
+    the consumers a deployed stage subscribes to the bus (the metrics consumer). A consumer's failure
+    fails the publication, as a failed delivery is retried in AWS."""
+
+    def __init__(self, publisher, consumers: list):
+        self._publisher = publisher
+        self._consumers = consumers
+
+    def publish(self, event_type: str, account_id: str | None, data: dict, *,
+                event_id: str | None = None) -> dict:
+        detail = self._publisher.publish(event_type, account_id, data, event_id=event_id)
+        delivered = json.loads(json.dumps(detail, ensure_ascii=False, default=str))  # as the bus carries it
+        for consume in self._consumers:
+            consume(delivered)
         return detail
 
 

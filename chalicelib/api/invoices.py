@@ -7,7 +7,7 @@ from chalicelib.api.pagination import Paged
 from chalicelib.api.routing import RequestContext, endpoint
 from chalicelib.api.schemas.invoices import (
     BoletoOut, InvoiceLineOut, InvoiceListQuery, InvoiceOut, InvoicePage, InvoiceSummaryOut, PreviousBoletoOut,
-    SecondCopyOut,
+    SecondCopyOut, ServiceInvoiceOut,
 )
 from chalicelib.wiring import container
 
@@ -44,7 +44,16 @@ def invoice_fields(invoice) -> dict:
         previous_boletos=[PreviousBoletoOut(nosso_numero=d.nosso_numero, due_date=d.due_date,
                                             amount_cents=d.amount_cents, status=d.status)
                           for d in invoice.documents if d.status != CURRENT],
+        service_invoice=service_invoice_out(invoice),
     )
+
+
+def service_invoice_out(invoice) -> ServiceInvoiceOut | None:
+    view = container().service_invoice_views.of(invoice.account_id, invoice.invoice_id)
+    if view is None:
+        return None
+    return ServiceInvoiceOut(status=view.status, number=view.number, access_key=view.access_key,
+                             issued_at=view.issued_at, pdf_url=view.pdf_url, xml_url=view.xml_url, error=view.error)
 
 
 @endpoint(bp, INVOICES, "GET", access=Access.BILLING, query=InvoiceListQuery,

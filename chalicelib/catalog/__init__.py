@@ -49,6 +49,12 @@ class Product(BaseModel):
     # (services/licensing), each key on up to `machines_per_license` machines at once.
     licensing: Literal["none", "keys"] = "none"
     machines_per_license: int = Field(1, ge=1, le=100)
+    # Service invoices (PRODUCT.md §12, docs/service-invoices.md): `on_payment` issues one NFS-e for
+    # every paid invoice of the product; `off` leaves it to the vendor. The national service code
+    # (cTribNac: LC 116 item, subitem and national detail, 6 digits) and the description go on the DPS.
+    service_invoice: Literal["on_payment", "off"] = "on_payment"
+    national_service_code: str | None = Field(None, pattern=r"^[0-9]{6}$")
+    service_description: str | None = Field(None, min_length=1, max_length=600)
 
     @model_validator(mode="after")
     def _consistent(self) -> "Product":
@@ -70,6 +76,10 @@ class Product(BaseModel):
                                             or self.contract is Contract.FIXED_TERM):
             raise ValueError(f"{self.id}: trial_days is for subscription products without a fixed term")
         return self
+
+    @property
+    def issues_service_invoice(self) -> bool:
+        return self.service_invoice == "on_payment"
 
     def accepts_boleto(self, periodicity: Periodicity) -> bool:
         return periodicity in self.boleto_periodicities
@@ -94,6 +104,9 @@ class Catalog(BaseModel):
             licensed = self.product(product.license_product) if product.license_product else None
             if product.license_product and (licensed is None or licensed.kind is not ProductKind.SUBSCRIPTION):
                 raise ValueError(f"{product.id}: license_product must be a subscription product")
+            if product.issues_service_invoice and not (product.national_service_code and product.service_description):
+                raise ValueError(f"{product.id}: service_invoice on_payment needs national_service_code and "
+                                 "service_description")
         return self
 
     def product(self, product_id: str) -> Product | None:

@@ -9,9 +9,9 @@ from chalicelib.errors import NotFound
 JobRunner = Callable[[object, date], dict]
 
 # The six jobs of the product (API.md), plus the bank registration of the day's boletos (CNAB 240
-# remittance); a name maps to its runner once the job is built.
+# remittance) and the hourly NFS-e run; a name maps to its runner once the job is built.
 JOB_NAMES = ("issue-invoices", "charge-cards", "check-overdue", "send-reminders", "run-backups",
-             "purge-accounts", "register-boletos")
+             "purge-accounts", "register-boletos", "issue-service-invoices")
 _RUNNERS: dict[str, JobRunner] = {}
 
 

@@ -18,6 +18,7 @@ JOB_HOURS = {
     "run-backups": [19, 20, 21, 22, 23, 0, 1, 2, 3],
     "purge-accounts": [3],
     "register-boletos": [20],  # the day's boletos, after business hours
+    "issue-service-invoices": list(range(24)),  # hourly: pending NFS-e and retries with backoff
 }
 
 bp = Blueprint(__name__)

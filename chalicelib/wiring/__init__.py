@@ -19,12 +19,14 @@ from chalicelib.wiring.adapters import AdaptersWiring, UnconfiguredCardGateway, 
 from chalicelib.wiring.collections import CollectionsWiring
 from chalicelib.wiring.invoicing import InvoicingWiring
 from chalicelib.wiring.licensing import LicensingWiring
+from chalicelib.wiring.metrics import MetricsWiring
 from chalicelib.wiring.lifecycle import LifecycleWiring
 from chalicelib.wiring.partners import PartnersWiring
 from chalicelib.wiring.payments import PaymentsWiring
 from chalicelib.wiring.pix_automatico import PixAutomaticoWiring
 from chalicelib.wiring.repositories import RepositoriesWiring
 from chalicelib.wiring.requests import RequestsWiring
+from chalicelib.wiring.service_invoices import ServiceInvoicesWiring
 from chalicelib.wiring.subscriptions import SubscriptionsWiring
 
 __all__ = ["Container", "UnconfiguredCardGateway", "_client", "container", "set_container"]
@@ -32,7 +34,7 @@ __all__ = ["Container", "UnconfiguredCardGateway", "_client", "container", "set_
 
 class Container(AccountsWiring, RequestsWiring, LifecycleWiring, SubscriptionsWiring, InvoicingWiring,
                 PaymentsWiring, CollectionsWiring, PartnersWiring, LicensingWiring, RepositoriesWiring,
-                AdaptersWiring, PixAutomaticoWiring):
+                AdaptersWiring, PixAutomaticoWiring, MetricsWiring, ServiceInvoicesWiring):
     def __init__(self, settings: Settings | None = None, clock=None):
         self._settings = settings
         if clock is not None:  # a fixed clock instead of the stage's (tests, benchmarks)

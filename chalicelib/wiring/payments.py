@@ -19,7 +19,9 @@ class PaymentsWiring:
         # right after the payment settles; refunds does not need settlement, so it is simply built first.
         return SettlementService(self.payment_repository, self.billing_repository, self.catalog, self.clock,
                                  self.events, self.payment_notices, held_events=self.refunds.apply_held,
-                                 retention=self.retention, standing_notices=self.standing_notices)
+                                 retention=self.retention, standing_notices=self.standing_notices,
+                                 service_invoices=self.service_invoice_opening,
+                                 service_invoice_due=self.service_invoice_due)
 
     @cached_property
     def refunds(self):
@@ -27,7 +29,8 @@ class PaymentsWiring:
         from chalicelib.services.payments.refunds import RefundService
 
         return RefundService(self.payment_repository, self.billing_repository, self.card_gateway, self.catalog,
-                             self.clock, self.standing_notices)
+                             self.clock, self.standing_notices, self.service_invoice_repository,
+                             self.service_invoice_due)
 
     @cached_property
     def webhooks(self):
@@ -55,7 +58,7 @@ class PaymentsWiring:
         from chalicelib.services.payments.bank_returns import BankReturnService
 
         return BankReturnService(self.payment_repository, self.settlement, self.payment_notices, self.files,
-                                 self.clock)
+                                 self.clock, self.bank_return_imports)
 
     @cached_property
     def remittances(self):

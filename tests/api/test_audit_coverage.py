@@ -278,6 +278,18 @@ def _boleto_due_in_three_days(w: World) -> str:
     return w.account_id
 
 
+def _invoice_paid_for_its_nfse(w: World, aws) -> str:
+    """A paid invoice waits for its NFS-e; the SEFIN is the in-memory one (tests/fakes/service_invoices.py)."""
+    from tests.fakes.service_invoices import InMemorySefin
+
+    aws.__dict__["service_invoice_authority"] = InMemorySefin(aws.clock)
+    w.ok("PUT", f"{w.path}/billing-data", VALID_BILLING_DATA)
+    body = {"product_id": "operand-pro", "periodicity": "monthly", "quantity": 2, "payment_method": "boleto"}
+    invoice_id = w.ok("POST", f"{w.path}/subscriptions", body)["invoice_id"]
+    w.ok("POST", "/v1/_dev/gateway/pay", {"invoice_id": invoice_id, "method": "pix"})
+    return w.account_id
+
+
 # Job → prepares work for it and returns the account whose audit trail the run must grow.
 JOB_CASES: dict[str, Callable] = {
     "charge-cards": lambda w, aws: _card_invoice_due_today(w),
@@ -287,6 +299,7 @@ JOB_CASES: dict[str, Callable] = {
     "purge-accounts": _cancelled_90_days_ago,  # its entry is the tombstone, the trail's last word
     "check-overdue": lambda w, aws: _boleto_overdue(w),
     "send-reminders": lambda w, aws: _boleto_due_in_three_days(w),
+    "issue-service-invoices": _invoice_paid_for_its_nfse,
 }
 
 

@@ -48,3 +48,17 @@ def test_other_types_and_records_past_their_term_are_not_kept():
 def test_the_document_date_falls_back_to_the_purge_day():
     assert document_date({"issue_date": "garbage", "created_at": "2026-01-02T00:00:00Z"}, TODAY) == date(2026, 1, 2)
     assert document_date({}, TODAY) == TODAY
+
+
+def test_an_nfse_keeps_its_access_key_to_the_national_archive_and_nothing_personal():
+    nfse = {"sk": "~NFSE#inv_1", "type": "service_invoice", "invoice_id": "inv_1", "status": "issued",
+            "number": "12", "access_key": "4" * 50, "issued_at": "2026-01-10T12:00:00+00:00",
+            "dps_id": "DPS" + "1" * 42, "paid_on": "2026-01-10", "service_cents": 19800, "discount_cents": 0,
+            "error": "Tomador Fulano de Tal sem endereço", "xml_key": "invoices/acc_1/inv_1/nfse.xml",
+            "lease_owner": "worker-1"}
+    record = tax_record(nfse, "acc_1", TODAY)
+    assert record["record_type"] == "service_invoice"
+    assert record["data"] == {"invoice_id": "inv_1", "status": "issued", "number": "12", "access_key": "4" * 50,
+                              "issued_at": "2026-01-10T12:00:00+00:00", "dps_id": "DPS" + "1" * 42,
+                              "paid_on": "2026-01-10", "service_cents": 19800, "discount_cents": 0}
+    assert record["kept_until"] == "2031-01-10"

@@ -36,3 +36,24 @@ class OutboxMessage(ApiModel):
 class OutboxOut(ApiModel):
     items: list[OutboxMessage]
     next_cursor: str | None = None
+
+
+class DevServiceInvoiceEventOut(ApiModel):
+    code: str = Field(description="Código do evento (101101, 105102).")
+    description: str | None = None
+    registered_at: str | None = None
+
+
+class DevServiceInvoiceOut(ApiModel):
+    invoice_id: str | None = Field(None, description="Fatura da DPS (pelo id da DPS); nula se desconhecida.")
+    dps_id: str
+    dps_xml: str = Field(description="A DPS assinada como a SEFIN local a recebeu (decodificada).")
+    status: str = Field(description="issued | rejected | failed | cancelled | substituted (estado na SEFIN local).")
+    access_key: str | None = None
+    events: list[DevServiceInvoiceEventOut] = Field(
+        default_factory=list, description="Eventos registrados na NFS-e (101101: cancelamento; 105102: "
+                                          "cancelamento por substituição).")
+
+
+class DevServiceInvoicesOut(ApiModel):
+    items: list[DevServiceInvoiceOut]

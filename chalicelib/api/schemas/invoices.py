@@ -67,10 +67,24 @@ class InvoicePage(ApiModel):
     next_cursor: str | None = None
 
 
+class ServiceInvoiceOut(ApiModel):
+    status: Literal["pending", "issued", "failed", "cancelled"] = Field(
+        description="pending: a emitir; issued: emitida; failed: não emitida (veja `error`); cancelled: cancelada "
+                    "(estorno).")
+    number: str | None = Field(None, description="Número da NFS-e (nNFSe).")
+    access_key: str | None = Field(None, description="Chave de acesso da NFS-e, 50 dígitos.")
+    issued_at: datetime | None = None
+    pdf_url: str | None = Field(None, description="DANFSe em PDF: link assinado, válido por 15 minutos.")
+    xml_url: str | None = Field(None, description="XML autorizado da NFS-e: link assinado, válido por 15 minutos.")
+    error: str | None = Field(None, description="Por que a NFS-e não foi emitida ou cancelada (pt-BR).")
+
+
 class InvoiceOut(InvoiceSummaryOut):
     lines: list[InvoiceLineOut]
     boleto: BoletoOut | None = Field(None, description="O boleto atual, se a fatura em aberto é paga por boleto.")
     previous_boletos: list[PreviousBoletoOut] = Field(default_factory=list)
+    service_invoice: ServiceInvoiceOut | None = Field(
+        None, description="A NFS-e da fatura: nula enquanto a fatura não está paga, ou se o produto não emite NFS-e.")
 
 
 class SecondCopyOut(InvoiceOut):

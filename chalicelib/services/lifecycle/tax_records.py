@@ -1,5 +1,5 @@
-"""What the purge keeps for tax law (PRODUCT.md §9): invoices and payments, 5 years, without
-personal data.
+"""What the purge keeps for tax law (PRODUCT.md §9): invoices, payments and NFS-e references, 5 years,
+without personal data.
 
 A tax record is an allow-list copy: only the fiscal attributes named here survive (ids, amounts,
 dates, status, boleto numbers, line descriptions); everything else — billing data snapshots, names,
@@ -18,6 +18,11 @@ _INVOICE_FIELDS = ("invoice_id", "id", "number", "status", "origin", "issue_date
                    "issued_on", "due_date", "payment_method", "total_cents", "paid_cents", "amount_cents",
                    "credit_applied_cents", "currency", "nosso_numero", "barcode", "digitable_line",
                    "paid_at", "created_at", "superseded_by", "boleto_due_date", "boleto_amount_cents")
+# The NFS-e itself (signed XML, DANFSe) names the taker and goes with the account's files; the national
+# data environment (ADN) keeps it, and its access key, kept here, finds it there.
+_SERVICE_INVOICE_FIELDS = ("invoice_id", "status", "number", "access_key", "issued_at", "dps_id", "dps_series",
+                           "dps_number", "paid_on", "service_cents", "discount_cents", "kept_cents",
+                           "replaced_keys", "cancelled_at")
 _PAYMENT_FIELDS = ("payment_id", "id", "invoice_id", "amount_cents", "fee_cents", "refunded_cents",
                    "currency", "method", "source", "status", "paid_at", "credited_on", "gateway",
                    "gateway_payment_id", "nosso_numero", "created_at")
@@ -28,9 +33,10 @@ KEPT_TYPES: dict[str, tuple[tuple[str, ...], dict[str, tuple[str, ...]]]] = {
     "invoice": (_INVOICE_FIELDS, {"lines": _LINE_FIELDS, "boleto": _BOLETO_FIELDS, "documents": _BOLETO_FIELDS}),
     "invoice_line": (_LINE_FIELDS, {}),
     "payment": (_PAYMENT_FIELDS, {}),
+    "service_invoice": (_SERVICE_INVOICE_FIELDS, {}),
 }
 # The date a record's legal term counts from, first present wins.
-_DATE_FIELDS = ("paid_at", "issue_date", "issued_at", "issued_on", "due_date", "created_at")
+_DATE_FIELDS = ("paid_at", "issue_date", "issued_at", "issued_on", "paid_on", "due_date", "created_at")
 
 
 def _pick(values: dict, fields: tuple[str, ...]) -> dict:

@@ -30,17 +30,22 @@ NOTICE_GRACE = timedelta(minutes=2)
 
 class SettlementService:
     def __init__(self, payments, billing, catalog, clock, events, notices: PaymentNotices,
-                 held_events: Callable, retention, standing_notices):
+                 held_events: Callable, retention, standing_notices, service_invoices,
+                 service_invoice_due: Callable[[str, str], None]):
         """`retention`: RetentionService (`scheduled_purge`), for the retention window of a manual
         renewal; `standing_notices`: StandingNotices, which delivers the finance team's refund request
-        written with the settlement right after the commit (after a crash, the check-overdue job does)."""
+        written with the settlement right after the commit (after a crash, the check-overdue job does).
+        `service_invoices`: ServiceInvoiceOpening (the pending NFS-e written with the payment);
+        `service_invoice_due(account_id, invoice_id)`: asks for it to be issued now, best effort (the
+        issue-service-invoices job issues whatever this leaves)."""
+        self._service_invoice_due = service_invoice_due
         self._standing_notices = standing_notices
         self._payments = payments
         self._billing = billing
         self._clock = clock
         self._events = events
         self._notices = notices
-        self._planner = SettlementPlanner(catalog, Reinstatements(catalog, retention))
+        self._planner = SettlementPlanner(catalog, Reinstatements(catalog, retention), service_invoices)
         # (GatewayPaymentItem, PaymentItem) -> list: the refunds service applies the refunds and chargebacks a
         # gateway sent before this payment settled; required, or those events would stay held for good.
         self.held_events = held_events
@@ -86,8 +91,18 @@ class SettlementService:
             held = self.held_events(claim, plan.payment)
         if plan.alert is not None:
             self._standing_notices.deliver(plan.alert, snapshot)
+        if plan.service_invoice is not None:
+            self._ask_service_invoice(plan.invoice)
         return SettlementResult(outcome_of(plan.allocation), plan.payment, plan.invoice, plan.allocation, held,
                                 plan.reinstated, plan.not_reinstated)
+
+    def _ask_service_invoice(self, invoice: InvoiceItem) -> None:
+        """The payment is recorded whatever happens here: the NFS-e waits on the job's list."""
+        try:
+            self._service_invoice_due(invoice.account_id, invoice.invoice_id)
+        except Exception:
+            _log.exception("service invoice left to the job",
+                           extra={"fields": {"invoice_id": invoice.invoice_id}})
 
     def _deliver(self, receipt: ReceiptItem, payment: PaymentItem, invoice: InvoiceItem,
                  snapshot: AccountSnapshot) -> None:

@@ -1,7 +1,8 @@
 """The one DynamoDB transaction of a settlement: the receipt of the delivery (its uniqueness key), the
 payment, the gateway payment lookup, the invoice (paid or partially paid, version-checked), its live
 summary, the subscriptions the invoice bills, the purge a reinstatement cancels, the finance team's
-refund request, the account credit of an overpayment and the audit entry."""
+refund request, the pending NFS-e of an invoice paid in full, the account credit of an overpayment and
+the audit entry."""
 from chalicelib.domain.enums import InvoiceStatus
 from chalicelib.domain.money import format_brl
 from chalicelib.domain.settlement import Allocation
@@ -56,6 +57,8 @@ def commit(writes, plan: Plan, incoming: IncomingPayment, snapshot: AccountSnaps
                        ConcurrentUpdate("A conta mudou durante o pagamento; tente novamente."))
     if plan.alert is not None:
         writes.create(plan.alert)
+    if plan.service_invoice is not None:  # one NFS-e per invoice, ever: created with the payment
+        writes.create(plan.service_invoice)
     if allocation.credit_cents and snapshot.account is not None:
         snapshot.account.credit_cents = (snapshot.account.credit_cents or 0) + allocation.credit_cents
         writes.save(snapshot.account)

@@ -34,10 +34,13 @@ class RequestService:
         self._clock = clock
         self._team = finance_team_email
 
-    def open(self, account_id: str, request_type: str, text: str, actor: str) -> RequestItem:
+    def open(self, account_id: str, request_type: str, text: str, actor: str,
+             request_id: str | None = None) -> RequestItem:
+        """`request_id`: chosen by a use case that opens the request itself and must open it once
+        (the id is recorded first; see `opened`)."""
         account = self._account(account_id)
         now = self._clock.now()
-        request_id = sortable_id("req", now)
+        request_id = request_id or sortable_id("req", now)
         request = RequestItem(
             pk=account_pk(account_id), sk=request_sk(request_id), account_id=account_id,
             request_id=request_id, request_type=request_type, status=RequestStatus.OPEN.value, text=text,
@@ -52,6 +55,9 @@ class RequestService:
                                  account_id=account_id, request_id=request_id,
                                  type_label=TYPE_LABELS[request_type], text=text), account_id=account_id)
         return request
+
+    def opened(self, account_id: str, request_id: str) -> bool:
+        return self._repo.get(account_id, request_id) is not None
 
     def list(self, account_id: str, limit: int, after: str | None):
         return self._repo.list(account_id, limit, after)
