@@ -286,6 +286,13 @@ def portal_template() -> dict:
     }
 
 
+def metrics_consumer_on_bus(settings: Settings) -> dict:
+    """The metrics consumer's rule listens on Renova's bus, not the default one: Chalice packages
+    `on_cw_event` as a rule without EventBusName, so it is merged into that function's event."""
+    return {"MetricsConsumer": {"Properties": {"Events": {"MetricsConsumerEvent": {"Properties": {
+        "EventBusName": {"Ref": "EventBus"}}}}}}}
+
+
 def build(settings: Settings) -> dict:
     billing, idempotency = table_definitions(settings)
     portal = portal_template()
@@ -311,6 +318,7 @@ def build(settings: Settings) -> dict:
                 },
             },
             "EventBus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": settings.event_bus}},
+            **metrics_consumer_on_bus(settings),
             **gateway_responses(settings),
             **portal["Resources"],
         }

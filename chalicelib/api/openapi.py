@@ -95,6 +95,7 @@ def _parameters(spec: EndpointSpec) -> list[dict]:
               for name in spec.path_params]
     if spec.query:
         for name, field in spec.query.model_fields.items():
+            name = field.alias or name  # `from` is a Python keyword: its field is `from_`
             schema = spec.query.model_json_schema()["properties"][name]
             params.append({"name": name, "in": "query", "required": field.is_required(), "schema": schema})
     if spec.method == "POST" and spec.access not in (Access.WEBHOOK, Access.DEV, Access.PUBLIC):
@@ -107,6 +108,8 @@ def _responses(spec: EndpointSpec, refs: dict) -> dict:
     success = {"description": "Sucesso."}
     if spec.response:
         success["content"] = {"application/json": {"schema": refs[(spec.response, "serialization")]}}
+    elif spec.media_type:
+        success["content"] = {spec.media_type: {"schema": {"type": "string"}}}
     error_content = {"application/json": {"schema": refs[(ErrorResponse, "serialization")]}}
     responses = {str(spec.status): success}
     for status, description in _ERROR_STATUSES.items():

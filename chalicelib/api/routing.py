@@ -49,6 +49,8 @@ class EndpointSpec:
     # A list route: what its cursors are signed for, formatted with the path parameters, the query's
     # fields and `user` (the caller), so a cursor from another account, list or caller is refused.
     cursor_scope: str | None = None
+    # A route answering something other than JSON (a CSV file): its media type, for the OpenAPI document.
+    media_type: str | None = None
 
     @property
     def path_params(self) -> list[str]:
@@ -77,14 +79,16 @@ ENDPOINTS: list[EndpointSpec] = []
 
 def endpoint(bp: Blueprint, path: str, method: str, *, access: Access, summary: str,
              body=None, query=None, response=None, status: int = 200, tags=(), raw_body=False, raw_schema=None,
-             cursor_scope: str | None = None):
-    """`cursor_scope` makes a list route: the handler gets `ctx.page` and returns a `Paged`."""
+             cursor_scope: str | None = None, media_type: str | None = None):
+    """`cursor_scope` makes a list route: the handler gets `ctx.page` and returns a `Paged`.
+    `media_type`: the handler returns a Response of that type instead of JSON."""
     if cursor_scope is not None:
         query = query or PageQuery
         _check_list_route(path, cursor_scope, query, response)
     spec = EndpointSpec(path=path, method=method, access=access, summary=summary, body=body,
                         query=query, response=response, status=status, tags=tuple(tags),
-                        raw_body=raw_body, raw_schema=raw_schema, cursor_scope=cursor_scope, handler_name="")
+                        raw_body=raw_body, raw_schema=raw_schema, cursor_scope=cursor_scope, handler_name="",
+                        media_type=media_type)
 
     def decorator(handler: Callable):
         registered = EndpointSpec(**{**spec.__dict__, "handler_name": handler.__name__})

@@ -7,7 +7,7 @@ import sys
 from chalicelib.cli import CliInputError
 
 # Command groups, imported lazily so one group's heavy imports never slow another.
-GROUPS = ("boleto", "pix", "cnab", "jobs")
+GROUPS = ("boleto", "pix", "cnab", "jobs", "metrics")
 
 
 def build_parser() -> argparse.ArgumentParser:

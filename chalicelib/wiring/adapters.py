@@ -50,9 +50,14 @@ class AdaptersWiring:
     @cached_property
     def events(self):
         """Domain events publisher: `container().events.publish(type, account_id, data, event_id=...)`."""
-        from chalicelib.adapters.events import EventBridgePublisher
+        from chalicelib.adapters.events import EventBridgePublisher, LocalDelivery
 
-        return EventBridgePublisher(self.boto3_client("events"), self.settings.event_bus, self.clock)
+        publisher = EventBridgePublisher(self.boto3_client("events"), self.settings.event_bus, self.clock)
+        if not self.settings.is_local:
+            return publisher  # the bus's rules deliver (infra/build_resources.py)
+        # The local bus (moto) has no Lambda targets: what its rule would deliver to the metrics
+        # consumer is handed to it here, after the bus accepted the entry.
+        return LocalDelivery(publisher, [lambda detail: self.metrics_recorder.record(detail)])
 
     @cached_property
     def files(self):

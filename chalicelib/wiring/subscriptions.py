@@ -9,7 +9,7 @@ class SubscriptionsWiring:
         from chalicelib.services.subscriptions.subscribing import SubscriptionService
 
         return SubscriptionService(self.billing_repository, self.catalog, self.clock, self.order_boletos,
-                                   self.coupon_repository)
+                                   self.coupon_repository, self.invoice_notices)
 
     @cached_property
     def renewal_settings(self):

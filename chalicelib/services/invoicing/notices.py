@@ -37,6 +37,11 @@ class InvoiceNotices:
         sends both again (the event with the same id)."""
         self._mailer.send(self._email(snapshot, invoice, [old.label for old in superseded]),
                           account_id=invoice.account_id)
+        self.issued_event(invoice, superseded)
+
+    def issued_event(self, invoice: InvoiceItem, superseded: list[InvoiceItem] = ()) -> None:
+        """`invoice.issued` alone: an order's invoice without a boleto (card, Pix) has no e-mail to send
+        but was issued all the same (billed, docs/metrics.md)."""
         self._events.publish("invoice.issued", invoice.account_id, {
             "invoice_id": invoice.invoice_id, "due_date": invoice.due_date.isoformat(),
             "total_cents": invoice.total_cents, "currency": "BRL", "payment_method": invoice.payment_method,

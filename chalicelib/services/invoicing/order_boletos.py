@@ -47,7 +47,10 @@ class OrderBoletos:
     def announce(self, snapshot: AccountSnapshot, invoice: InvoiceItem | None) -> None:
         """The invoice-issued e-mail with the boleto, once the invoice is recorded. A failure leaves
         the notice pending (see above) rather than answering 500 for an order already written."""
-        if invoice is None or not invoice.digitable_line:
+        if invoice is None:
+            return
+        if not invoice.digitable_line:
+            self._notices.issued_event(invoice)
             return
         try:
             self._notices.issued(snapshot, invoice)

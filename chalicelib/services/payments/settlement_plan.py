@@ -12,6 +12,7 @@ from chalicelib.domain.reinstatement import Blocked
 from chalicelib.domain.settlement import Allocation, allocate, extended_period, status_after_payment
 from chalicelib.services.payments.incoming_payments import IncomingPayment
 from chalicelib.services.payments.invoice_matching import Target
+from chalicelib.services.plans.recurring import reinstatements_mrr
 from chalicelib.services.payments.reinstatements import (
     Reinstatements, cancelled_for_non_payment_on, refund_request,
 )
@@ -40,12 +41,15 @@ class Plan:
     not_reinstated: Blocked | None = None
     purge_on: date | None = None  # the account's purge as read: a reinstatement cancels it, in the same transaction
     alert: object | None = None  # the finance team's refund request when nothing could be reinstated
+    service_invoice: object | None = None  # the pending NFS-e of an invoice paid in full (services/service_invoices)
 
 
 class SettlementPlanner:
-    def __init__(self, catalog, reinstatements: Reinstatements):
+    def __init__(self, catalog, reinstatements: Reinstatements, service_invoices):
+        """`service_invoices`: ServiceInvoiceOpening, the NFS-e an invoice paid in full gets."""
         self._catalog = catalog
         self._reinstatements = reinstatements
+        self._service_invoices = service_invoices
 
     def plan(self, incoming: IncomingPayment, target: Target, snapshot: AccountSnapshot, clock) -> Plan:
         invoice = target.invoice
@@ -76,8 +80,19 @@ class SettlementPlanner:
         if allocation.settles_invoice:
             renewed += _renewed(invoice, snapshot, clock.today(), skip={s.subscription_id for s in reinstated})
         events = self._events_of(payment, invoice, allocation, renewed)
+        if reinstated:  # metrics: each one back in MRR (docs/metrics.md), after its commit like the rest
+            mrr = reinstatements_mrr(self._catalog, snapshot.subscriptions,
+                                     [s.subscription_id for s in reinstated], clock.today())
+            for event in events:
+                if event["type"] == "subscription.reinstated" and event["data"]["subscription_id"] in mrr:
+                    event["data"]["mrr"] = mrr[event["data"]["subscription_id"]]
         alert = refund_request(payment, invoice, blocked, clock.now()) if blocked is not None else None
-        return Plan(payment, invoice, allocation, renewed, events, reinstated, blocked, purge_on, alert)
+        service_invoice = None
+        if allocation.settles_invoice:
+            service_invoice = self._service_invoices.for_paid_invoice(invoice, snapshot, incoming.paid_at,
+                                                                      clock.now())
+        return Plan(payment, invoice, allocation, renewed, events, reinstated, blocked, purge_on, alert,
+                    service_invoice)
 
     def _events_of(self, payment: PaymentItem, invoice: InvoiceItem, allocation: Allocation,
                    renewed: list[Renewed]) -> list[dict]:
@@ -86,7 +101,9 @@ class SettlementPlanner:
             events.append(_event("invoice.paid", {
                 "invoice_id": invoice.invoice_id, "payment_id": payment.payment_id,
                 "amount_cents": payment.amount_cents, "currency": "BRL", "method": payment.method,
-                "paid_at": payment.paid_at.isoformat()}, f"invoice.paid:{payment.payment_id}"))
+                "paid_at": payment.paid_at.isoformat(), "due_date": invoice.due_date.isoformat(),
+                "total_cents": invoice.total_cents, "invoice_payment_method": invoice.payment_method},
+                f"invoice.paid:{payment.payment_id}"))
         for entry in renewed:
             subscription = entry.subscription
             if entry.previous_status not in (SubscriptionStatus.SUSPENDED, SubscriptionStatus.CANCELLED) \

@@ -24,6 +24,7 @@ from chalicelib.services.invoicing.records import invoice_item, open_summary, su
 from chalicelib.services.plans.invoice_schedule import schedule_next_issue
 from chalicelib.services.invoicing.orders import BilledPeriod, invoice_items
 from chalicelib.services.plans.payment_rules import require_card_still_there
+from chalicelib.services.plans.recurring import changed_notice, mrr_block, positions
 from chalicelib.services.subscriptions.subscription_rules import changeable_subscription, subscription_summary
 from chalicelib.services.subscriptions.superseded_renewals import pick_next_period_invoice
 from chalicelib.store.billing import AccountSnapshot, WriteSet
@@ -31,6 +32,7 @@ from chalicelib.store.invoice_reads import InvoiceReads
 from chalicelib.store.invoices import BilledPeriodItem, InvoiceItem, OpenInvoiceItem, billed_period_sk
 from chalicelib.store.subscriptions import PaymentPart, SubscriptionItem
 
+_PLAN_FIELDS = ("product_id", "periodicity", "quantity", "storage_gb")  # what subscription.changed lists
 _ALREADY_BILLED = Conflict("Este período desta assinatura já foi faturado; confira as faturas em aberto.",
                            code="period_already_billed")
 
@@ -68,6 +70,7 @@ class PlanChangeService:
         result = quote(self._catalog, snapshot, subscription, request, now.date(),
                        *self._open_invoices(snapshot, subscription, request))
         before = subscription_summary(subscription)
+        mrr_before = positions(self._catalog, snapshot.subscriptions)
         writes = self._repo.writes()
         order = self._add_invoice(writes, snapshot, subscription, result, now)
         invoice_id = order.invoice_id if order else None
@@ -94,12 +97,17 @@ class PlanChangeService:
                       "reissued_invoice_id": result.reissued_invoice_id}
         writes.save(audit_entry(clock, account_id, actor=actor, action="subscription.changed",
                                 target=subscription_id, before=before, after=after))
+        changed = changed_notice(subscription, [name for name in _PLAN_FIELDS if before[name] != after[name]],
+                                 mrr_block(subscription_id, mrr_before, positions(self._catalog, snapshot.subscriptions),
+                                           now.date()), now)
+        writes.create(changed)
         try:
             writes.commit()
         except Exception:
             self._boletos.discard(order)
             self._boletos.discard(replacement)
             raise
+        self.notices.publish_events(changed)
         self._boletos.announce(snapshot, order)
         if result.next_period is not None:
             self.notices.replaced(snapshot, result.next_period.superseded, replacement, order.label if order else None)

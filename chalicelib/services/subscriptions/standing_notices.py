@@ -16,6 +16,7 @@ from chalicelib.domain.bank_calendar import add_business_days
 from chalicelib.domain.enums import LicenseStatus, Role, SubscriptionStatus
 from chalicelib.domain.money import format_brl
 from chalicelib.catalog import overdue_policy_of
+from chalicelib.services.plans.recurring import cancellations_mrr
 from chalicelib.services.subscriptions.entitlements import grants_of
 from chalicelib.services.shared.ids import sortable_id
 from chalicelib.services.invoicing.notices import recipients
@@ -115,14 +116,19 @@ class StandingNotices:
         for transition in data["transitions"]:
             by_step.setdefault(transition["after"], []).append(transition)
             self._license_event(snapshot.account_id, transition)
+        self._invoices_overdue(snapshot.account_id, data["transitions"])
         for step, template in ((SubscriptionStatus.PAST_DUE, "invoice_overdue"),
                                (SubscriptionStatus.SUSPENDED, "license_suspended")):
             if step.value in by_step:
                 self._overdue_email(snapshot, item, template, by_step[step.value])
-        for transition in by_step.get(SubscriptionStatus.CANCELLED.value, []):
+        cancelled = by_step.get(SubscriptionStatus.CANCELLED.value, [])
+        mrr = cancellations_mrr(self._catalog, snapshot.subscriptions, [t["subscription_id"] for t in cancelled],
+                                date.fromisoformat(data["today"]))
+        for transition in cancelled:
             self._send_cancelled(snapshot, item, CancellationNotice(
                 transition["subscription_id"], transition["product_id"], data["today"], "overdue",
-                purge_on=data["purge_on"]), suffix=transition["subscription_id"])
+                purge_on=data["purge_on"]), suffix=transition["subscription_id"],
+                mrr=mrr.get(transition["subscription_id"]))
 
     def _overdue_email(self, snapshot: AccountSnapshot, item: NoticeItem, template: str, transitions: list) -> None:
         dated = [t for t in transitions if t["oldest_due"]]
@@ -143,6 +149,20 @@ class StandingNotices:
                    card={"brand": card.brand.capitalize(), "last4": card.last4} if card else None,
                    subscriptions=[{"product_name": self._name(t["product_id"]),
                                    "blocked": self._blocked(t["product_id"], t["after"])} for t in transitions])
+
+    def _invoices_overdue(self, account_id: str, transitions: list[dict]) -> None:
+        """`invoice.overdue`, once per invoice, when it takes a subscription out of `active`."""
+        invoice_ids = dict.fromkeys(t["invoice_id"] for t in transitions
+                                    if t["before"] == SubscriptionStatus.ACTIVE and t["invoice_id"])
+        for invoice_id in invoice_ids:
+            invoice = self._invoices.get(account_id, invoice_id)
+            if invoice is None:
+                continue
+            self._events.publish("invoice.overdue", account_id, {
+                "invoice_id": invoice.invoice_id, "due_date": invoice.due_date.isoformat(),
+                "total_cents": invoice.total_cents, "currency": "BRL", "payment_method": invoice.payment_method,
+                "open_cents": max(invoice.total_cents - (invoice.paid_cents or 0), 0),
+            }, event_id=f"invoice.overdue:{invoice.invoice_id}")
 
     def _license_event(self, account_id: str, transition: dict) -> None:
         """`license.suspended` at suspension, `license.restored` when a suspension ends."""
@@ -179,7 +199,7 @@ class StandingNotices:
         self._send_cancelled(snapshot, item, CancellationNotice(**item.data))
 
     def _send_cancelled(self, snapshot: AccountSnapshot, item: NoticeItem, about: CancellationNotice,
-                        suffix: str = "") -> None:
+                        suffix: str = "", mrr: dict | None = None) -> None:
         """The e-mail (scheduled or effective) and, once effective, `subscription.cancelled`."""
         product = self._catalog.product(about.product_id)
         effective = date.fromisoformat(about.effective_date)
@@ -194,9 +214,13 @@ class StandingNotices:
                    amount_owed=format_brl(about.amount_owed_cents) if about.amount_owed_cents else None,
                    license_kept=kept, purge_on=f"{purge_on:%d/%m/%Y}" if purge_on else None)
         if not about.scheduled:
+            if mrr is None:
+                mrr = cancellations_mrr(self._catalog, snapshot.subscriptions, [about.subscription_id],
+                                        effective).get(about.subscription_id)
             self._events.publish("subscription.cancelled", snapshot.account_id, {
                 "subscription_id": about.subscription_id, "product_id": about.product_id,
                 "effective_date": about.effective_date, "reason": about.reason,
+                **({"mrr": mrr} if mrr else {}),
             }, event_id=f"subscription.cancelled:{about.subscription_id}:{about.effective_date}")
 
     # --- a batch client's invitation ----------------------------------------------------------

@@ -18,6 +18,7 @@ from chalicelib.services.lifecycle.closing import holds_anything
 from chalicelib.services.plans.invoice_schedule import schedule_next_issue
 from chalicelib.services.plans.payment_rules import require_card_still_there, require_method_allowed
 from chalicelib.services.plans.pricing import Plan, period_price
+from chalicelib.services.plans.recurring import changed_notice, mrr_block, positions
 from chalicelib.services.shared.audit import audit_entry
 from chalicelib.services.shared.ids import sortable_id
 from chalicelib.services.shared.instants import frozen
@@ -53,6 +54,7 @@ class Subscribed:
     invoice_id: str | None  # None: a trial, nothing billed yet
     snapshot: AccountSnapshot
     invoice: InvoiceItem | None = None
+    changed: object | None = None  # the `subscription.changed` notice, published after the commit
 
 
 def _trial_used(product_name: str) -> Conflict:
@@ -61,8 +63,9 @@ def _trial_used(product_name: str) -> Conflict:
 
 
 class SubscriptionService:
-    def __init__(self, repository, catalog: Catalog, clock, boletos, coupons):
+    def __init__(self, repository, catalog: Catalog, clock, boletos, coupons, notices):
         self._repo = repository
+        self._notices = notices  # InvoiceNotices: publishes the change's events after the commit
         self._catalog = catalog
         self._clock = clock
         self._boletos = boletos  # OrderBoletos
@@ -75,6 +78,8 @@ class SubscriptionService:
         done = retrying(lambda: self._subscribe(account_id, request, actor))
         if done.invoice is not None:
             self._boletos.announce(done.snapshot, done.invoice)  # once, after the one transaction that won
+        if done.changed is not None:
+            self._notices.publish_events(done.changed)
         return done
 
     def _subscribe(self, account_id: str, request: SubscribeRequest, actor: str) -> Subscribed:
@@ -88,6 +93,7 @@ class SubscriptionService:
         coupon = self._redemptions.redeemable(request.coupon, plan.product.id, clock.today()) \
             if request.coupon else None
         writes = self._repo.writes()
+        mrr_before = positions(self._catalog, snapshot.subscriptions)
         if self._starts_a_trial(snapshot, plan, request):
             subscription, invoice, related = self._trial(account, plan, method, clock.now(), writes, coupon), None, []
             total = 0
@@ -108,6 +114,10 @@ class SubscriptionService:
         for item in (subscription, *([invoice] if invoice else []), *related):
             writes.create(item)
         require_card_still_there(writes, account_id, method)
+        changed = changed_notice(subscription, ["created"], mrr_block(
+            subscription.subscription_id, mrr_before, mrr_before | positions(self._catalog, [subscription]),
+            clock.today()), clock.now())
+        writes.create(changed)
 
         if not holds_anything(self._catalog, snapshot, clock.today()):
             # An account that had nothing left may have its purge scheduled: subscribing again keeps it,
@@ -126,7 +136,7 @@ class SubscriptionService:
             raise
         snapshot.subscriptions.append(subscription)
         snapshot.open_invoices.extend(i for i in related if isinstance(i, OpenInvoiceItem))
-        return Subscribed(subscription, invoice.invoice_id if invoice else None, snapshot, invoice)
+        return Subscribed(subscription, invoice.invoice_id if invoice else None, snapshot, invoice, changed)
 
     def _starts_a_trial(self, snapshot: AccountSnapshot, plan: Plan, request: SubscribeRequest) -> bool:
         offered = bool(plan.product.trial_days)
