@@ -45,8 +45,9 @@ def answer_request(ctx: RequestContext, request_id: str):
 @endpoint(bp, "/v1/admin/accounts/{account_id}/credits", "POST", access=Access.FINANCE_STAFF, body=CreditIn,
           response=CreditOut, status=201, summary="Concede crédito à conta, com o motivo.", tags=["admin"])
 def grant_credit(ctx: RequestContext, account_id: str):
-    account = container().credits.grant(account_id, ctx.body.amount_cents, ctx.body.reason, ctx.actor)
-    return CreditOut(account_id=account_id, granted_cents=ctx.body.amount_cents, credit_cents=account.credit_cents)
+    account, grant = container().credits.grant(account_id, ctx.body.amount_cents, ctx.body.reason, ctx.actor)
+    return CreditOut(id=grant.grant_id, account_id=account_id, granted_cents=ctx.body.amount_cents,
+                     credit_cents=account.credit_cents)
 
 
 @endpoint(bp, "/v1/admin/webhook-dead-letters", "GET", access=Access.FINANCE_STAFF, cursor_scope="admin-dead-letters",

@@ -58,6 +58,18 @@ class LookupIndex(GlobalSecondaryIndex):
     gsi1sk = UnicodeAttribute(range_key=True)
 
 
+class ListIndex(GlobalSecondaryIndex):
+    """A second sparse lookup, for items whose gsi1 already serves another lookup (an NFS-e's DPS id):
+    the finance team's list of failed NFS-e."""
+
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
 class DueIndex(GlobalSecondaryIndex):
     """Sparse, write-sharded date index: what a scheduled job must handle on a day."""
 
@@ -79,10 +91,13 @@ class BillingItem(Model):
     created_at = UTCDateTimeAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
     due_pk = UnicodeAttribute(null=True)
     due_sk = UnicodeAttribute(null=True)
 
     lookup_index = LookupIndex()
+    list_index = ListIndex()
     due_index = DueIndex()
 
 

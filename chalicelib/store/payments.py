@@ -3,7 +3,9 @@
 - `~PAY#<payment_id>` (history of the account): a payment received, type `payment`, with the fields
   API.md names (id, invoice_id, amount_cents, method, paid_at, source). Ids sort by time, so the
   history reads newest first with one Query.
-- `~REFUND#<refund_id>`: a refund made through the gateway, or requested from the finance team.
+- `~REFUND#<refund_id>`: a refund made through the gateway, or requested from the finance team; in
+  gsi1 under REFUNDS#<status> / <created, UTC>#<refund_id>, the finance team's list of every
+  account's refunds, newest first (written with the refund: a refund is never rewritten).
 - `RECEIPT#<key>` / `RECEIPT`: one per delivery that moved money or state — a gateway event id, a
   bank return movement (bank, nosso número, movement, date), a card charge. Created with a
   condition inside the transaction that applies it, so a duplicate can never apply twice.
@@ -31,6 +33,7 @@ from pynamodb.exceptions import DoesNotExist, PutError
 
 from chalicelib.store.attributes import DateAttribute
 from chalicelib.store.audit import AuditItem
+from chalicelib.store.backups import utc_key
 from chalicelib.store.base import BillingItem, account_pk, query_page, transaction
 from chalicelib.store.collection_keys import HISTORY
 from chalicelib.store.due import day_partitions
@@ -58,6 +61,10 @@ def pay_attempt_sk(invoice_id: str) -> str:
 
 def refund_sk(refund_id: str) -> str:
     return f"{REFUND_PREFIX}{refund_id}"
+
+
+def refunds_partition(status: str) -> str:
+    return f"REFUNDS#{status}"
 
 
 def receipt_pk(key: str) -> str:
@@ -104,6 +111,12 @@ class RefundItem(BillingItem, discriminator="refund"):
     gateway_refund_id = UnicodeAttribute(null=True)
     reason = UnicodeAttribute()
     requested_by = UnicodeAttribute()
+
+    def serialize(self, null_check: bool = True):
+        # The finance team's list (gsi1), in the refund's own write.
+        self.gsi1pk = refunds_partition(self.status)
+        self.gsi1sk = f"{utc_key(self.created_at)}#{self.refund_id}"
+        return super().serialize(null_check=null_check)
 
 
 class ReceiptItem(BillingItem, discriminator="payment_receipt"):
@@ -286,6 +299,14 @@ class PaymentRepository:
 
     def refunds(self, account_id: str) -> list[RefundItem]:
         return list(RefundItem.query(account_pk(account_id), RefundItem.sk.startswith(REFUND_PREFIX)))
+
+    def refunds_by_status(self, status: str, limit: int, after: dict | None) -> tuple[list[RefundItem], dict | None]:
+        """Every account's refunds in `status` (refunded | requested), newest first (gsi1; eventually
+        consistent: a refund recorded a moment ago may show a bit later)."""
+        result = RefundItem.lookup_index.query(refunds_partition(status), scan_index_forward=False, limit=limit,
+                                               last_evaluated_key=after)
+        items = list(result)
+        return items, result.last_evaluated_key
 
     def save_unmatched(self, item: UnmatchedPaymentItem) -> None:
         item.save()

@@ -16,7 +16,7 @@ def table_definitions(settings: Settings) -> list[dict]:
         "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": [
             {"AttributeName": name, "AttributeType": "S"}
-            for name in ("pk", "sk", "gsi1pk", "gsi1sk", "due_pk", "due_sk")
+            for name in ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "due_pk", "due_sk")
         ],
         "KeySchema": [
             {"AttributeName": "pk", "KeyType": "HASH"},
@@ -24,6 +24,7 @@ def table_definitions(settings: Settings) -> list[dict]:
         ],
         "GlobalSecondaryIndexes": [
             _gsi("gsi1", "gsi1pk", "gsi1sk"),
+            _gsi("gsi2", "gsi2pk", "gsi2sk"),
             _gsi("due", "due_pk", "due_sk"),
         ],
         "TimeToLive": "expires_at",

@@ -19,4 +19,4 @@ class AccountsWiring:
     def credits(self):
         from chalicelib.services.accounts.credits import CreditService
 
-        return CreditService(self.account_repository, self.clock)
+        return CreditService(self.account_repository, self.credit_repository, self.clock)

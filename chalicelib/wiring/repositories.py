@@ -89,3 +89,15 @@ class RepositoriesWiring:
         from chalicelib.store.dead_letters import DeadLetterRepository
 
         return DeadLetterRepository()
+
+    @cached_property
+    def credit_repository(self):
+        from chalicelib.store.credits import CreditRepository
+
+        return CreditRepository()
+
+    @cached_property
+    def bank_return_imports(self):
+        from chalicelib.store.bank_returns import BankReturnImportRepository
+
+        return BankReturnImportRepository()

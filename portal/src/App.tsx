@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useState, useSyncExternalStore } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState, useSyncExternalStore } from "react";
 import { Link, Navigate, NavLink, Outlet, Route, Routes, useLocation, useNavigate, useParams } from "react-router-dom";
-import { accessToken, claims, onAuthChange, signOut } from "./auth";
+import { accessToken, claims, home, isFinanceStaff, onAuthChange, signOut } from "./auth";
 import { config } from "./config";
 import { api, unwrap } from "./api/client";
 import { AccountContext, can, type Account } from "./account";
@@ -17,6 +17,10 @@ import { Backups } from "./pages/Backups";
 import { Members } from "./pages/Members";
 import { Batch } from "./pages/Batch";
 import { NotFound } from "./pages/NotFound";
+import { Loading } from "./components/ui";
+
+// The finance console (and its chart library) is a chunk of its own: a customer never downloads it.
+const Console = lazy(() => import("./console/Console"));
 
 function useSignedIn(): boolean {
   return useSyncExternalStore(onAuthChange, () => accessToken() !== null);
@@ -31,7 +35,7 @@ export function App() {
         Pular para o conteúdo
       </a>
       <header className="top">
-        <Link to={signedIn ? "/contas" : "/entrar"} className="brand">
+        <Link to={signedIn ? home() : "/entrar"} className="brand">
           {brand.logoUrl ? <img src={brand.logoUrl} alt="" height={28} /> : null}
           <span>{brand.name}</span>
         </Link>
@@ -53,8 +57,16 @@ export function App() {
             <Route path="membros" element={<Members />} />
             <Route path="lotes/:subscriptionId" element={<Batch />} />
           </Route>
+          <Route
+            path="/financeiro/*"
+            element={
+              <Suspense fallback={<Main><Loading /></Main>}>
+                <Console />
+              </Suspense>
+            }
+          />
         </Route>
-        <Route path="/" element={<Navigate to={signedIn ? "/contas" : "/entrar"} replace />} />
+        <Route path="/" element={<Navigate to={signedIn ? home() : "/entrar"} replace />} />
         <Route path="*" element={<Main><NotFound /></Main>} />
       </Routes>
     </>
@@ -74,6 +86,14 @@ function UserMenu() {
   const who = claims();
   return (
     <div className="user">
+      {isFinanceStaff() && (
+        <>
+          <NavLink to="/financeiro">Console financeiro</NavLink>
+          <NavLink to="/contas" end>
+            Minhas contas
+          </NavLink>
+        </>
+      )}
       <span className="who">{who?.email ?? who?.sub}</span>
       <button
         type="button"

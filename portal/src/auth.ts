@@ -52,6 +52,20 @@ export function claims(): Claims | null {
   }
 }
 
+const FINANCE_GROUP = "finance";
+
+/** Whether the token puts the person in the vendor's finance team: the console is offered only then
+ * (the API still answers 403 to anyone else). */
+export function isFinanceStaff(): boolean {
+  const who = claims();
+  return [...(who?.groups ?? []), ...(who?.["cognito:groups"] ?? [])].includes(FINANCE_GROUP);
+}
+
+/** Where a signed-in person starts: the console for the finance team, their accounts for everyone else. */
+export function home(): string {
+  return isFinanceStaff() ? "/financeiro" : "/contas";
+}
+
 export function signInWithToken(token: string) {
   const trimmed = token.trim();
   if (trimmed.split(".").length !== 3) throw new Error("O token precisa ser um JWT (três partes separadas por ponto).");
@@ -166,5 +180,5 @@ export async function finishHostedUiSignIn(code: string, state: string): Promise
   });
   scheduleRefresh();
   notify();
-  return kept.next || "/contas";
+  return kept.next || home();
 }

@@ -76,6 +76,9 @@ export const ROLE: Record<string, string> = {
   member: "Membro",
 };
 
+export const REQUEST_TYPE: Record<string, string> = { nota_fiscal: "Nota fiscal", licenses: "Mais licenças", other: "Outro assunto" };
+export const REQUEST_STATUS: Record<string, string> = { open: "Aberta", answered: "Respondida", closed: "Encerrada" };
+
 export const LICENSE: Record<string, string> = {
   active: "Ativa",
   suspended: "Suspensa",

@@ -87,9 +87,9 @@ def test_a_refund_request_whose_process_dies_after_the_commit_is_alerted_once_by
         aws.refunds.refund_payment(c.account_id, payment["id"], "Cliente desistiu da compra", actor="fin-1")
     assert payments(client, c)[0]["status"] == "refund_requested"
     assert REFUND_ALERT not in subjects(client, FINANCE)
-    assert len(pending_notices(c.account_id)) == 1
+    assert len(pending_notices(c.account_id)) == 2  # the finance team's alert and the payment.refunded event
 
-    assert check_overdue(client)["notices_delivered"] == 1
+    assert check_overdue(client)["notices_delivered"] == 2
     assert subjects(client, FINANCE).count(REFUND_ALERT) == 1
     mail = next(m for m in client.call("GET", "/v1/_dev/outbox").data["items"] if m["subject"] == REFUND_ALERT)
     assert "R$ 198,00" in mail["text"] and payment["id"] in mail["text"]

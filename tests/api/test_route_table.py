@@ -2,10 +2,12 @@
 import pytest
 from openapi_spec_validator import validate
 
+from chalicelib.api.access import Access
 from tests.steps.routes import app_routes, fill, spec_id, specs
 from tests.support import make_token
 
 ACCOUNT_SCOPED = [s for s in specs() if s.access.account_scoped]
+FINANCE_ONLY = [s for s in specs() if s.access is Access.FINANCE_STAFF]
 WITH_BODY = [s for s in specs() if s.method in ("POST", "PUT", "PATCH")]
 
 # What PRODUCT.md §1 implies, written out independently of the code: billing screens and actions
@@ -108,6 +110,18 @@ def test_role_matrix(client, spec, role):
     else:
         assert response.status_code == 403, response.data
         assert response.data["error"]["code"] == "role_not_allowed"
+
+
+@pytest.mark.parametrize("spec", FINANCE_ONLY, ids=spec_id)
+def test_finance_routes_refuse_every_customer_role(client, spec):
+    """The vendor's finance team is the token group `finance`; an account's own roles (its owner, or a
+    member with the account's "finance" role) never reach these routes."""
+    account_id, owner = client.create_account("owner-user")
+    client.call("POST", f"/v1/accounts/{account_id}/members", owner, {"email": "finance@example.com", "role": "finance"})
+    for token in (owner, make_token("finance-user", "finance@example.com")):
+        response = client.call(spec.method, fill(spec.path, account_id=account_id), token, {} if spec.body else None)
+        assert response.status_code == 403, response.data
+        assert response.data["error"]["code"] == "finance_only"
 
 
 MALFORMED = {

@@ -281,6 +281,12 @@ class FakePaymentRepository:
     def refunds(self, account_id: str) -> list[RefundItem]:
         return self._store.billing.query(account_pk(account_id), lambda sk: sk.startswith(REFUND_PREFIX), RefundItem)
 
+    def refunds_by_status(self, status: str, limit: int, after: dict | None):
+        from chalicelib.store.payments import refunds_partition
+
+        hits = self._store.billing.index_query("gsi1pk", refunds_partition(status), "gsi1sk", model=RefundItem)
+        return list(reversed(hits))[:limit], None
+
     def save_unmatched(self, item) -> None:
         self._store.billing.write_one("put", put_operation(item))
 

@@ -141,6 +141,43 @@ class World(Container):
 
         return InProcessPsp()
 
+    @cached_property
+    def service_invoice_repository(self):
+        from tests.fakes.service_invoices import FakeServiceInvoiceRepository
+
+        return FakeServiceInvoiceRepository(self.store)
+
+    @cached_property
+    def service_invoice_authority(self):
+        """The SEFIN Nacional in memory (tests/fakes/service_invoices.py)."""
+        from tests.fakes.service_invoices import InMemorySefin
+
+        return InMemorySefin(self.clock)
+
+    @cached_property
+    def render_danfse(self):
+        from tests.fakes.service_invoices import render_danfse
+
+        return render_danfse
+
+    @cached_property
+    def request_repository(self):
+        from tests.fakes.service_invoices import FakeRequestRepository
+
+        return FakeRequestRepository(self.store)
+
+    @cached_property
+    def credit_repository(self):
+        from tests.fakes.finance_queues import FakeCreditRepository
+
+        return FakeCreditRepository(self.store)
+
+    @cached_property
+    def bank_return_imports(self):
+        from tests.fakes.finance_queues import FakeBankReturnImportRepository
+
+        return FakeBankReturnImportRepository(self.store)
+
     system = cached_property(lambda self: Unwired("system"))
     audit_repository = cached_property(lambda self: Unwired("audit_repository"))
     raw_table = cached_property(lambda self: Unwired("raw_table"))

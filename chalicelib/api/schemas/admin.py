@@ -15,6 +15,7 @@ class CreditIn(RequestModel):
 
 
 class CreditOut(ApiModel):
+    id: str = Field(description="A concessão, como aparece na lista de créditos concedidos.")
     account_id: str
     granted_cents: int
     credit_cents: int = Field(description="Saldo de crédito da conta depois da concessão.")

@@ -73,6 +73,7 @@ class WebhookAck(ApiModel):
 
 
 class BankReturnOut(ApiModel):
+    id: str | None = Field(None, description="A importação, como aparece na lista de retornos importados.")
     name: str
     layout: Literal[240, 400]
     bank_code: str

@@ -6,7 +6,11 @@ line. Then each record acts on the boleto its nosso número names:
 - liquidation (06, 17, and each layout's equivalents) settles the invoice (settlement service);
 - entry confirmed (02) marks the boleto registered; rejected (03) alerts the finance team.
 Every record is recorded under (bank, nosso número, movement, date) with a conditional write, so
-importing the same file again settles nothing twice."""
+importing the same file again settles nothing twice.
+
+Once the whole file is applied, the import itself is kept (store/bank_returns.py) with what it did,
+for the finance team's list; a crash before that leaves the records applied and the import unlisted
+(imported again, the file shows its records as already imported)."""
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -18,11 +22,18 @@ from chalicelib.domain.money import format_brl
 from chalicelib.domain.nosso_numero import return_file_key
 from chalicelib.errors import ValidationFailed
 from chalicelib.observability.logging import get_logger, log_event
+from chalicelib.services.shared.ids import sortable_id
 from chalicelib.services.shared.instants import frozen
 from chalicelib.services.payments.incoming_payments import IncomingPayment, Outcome
 from chalicelib.services.payments.receipts import receipt_item
+from chalicelib.store.bank_returns import new_import
 
 _log = get_logger("bank_returns")
+# Records to check kept with an import (unmatched payments, rejected boletos): the first ones, so the
+# item stays far under DynamoDB's 400 KB whatever the file holds; the counts are always whole.
+TO_CHECK_KEPT = 200
+_COUNTS = ("records", "settled", "credited", "duplicates", "unmatched", "registered", "rejected", "ignored",
+           "settled_cents")
 
 
 @dataclass
@@ -41,6 +52,7 @@ class ImportSummary:
     settled_cents: int = 0
     unmatched_records: list = field(default_factory=list)
     rejected_records: list = field(default_factory=list)
+    id: str | None = None  # the import kept for the finance team's list
 
 
 class BankFileRefused(ValidationFailed):
@@ -53,12 +65,14 @@ def paid_instant(day: date | None, fallback: datetime) -> datetime:
 
 
 class BankReturnService:
-    def __init__(self, payments, settlement, notices, files, clock):
+    def __init__(self, payments, settlement, notices, files, clock, imports):
+        """`imports`: the repository keeping each import with its results (store/bank_returns.py)."""
         self._payments = payments
         self._settlement = settlement
         self._notices = notices
         self._files = files
         self._clock = clock
+        self._imports = imports
 
     def import_file(self, content: bytes, name: str, actor: str) -> ImportSummary:
         parsed = self._parse(content)
@@ -68,8 +82,29 @@ class BankReturnService:
             self._apply(parsed.bank_code, record, summary, actor)
         log_event(_log, "bank return imported", name=name, bank=parsed.bank_code, records=summary.records,
                   settled=summary.settled, duplicates=summary.duplicates, unmatched=summary.unmatched)
+        self._keep(summary, actor)
         self._alert_finance(summary)
         return summary
+
+    def _keep(self, summary: ImportSummary, actor: str) -> None:
+        now = self._clock.now()
+        summary.id = sortable_id("ret", now)
+        to_check = [{"line": r.line, "nosso_numero": r.nosso_numero, "movement": r.movement, "kind": "unmatched",
+                     "paid_cents": r.paid_cents, "invoice_id": None, "account_id": None}
+                    for r in summary.unmatched_records]
+        to_check += [{"line": r.line, "nosso_numero": r.nosso_numero, "movement": r.movement, "kind": "rejected",
+                      "paid_cents": None, "invoice_id": b.invoice_id if b else None,
+                      "account_id": b.account_id if b else None}
+                     for r, b in summary.rejected_records]
+        counts = {name: getattr(summary, name) for name in _COUNTS}
+        item = new_import(summary.id, now, {
+            "name": summary.name, "layout": summary.layout, "bank_code": summary.bank_code, "imported_by": actor,
+            **counts}, sorted(to_check, key=lambda entry: entry["line"])[:TO_CHECK_KEPT])
+        try:
+            self._imports.record(item)
+        except Exception:  # the file is applied (each record with its receipt): only the listing is lost
+            _log.exception("bank return import not kept for the list", extra={"fields": {"name": summary.name}})
+            summary.id = None
 
     def import_object(self, key: str) -> ImportSummary | None:
         """A file landed in the bucket: import it; a refused file is reported to the finance team

@@ -42,13 +42,15 @@ class RefundWindowClosed(Conflict):
 
 
 class RefundService:
-    def __init__(self, payments, billing, card_gateway, catalog, clock, notices):
-        """`notices`: StandingNotices, which delivers the notices recorded with each change."""
+    def __init__(self, payments, billing, card_gateway, catalog, clock, notices, service_invoices,
+                 service_invoice_due):
+        """`notices`: StandingNotices, which delivers the notices recorded with each change;
+        `service_invoices`, `service_invoice_due`: see RefundRecords (the invoice's NFS-e)."""
         self._payments = payments
         self._billing = billing
         self._gateway = card_gateway
         self._clock = clock
-        self._records = RefundRecords(payments, billing, notices)
+        self._records = RefundRecords(payments, billing, notices, service_invoices, service_invoice_due)
         self._chargebacks = Chargebacks(payments, billing, catalog, notices)
 
     # --- asked by people (cancellation within the window, the finance team) -------------------

@@ -124,6 +124,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/_dev/service-invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** O que a SEFIN Nacional local recebeu (DPS assinadas, estado, chave, eventos), mais recente primeiro. */
+        get: operations["dev_service_invoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts": {
         parameters: {
             query?: never;
@@ -803,7 +820,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Arquivos de retorno importados (pela tela ou pelo bucket) e o que cada um fez, mais recentes primeiro. */
+        get: operations["list_bank_returns"];
         put?: never;
         /** Importa um arquivo de retorno CNAB 240/400 (corpo: o arquivo). Liquidações quitam faturas, uma vez só; um arquivo com linha inválida é recusado inteiro (422, com a linha). */
         post: operations["import_bank_return"];
@@ -848,6 +866,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/credits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Créditos concedidos pelo time financeiro (conta, valor, motivo, quem, quando), mais recentes primeiro; de todas as contas ou de uma. */
+        get: operations["list_credits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Métricas de receita por mês: MRR e seus movimentos, churn, faturado e recebido, inadimplência recuperada (até 36 meses; sem from/to, os últimos 12). */
+        get: operations["get_metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/metrics.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** As mesmas métricas em CSV (UTF-8, vírgula, ponto decimal), uma linha por mês. */
+        get: operations["get_metrics_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Estornos de todas as contas por situação (a devolver à mão, ou devolvidos pelo gateway), mais recentes primeiro. */
+        get: operations["list_refunds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/requests": {
         parameters: {
             query?: never;
@@ -877,6 +963,23 @@ export interface paths {
         put?: never;
         /** Responde a uma solicitação (e opcionalmente a encerra); a conta recebe um e-mail. */
         post: operations["answer_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/service-invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** NFS-e com falha de todas as contas (o motivo em pt-BR, a fatura e a conta), as que falharam por último primeiro. O job horário issue-service-invoices tenta de novo por alguns dias. */
+        get: operations["list_service_invoices"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1426,6 +1529,75 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** BankReturnImportOut */
+        BankReturnImportOut: {
+            /** Bank Code */
+            bank_code: string;
+            /** Credited */
+            credited: number;
+            /**
+             * Currency
+             * @default BRL
+             * @constant
+             */
+            currency?: "BRL";
+            /**
+             * Duplicates
+             * @description Registros já importados antes (nada aplicado de novo).
+             */
+            duplicates: number;
+            /** Id */
+            id: string;
+            /** Ignored */
+            ignored: number;
+            /**
+             * Imported At
+             * Format: date-time
+             */
+            imported_at: string;
+            /**
+             * Imported By
+             * @description Quem importou (pessoa), ou bank_file:s3 quando o arquivo chegou ao bucket.
+             */
+            imported_by: string;
+            /**
+             * Layout
+             * @enum {integer}
+             */
+            layout: 240 | 400;
+            /** Name */
+            name: string;
+            /** Records */
+            records: number;
+            /** Registered */
+            registered: number;
+            /** Rejected */
+            rejected: number;
+            /** Settled */
+            settled: number;
+            /**
+             * Settled Cents
+             * @description Valor recebido nas liquidações, em centavos.
+             */
+            settled_cents: number;
+            /**
+             * To Check
+             * @description Registros para conferir (até os 200 primeiros; as contagens são sempre do arquivo inteiro).
+             */
+            to_check: components["schemas"]["BankReturnToCheck"][];
+            /** Unmatched */
+            unmatched: number;
+        };
+        /** BankReturnImportPage */
+        BankReturnImportPage: {
+            /** Items */
+            items: components["schemas"]["BankReturnImportOut"][];
+            /**
+             * Next Cursor
+             * @default null
+             */
+            next_cursor?: string | null;
+        };
         /** BankReturnOut */
         BankReturnOut: {
             /** Bank Code */
@@ -1440,6 +1612,12 @@ export interface components {
             currency?: "BRL";
             /** Duplicates */
             duplicates: number;
+            /**
+             * Id
+             * @description A importação, como aparece na lista de retornos importados.
+             * @default null
+             */
+            id?: string | null;
             /** Ignored */
             ignored: number;
             /**
@@ -1461,6 +1639,44 @@ export interface components {
             settled_cents: number;
             /** Unmatched */
             unmatched: number;
+        };
+        /** BankReturnToCheck */
+        BankReturnToCheck: {
+            /**
+             * Account Id
+             * @default null
+             */
+            account_id?: string | null;
+            /**
+             * Invoice Id
+             * @description A fatura do boleto rejeitado, quando emitido por nós.
+             * @default null
+             */
+            invoice_id?: string | null;
+            /**
+             * Kind
+             * @description unmatched: pagamento sem fatura correspondente; rejected: boleto rejeitado pelo banco.
+             * @enum {string}
+             */
+            kind: "unmatched" | "rejected";
+            /**
+             * Line
+             * @description Linha do registro no arquivo.
+             */
+            line: number;
+            /**
+             * Movement
+             * @description Código de ocorrência do banco, como veio no arquivo.
+             */
+            movement: string;
+            /** Nosso Numero */
+            nosso_numero: string;
+            /**
+             * Paid Cents
+             * @description Valor pago (pagamentos sem fatura).
+             * @default null
+             */
+            paid_cents?: number | null;
         };
         /** BatchLicensesOut */
         BatchLicensesOut: {
@@ -2129,6 +2345,45 @@ export interface components {
              */
             redemptions: number;
         };
+        /** CreditGrantOut */
+        CreditGrantOut: {
+            /** Account Id */
+            account_id: string;
+            /** Amount Cents */
+            amount_cents: number;
+            /**
+             * Balance After Cents
+             * @description Saldo de crédito da conta logo depois da concessão.
+             */
+            balance_after_cents: number;
+            /**
+             * Currency
+             * @default BRL
+             * @constant
+             */
+            currency?: "BRL";
+            /**
+             * Granted At
+             * Format: date-time
+             */
+            granted_at: string;
+            /** Granted By */
+            granted_by: string;
+            /** Id */
+            id: string;
+            /** Reason */
+            reason: string;
+        };
+        /** CreditGrantPage */
+        CreditGrantPage: {
+            /** Items */
+            items: components["schemas"]["CreditGrantOut"][];
+            /**
+             * Next Cursor
+             * @default null
+             */
+            next_cursor?: string | null;
+        };
         /** CreditIn */
         CreditIn: {
             /**
@@ -2156,6 +2411,11 @@ export interface components {
             currency?: "BRL";
             /** Granted Cents */
             granted_cents: number;
+            /**
+             * Id
+             * @description A concessão, como aparece na lista de créditos concedidos.
+             */
+            id: string;
         };
         /** DeactivatedOut */
         DeactivatedOut: {
@@ -2292,7 +2552,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "rec" | "solicrec" | "locrec" | "cobr";
+            kind: "rec" | "solicrec" | "locrec" | "cobr" | "cob";
             /** Method */
             method: string;
             /** Path */
@@ -2323,6 +2583,60 @@ export interface components {
         DevPixRequestsOut: {
             /** Items */
             items: components["schemas"]["DevPixRequestOut"][];
+        };
+        /** DevServiceInvoiceEventOut */
+        DevServiceInvoiceEventOut: {
+            /**
+             * Code
+             * @description Código do evento (101101, 105102).
+             */
+            code: string;
+            /**
+             * Description
+             * @default null
+             */
+            description?: string | null;
+            /**
+             * Registered At
+             * @default null
+             */
+            registered_at?: string | null;
+        };
+        /** DevServiceInvoiceOut */
+        DevServiceInvoiceOut: {
+            /**
+             * Access Key
+             * @default null
+             */
+            access_key?: string | null;
+            /** Dps Id */
+            dps_id: string;
+            /**
+             * Dps Xml
+             * @description A DPS assinada como a SEFIN local a recebeu (decodificada).
+             */
+            dps_xml: string;
+            /**
+             * Events
+             * @description Eventos registrados na NFS-e (101101: cancelamento; 105102: cancelamento por substituição).
+             */
+            events?: components["schemas"]["DevServiceInvoiceEventOut"][];
+            /**
+             * Invoice Id
+             * @description Fatura da DPS (pelo id da DPS); nula se desconhecida.
+             * @default null
+             */
+            invoice_id?: string | null;
+            /**
+             * Status
+             * @description issued | rejected | failed | cancelled | substituted (estado na SEFIN local).
+             */
+            status: string;
+        };
+        /** DevServiceInvoicesOut */
+        DevServiceInvoicesOut: {
+            /** Items */
+            items: components["schemas"]["DevServiceInvoiceOut"][];
         };
         /**
          * DiscountOut
@@ -2429,6 +2743,65 @@ export interface components {
         ErrorResponse: {
             error: components["schemas"]["ErrorDetail"];
         };
+        /** FailedServiceInvoiceOut */
+        FailedServiceInvoiceOut: {
+            /** Account Id */
+            account_id: string;
+            /**
+             * Currency
+             * @default BRL
+             * @constant
+             */
+            currency?: "BRL";
+            /**
+             * Error
+             * @description Por que a NFS-e não foi emitida (pt-BR).
+             */
+            error: string | null;
+            /**
+             * Error Code
+             * @description Código da SEFIN Nacional, ou dados_cobranca / leiaute.
+             */
+            error_code: string | null;
+            /**
+             * Failed Since
+             * @description Desde quando a NFS-e está com falha.
+             */
+            failed_since: string | null;
+            /** Invoice Id */
+            invoice_id: string;
+            /**
+             * Next Attempt At
+             * @description Próxima tentativa automática (job horário issue-service-invoices); nulo quando não há mais tentativas e uma pessoa precisa agir.
+             */
+            next_attempt_at: string | null;
+            /**
+             * Request Id
+             * @description A solicitação aberta para o time financeiro sobre esta falha.
+             * @default null
+             */
+            request_id?: string | null;
+            /**
+             * Service Cents
+             * @description Valor do serviço declarado, em centavos.
+             */
+            service_cents: number;
+            /**
+             * Status
+             * @constant
+             */
+            status: "failed";
+        };
+        /** FailedServiceInvoicePage */
+        FailedServiceInvoicePage: {
+            /** Items */
+            items: components["schemas"]["FailedServiceInvoiceOut"][];
+            /**
+             * Next Cursor
+             * @default null
+             */
+            next_cursor?: string | null;
+        };
         /** Health */
         Health: {
             /** Stage */
@@ -2514,6 +2887,11 @@ export interface components {
             payment_method: string;
             /** Previous Boletos */
             previous_boletos?: components["schemas"]["PreviousBoletoOut"][];
+            /**
+             * @description A NFS-e da fatura: nula enquanto a fatura não está paga, ou se o produto não emite NFS-e.
+             * @default null
+             */
+            service_invoice?: components["schemas"]["ServiceInvoiceOut"] | null;
             /**
              * Status
              * @enum {string}
@@ -3028,6 +3406,154 @@ export interface components {
             message: components["schemas"]["MessageOut"];
             request: components["schemas"]["RequestOut"];
         };
+        /** MetricsByMethod */
+        MetricsByMethod: {
+            /** Billed Cents */
+            billed_cents: number;
+            /** Collected Cents */
+            collected_cents: number;
+            /** Overdue Invoices */
+            overdue_invoices: number;
+            /** Recovered Cents */
+            recovered_cents: number;
+            /** Recovered Invoices */
+            recovered_invoices: number;
+            /** Refunded Cents */
+            refunded_cents: number;
+        };
+        /** MetricsDunning */
+        MetricsDunning: {
+            /**
+             * Median Days To Recover
+             * @description Mediana dos dias entre o vencimento e o pagamento.
+             */
+            median_days_to_recover: number | null;
+            /**
+             * Overdue Invoices
+             * @description Faturas que venceram sem pagamento neste mês.
+             */
+            overdue_invoices: number;
+            /** Recovered Cents */
+            recovered_cents: number;
+            /**
+             * Recovered Invoices
+             * @description Dessas, quantas foram pagas depois (até agora).
+             */
+            recovered_invoices: number;
+            /**
+             * Recovery Rate
+             * @description recovered_invoices ÷ overdue_invoices (decimal).
+             */
+            recovery_rate: number | null;
+        };
+        /** MetricsMonth */
+        MetricsMonth: {
+            /** Active Accounts */
+            active_accounts: number;
+            /** Active Subscriptions */
+            active_subscriptions: number;
+            /**
+             * Arpa Cents
+             * @description MRR ÷ contas ativas (meio para cima); null sem contas.
+             */
+            arpa_cents: number | null;
+            /**
+             * Arr Cents
+             * @description 12 × MRR.
+             */
+            arr_cents: number;
+            /**
+             * Billed Cents
+             * @description Faturado no mês (todos os produtos: null com product_id).
+             */
+            billed_cents: number | null;
+            /**
+             * By Method
+             * @default null
+             */
+            by_method?: {
+                [key: string]: components["schemas"]["MetricsByMethod"];
+            } | null;
+            /**
+             * Collected Cents
+             * @description Recebido no mês (pagamentos que quitaram faturas).
+             */
+            collected_cents: number | null;
+            /** @description Inadimplência (todos os produtos: null com product_id). */
+            dunning: components["schemas"]["MetricsDunning"] | null;
+            /**
+             * Logo Churn Rate
+             * @description Contas que saíram ÷ contas ativas no início do mês.
+             */
+            logo_churn_rate: number | null;
+            /**
+             * Month
+             * @description AAAA-MM
+             */
+            month: string;
+            movements: components["schemas"]["MetricsMovements"];
+            /**
+             * Mrr Cents
+             * @description MRR no fim do mês.
+             */
+            mrr_cents: number;
+            /**
+             * Nrr
+             * @description (MRR inicial + expansão + contração + churn) ÷ MRR inicial.
+             */
+            nrr: number | null;
+            /** Refunded Cents */
+            refunded_cents: number | null;
+            /**
+             * Revenue Churn Rate
+             * @description −(churn + contração) ÷ MRR no início do mês.
+             */
+            revenue_churn_rate: number | null;
+        };
+        /** MetricsMovements */
+        MetricsMovements: {
+            /**
+             * Churn Cents
+             * @description MRR de assinaturas canceladas (negativo).
+             */
+            churn_cents: number;
+            /**
+             * Contraction Cents
+             * @description Reduções (negativo).
+             */
+            contraction_cents: number;
+            /**
+             * Expansion Cents
+             * @description Aumentos de MRR de assinaturas que já tinham MRR.
+             */
+            expansion_cents: number;
+            /**
+             * New Cents
+             * @description MRR de assinaturas novas.
+             */
+            new_cents: number;
+            /**
+             * Reactivation Cents
+             * @description MRR de assinaturas reativadas depois de canceladas.
+             */
+            reactivation_cents: number;
+        };
+        /** MetricsReportOut */
+        MetricsReportOut: {
+            /**
+             * Currency
+             * @default BRL
+             * @constant
+             */
+            currency?: "BRL";
+            /** Months */
+            months: components["schemas"]["MetricsMonth"][];
+            /**
+             * Product Id
+             * @default null
+             */
+            product_id?: string | null;
+        };
         /** NextPeriodInvoiceOut */
         NextPeriodInvoiceOut: {
             /** Account Credit Applied Cents */
@@ -3153,9 +3679,10 @@ export interface components {
         PaymentMethodIn: {
             /**
              * Payment Method
+             * @description pix_automatico: cria a autorização (QR em GET .../pix-automatico); as renovações passam ao Pix Automático quando o banco do cliente aprovar.
              * @enum {string}
              */
-            payment_method: "card" | "boleto";
+            payment_method: "card" | "boleto" | "pix_automatico";
         };
         /** PaymentOut */
         PaymentOut: {
@@ -3255,8 +3782,20 @@ export interface components {
                 [key: string]: string;
             } | null;
             /**
+             * First Payment Cents
+             * @description Jornada 3: o valor pago agora com o QR.
+             * @default null
+             */
+            first_payment_cents?: number | null;
+            /**
+             * First Payment Invoice Id
+             * @description Jornada 3: a fatura paga com o mesmo QR.
+             * @default null
+             */
+            first_payment_invoice_id?: string | null;
+            /**
              * Journey
-             * @description Jornada de autorização (JORNADA_2: QR só com a recorrência).
+             * @description Jornada de autorização (JORNADA_2: QR só com a recorrência; JORNADA_3: QR composto, que também paga agora a fatura em aberto da assinatura).
              */
             journey: string;
             /**
@@ -3368,6 +3907,24 @@ export interface components {
              */
             status: "CRIADA" | "APROVADA" | "REJEITADA" | "EXPIRADA" | "CANCELADA";
         };
+        /** PixReceivedIn */
+        PixReceivedIn: {
+            /** Endtoendid */
+            endToEndId: string;
+            /**
+             * Horario
+             * @default null
+             */
+            horario?: string | null;
+            /**
+             * Txid
+             * @description O txid da cobrança imediata (jornada 3), que nomeia a fatura.
+             * @default null
+             */
+            txid?: string | null;
+            /** Valor */
+            valor: string;
+        };
         /** PixWebhookAck */
         PixWebhookAck: {
             /** Items */
@@ -3380,8 +3937,8 @@ export interface components {
         };
         /**
          * PixWebhookIn
-         * @description As the PSP sends it (WebhookRecBody, WebhookCobRBody of the API Pix): documentation only, the
-         *     handler checks the token before it reads the body.
+         * @description As the PSP sends it (WebhookRecBody, WebhookCobRBody, WebhookPixBody of the API Pix):
+         *     documentation only, the handler checks the token before it reads the body.
          */
         PixWebhookIn: {
             /**
@@ -3389,6 +3946,11 @@ export interface components {
              * @default null
              */
             cobsr?: components["schemas"]["PixCobrNotificationIn"][] | null;
+            /**
+             * Pix
+             * @default null
+             */
+            pix?: components["schemas"]["PixReceivedIn"][] | null;
             /**
              * Recs
              * @default null
@@ -3403,7 +3965,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "rec" | "cobr";
+            kind: "rec" | "cobr" | "pix";
             /**
              * Outcome
              * @description applied, duplicate, stale (chegou fora de ordem), unmatched, ignored.
@@ -3624,6 +4186,66 @@ export interface components {
              */
             reason: string;
         };
+        /** RefundListItem */
+        RefundListItem: {
+            /** Account Id */
+            account_id: string;
+            /**
+             * Amount Cents
+             * @description Valor devolvido (ou a devolver) ao cliente, em centavos.
+             */
+            amount_cents: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Currency
+             * @default BRL
+             * @constant
+             */
+            currency?: "BRL";
+            /**
+             * Gateway Refund Id
+             * @default null
+             */
+            gateway_refund_id?: string | null;
+            /** Id */
+            id: string;
+            /** Invoice Id */
+            invoice_id: string;
+            /**
+             * Method
+             * @description Forma do pagamento estornado: card, pix ou boleto.
+             */
+            method: string;
+            /** Payment Id */
+            payment_id: string;
+            /** Reason */
+            reason: string;
+            /**
+             * Requested By
+             * @description Quem pediu o estorno (pessoa, ou gateway:<nome> quando veio do gateway).
+             */
+            requested_by: string;
+            /**
+             * Status
+             * @description requested: a devolver pelo time financeiro (boleto, Pix); refunded: devolvido pelo gateway.
+             * @enum {string}
+             */
+            status: "requested" | "refunded";
+        };
+        /** RefundListPage */
+        RefundListPage: {
+            /** Items */
+            items: components["schemas"]["RefundListItem"][];
+            /**
+             * Next Cursor
+             * @default null
+             */
+            next_cursor?: string | null;
+        };
         /** RefundOut */
         RefundOut: {
             /** Amount Cents */
@@ -3825,6 +4447,11 @@ export interface components {
             /** Previous Boletos */
             previous_boletos?: components["schemas"]["PreviousBoletoOut"][];
             /**
+             * @description A NFS-e da fatura: nula enquanto a fatura não está paga, ou se o produto não emite NFS-e.
+             * @default null
+             */
+            service_invoice?: components["schemas"]["ServiceInvoiceOut"] | null;
+            /**
              * Status
              * @enum {string}
              */
@@ -3836,6 +4463,50 @@ export interface components {
             superseded_by?: string | null;
             /** Total Cents */
             total_cents: number;
+        };
+        /** ServiceInvoiceOut */
+        ServiceInvoiceOut: {
+            /**
+             * Access Key
+             * @description Chave de acesso da NFS-e, 50 dígitos.
+             * @default null
+             */
+            access_key?: string | null;
+            /**
+             * Error
+             * @description Por que a NFS-e não foi emitida ou cancelada (pt-BR).
+             * @default null
+             */
+            error?: string | null;
+            /**
+             * Issued At
+             * @default null
+             */
+            issued_at?: string | null;
+            /**
+             * Number
+             * @description Número da NFS-e (nNFSe).
+             * @default null
+             */
+            number?: string | null;
+            /**
+             * Pdf Url
+             * @description DANFSe em PDF: link assinado, válido por 15 minutos.
+             * @default null
+             */
+            pdf_url?: string | null;
+            /**
+             * Status
+             * @description pending: a emitir; issued: emitida; failed: não emitida (veja `error`); cancelled: cancelada (estorno).
+             * @enum {string}
+             */
+            status: "pending" | "issued" | "failed" | "cancelled";
+            /**
+             * Xml Url
+             * @description XML autorizado da NFS-e: link assinado, válido por 15 minutos.
+             * @default null
+             */
+            xml_url?: string | null;
         };
         /** StorageOut */
         StorageOut: {
@@ -3971,10 +4642,10 @@ export interface components {
             coupon?: string | null;
             /**
              * Payment Method
-             * @description Padrão: a forma de pagamento padrão da conta, ou cartão.
+             * @description Padrão: a forma de pagamento padrão da conta, ou cartão. pix_automatico: a primeira fatura sai por boleto e a resposta traz a autorização do Pix Automático, cujo QR composto paga essa fatura e autoriza as renovações (jornada 3).
              * @default null
              */
-            payment_method?: ("card" | "boleto") | null;
+            payment_method?: ("card" | "boleto" | "pix_automatico") | null;
             periodicity: components["schemas"]["Periodicity"];
             /** Product Id */
             product_id: string;
@@ -4074,6 +4745,17 @@ export interface components {
              * @default null
              */
             pix_automatico?: components["schemas"]["PixAutomaticoStateOut"] | null;
+            /**
+             * @description Assinando com pix_automatico: a autorização criada, com o QR para o app do banco.
+             * @default null
+             */
+            pix_automatico_authorisation?: components["schemas"]["PixAutomaticoOut"] | null;
+            /**
+             * Pix Automatico Pending
+             * @description Assinando com pix_automatico, o PSP não respondeu: a assinatura foi criada (paga por boleto) e a autorização pode ser pedida de novo em Meu Plano.
+             * @default false
+             */
+            pix_automatico_pending?: boolean;
             /** Product Id */
             product_id: string;
             /** Product Name */
@@ -5133,6 +5815,116 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DevPixAnswerOut"];
+                };
+            };
+            /** @description Requisição malformada. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Sem token ou token inválido. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Autenticado, mas sem permissão. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Não encontrado (também para recursos de outra conta). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflito com o estado atual. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Corpo grande demais. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Tipo de conteúdo não suportado. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Campos inválidos. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Muitas requisições. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Um serviço externo (gateway de pagamento) não respondeu; tente de novo. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    dev_service_invoices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sucesso. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevServiceInvoicesOut"];
                 };
             };
             /** @description Requisição malformada. */
@@ -10792,6 +11584,119 @@ export interface operations {
             };
         };
     };
+    list_bank_returns: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sucesso. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankReturnImportPage"];
+                };
+            };
+            /** @description Requisição malformada. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Sem token ou token inválido. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Autenticado, mas sem permissão. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Não encontrado (também para recursos de outra conta). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflito com o estado atual. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Corpo grande demais. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Tipo de conteúdo não suportado. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Campos inválidos. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Muitas requisições. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Um serviço externo (gateway de pagamento) não respondeu; tente de novo. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     import_bank_return: {
         parameters: {
             query?: {
@@ -11251,6 +12156,462 @@ export interface operations {
             };
         };
     };
+    list_credits: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+                account_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sucesso. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditGrantPage"];
+                };
+            };
+            /** @description Requisição malformada. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Sem token ou token inválido. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Autenticado, mas sem permissão. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Não encontrado (também para recursos de outra conta). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflito com o estado atual. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Corpo grande demais. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Tipo de conteúdo não suportado. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Campos inválidos. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Muitas requisições. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Um serviço externo (gateway de pagamento) não respondeu; tente de novo. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_metrics: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                product_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sucesso. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricsReportOut"];
+                };
+            };
+            /** @description Requisição malformada. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Sem token ou token inválido. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Autenticado, mas sem permissão. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Não encontrado (também para recursos de outra conta). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflito com o estado atual. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Corpo grande demais. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Tipo de conteúdo não suportado. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Campos inválidos. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Muitas requisições. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Um serviço externo (gateway de pagamento) não respondeu; tente de novo. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_metrics_csv: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                product_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sucesso. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Requisição malformada. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Sem token ou token inválido. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Autenticado, mas sem permissão. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Não encontrado (também para recursos de outra conta). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflito com o estado atual. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Corpo grande demais. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Tipo de conteúdo não suportado. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Campos inválidos. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Muitas requisições. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Um serviço externo (gateway de pagamento) não respondeu; tente de novo. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_refunds: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+                status?: "requested" | "refunded";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sucesso. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundListPage"];
+                };
+            };
+            /** @description Requisição malformada. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Sem token ou token inválido. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Autenticado, mas sem permissão. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Não encontrado (também para recursos de outra conta). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflito com o estado atual. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Corpo grande demais. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Tipo de conteúdo não suportado. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Campos inválidos. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Muitas requisições. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Um serviço externo (gateway de pagamento) não respondeu; tente de novo. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     list_all_requests: {
         parameters: {
             query?: {
@@ -11504,6 +12865,120 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MessagePosted"];
+                };
+            };
+            /** @description Requisição malformada. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Sem token ou token inválido. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Autenticado, mas sem permissão. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Não encontrado (também para recursos de outra conta). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflito com o estado atual. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Corpo grande demais. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Tipo de conteúdo não suportado. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Campos inválidos. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Muitas requisições. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Um serviço externo (gateway de pagamento) não respondeu; tente de novo. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_service_invoices: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+                status?: "failed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sucesso. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailedServiceInvoicePage"];
                 };
             };
             /** @description Requisição malformada. */

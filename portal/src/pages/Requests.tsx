@@ -4,10 +4,7 @@ import { Link, useSearchParams } from "react-router-dom";
 import { api, unwrap, type Schemas } from "../api/client";
 import { AccountPage } from "../components/AccountPage";
 import { Done, ErrorText, LoadError, Loading, Section, useAction, useLoad } from "../components/ui";
-import { dateAndTime, label } from "../format";
-
-const TYPE: Record<string, string> = { nota_fiscal: "Nota fiscal", licenses: "Mais licenças", other: "Outro assunto" };
-const STATUS: Record<string, string> = { open: "Aberta", answered: "Respondida", closed: "Encerrada" };
+import { dateAndTime, label, REQUEST_STATUS as STATUS, REQUEST_TYPE as TYPE } from "../format";
 
 export function Requests() {
   return (

@@ -1,13 +1,13 @@
 import { useEffect, useState } from "react";
 import { useNavigate, useSearchParams } from "react-router-dom";
-import { finishHostedUiSignIn, hostedUiAvailable, signInWithToken, startHostedUiSignIn } from "../auth";
+import { finishHostedUiSignIn, home, hostedUiAvailable, signInWithToken, startHostedUiSignIn } from "../auth";
 import { config, isLocalStage } from "../config";
 import { ErrorText, Page, Section } from "../components/ui";
 
 export function SignIn() {
   const [params] = useSearchParams();
   const navigate = useNavigate();
-  const next = params.get("proxima") || "/contas";
+  const next = params.get("proxima");
   const [token, setToken] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [hostedError, setHostedError] = useState<string | null>(null);
@@ -24,7 +24,7 @@ export function SignIn() {
   const enter = (value: string) => {
     try {
       signInWithToken(value);
-      navigate(next, { replace: true });
+      navigate(next || home(), { replace: true });
     } catch (caught) {
       setError(caught instanceof Error ? caught.message : String(caught));
     }
@@ -35,7 +35,7 @@ export function SignIn() {
     <Page title="Entrar" intro={`Acesse o portal de ${config().brand.name} para ver suas assinaturas, faturas e pagamentos.`}>
       {hostedUiAvailable() && (
         <Section title="Entrar com sua conta">
-          <button type="button" onClick={() => void startHostedUiSignIn(next)} aria-describedby="entrar-erro">
+          <button type="button" onClick={() => void startHostedUiSignIn(next ?? "")} aria-describedby="entrar-erro">
             Entrar
           </button>
           <ErrorText id="entrar-erro" error={hostedError} />
