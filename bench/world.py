@@ -34,7 +34,8 @@ BENCH_NOW = datetime(2026, 12, 5, 20, 0, tzinfo=SAO_PAULO)
 class BenchContainer(Container):
     """The app's container in its production shape, so calls are counted as AWS would bill them:
     a fixed clock (the local stage's settable clock reads the store on every `now()`), e-mails sent
-    through SES without the local outbox copy, and DynamoDB alone on DynamoDB Local when asked."""
+    through SES without the local outbox copy, events on the bus without the local stage's in-process
+    delivery to the metrics consumer, and DynamoDB alone on DynamoDB Local when asked."""
 
     def boto3_client(self, service: str):
         endpoint = self.settings.aws_endpoint_url if service == "dynamodb" else None
@@ -45,6 +46,14 @@ class BenchContainer(Container):
         from chalicelib.adapters.email import SesMailer
 
         return SesMailer(self.boto3_client("ses"), self.settings.email_sender)
+
+    @cached_property
+    def events(self):
+        """The bus alone, as deployed: its rule delivers to the metrics consumer, a Lambda of its own
+        (bench/bench_metrics.py counts it), not inside the request or job that published."""
+        from chalicelib.adapters.events import EventBridgePublisher
+
+        return EventBridgePublisher(self.boto3_client("events"), self.settings.event_bus, self.clock)
 
 
 class Api:
