@@ -129,6 +129,9 @@ class InvoiceItem(BillingItem, discriminator="invoice"):
     # {"date", "type", "status", "code"}.
     pix_charge_attempts = NumberAttribute(null=True)
     pix_last_attempt = UnicodeAttribute(null=True)  # JSON
+    # Set in the transaction that opened its NFS-e (services/service_invoices/opening.py): paid again
+    # after a chargeback, the invoice has its NFS-e already.
+    service_invoice_opened = BooleanAttribute(null=True)
     version = VersionAttribute()
 
     def serialize(self, null_check: bool = True):

@@ -72,3 +72,22 @@ def test_another_account_sees_no_nfse_of_this_one(client, sefin):
 def test_the_dev_listing_is_only_in_the_local_stage(client, sefin, aws):
     aws.__dict__["settings"] = aws.settings.model_copy(update={"stage": "prod"})
     assert client.call("GET", "/v1/_dev/service-invoices").status_code == 404
+
+
+def test_an_invoice_paid_again_after_a_chargeback_keeps_its_one_nfse(client, sefin):
+    from tests.steps.payment_steps import deliver_stripe, stripe_event, stripe_payload
+
+    c = customer(client, method="card", day="2026-12-01")
+    deliver_stripe(client, stripe_event(c.invoice_id, c.account_id, 19_800, payment_id="pi_nf", event_id="evt_nf"))
+    run_job(client)
+    first = get_invoice(client, c)["service_invoice"]
+    dispute = stripe_payload("charge.dispute.created", {"id": "dp_nf", "object": "dispute", "payment_intent": "pi_nf",
+                                                        "amount": 19_800}, "evt_dispute_nf")
+    assert deliver_stripe(client, dispute).data["outcome"] == "charged_back"
+    repaid = client.call("POST", f"{c.path}/invoices/{c.invoice_id}/pay", c.token)
+    assert repaid.status_code == 201 and repaid.data["invoice_status"] == "paid"
+    assert run_job(client)["processed"] == 0
+    after = get_invoice(client, c)["service_invoice"]
+    assert [after[k] for k in ("status", "number", "access_key")] == [first[k] for k in ("status", "number",
+                                                                                       "access_key")]
+    assert len(client.call("GET", "/v1/_dev/service-invoices").data["items"]) == 1

@@ -92,6 +92,8 @@ def ensure_dev_certificates(directory: str | Path, cnpj: str = DEFAULT_CNPJ,
     staging = Path(tempfile.mkdtemp(prefix=f".{cnpj}-", dir=target.parent))
     try:
         _write(staging, cnpj, legal_name)
+        if _usable(certificates):  # another process (a parallel test worker) made a set meanwhile: keep it,
+            return certificates    # whoever already loaded it must see the same CA as the rest
         if target.exists():
             shutil.rmtree(target, ignore_errors=True)
         try:
