@@ -21,7 +21,8 @@ console's report costs to read.
   days; plus the fact markers such a year leaves (the last 35 days' events and every invoice that
   fell overdue). The report's time does not depend on the counters' values, only on how many items
   it reads (12 months of one slice, plus the months before). Target: REPORT_CALLS_TARGET calls
-  (the one Query), median under REPORT_MS_TARGET ms in-process.
+  (the Query of the months, and the Query of the current month's days, which the range includes),
+  median under REPORT_MS_TARGET ms in-process.
 
 bench/cost.py prices a month of consumer invocations from `calls_by_type` × the events a month.
 
@@ -37,7 +38,9 @@ from bench.world import BENCH_NOW, World, new_id, open_world, quiet_app
 
 CALLS_PER_EVENT_TARGET = 1          # one transaction per event (a late payment: LATE_PAYMENT_CALLS_TARGET)
 LATE_PAYMENT_CALLS_TARGET = 2       # the payment, and the invoice's becoming overdue
-REPORT_CALLS_TARGET = 1             # GET /v1/admin/metrics: one Query of the slice's month items
+# GET /v1/admin/metrics: one Query of the slice's month items, and one of the current month's day items
+# (its `days`, docs/metrics.md) when the range includes the current month, as the 12 months asked here do.
+REPORT_CALLS_TARGET = 2
 REPORT_MS_TARGET = 150.0            # median, in-process (moto), 12 months at SUBSCRIPTIONS
 SUBSCRIPTIONS = 10_000
 SMALL_SUBSCRIPTIONS = 1_000

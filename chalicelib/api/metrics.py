@@ -9,7 +9,7 @@ from chalice import Blueprint, Response
 from chalicelib.api.access import Access
 from chalicelib.api.routing import RequestContext, endpoint
 from chalicelib.api.schemas.metrics import (
-    MetricsByMethod, MetricsDunning, MetricsMonth, MetricsMovements, MetricsQuery, MetricsReportOut,
+    MetricsByMethod, MetricsDay, MetricsDunning, MetricsMonth, MetricsMovements, MetricsQuery, MetricsReportOut,
 )
 from chalicelib.wiring import container
 
@@ -36,18 +36,21 @@ def _report(query: MetricsQuery) -> MetricsReportOut:
 
     services = container()
     first, last = default_range(services.clock.today(), query.from_, query.to)
-    figures = services.metrics_report.months(month_range(first, last), query.product_id)
+    figures = services.metrics_report.months(month_range(first, last), query.product_id, services.clock.today())
     whole = query.product_id is None  # invoices are not split by product: collection is the whole's
     return MetricsReportOut(product_id=query.product_id, months=[_month(f, whole) for f in figures])
 
 
+def _movements(moved: dict[str, int]) -> MetricsMovements:
+    return MetricsMovements(new_cents=moved["new"], expansion_cents=moved["expansion"],
+                            contraction_cents=moved["contraction"], churn_cents=moved["churn"],
+                            reactivation_cents=moved["reactivation"])
+
+
 def _month(figures, whole: bool) -> MetricsMonth:
-    moved = figures.movements
     return MetricsMonth(
         month=figures.month, mrr_cents=figures.mrr_cents, arr_cents=figures.arr_cents,
-        movements=MetricsMovements(new_cents=moved["new"], expansion_cents=moved["expansion"],
-                                   contraction_cents=moved["contraction"], churn_cents=moved["churn"],
-                                   reactivation_cents=moved["reactivation"]),
+        movements=_movements(figures.movements),
         active_accounts=figures.active_accounts, active_subscriptions=figures.active_subscriptions,
         arpa_cents=figures.arpa_cents, logo_churn_rate=figures.logo_churn_rate,
         revenue_churn_rate=figures.revenue_churn_rate, nrr=figures.nrr,
@@ -59,12 +62,17 @@ def _month(figures, whole: bool) -> MetricsMonth:
                                median_days_to_recover=figures.median_days_to_recover) if whole else None,
         by_method={method: MetricsByMethod(**{f"{name}_cents" if name in ("billed", "collected", "refunded")
                                               else name: value for name, value in values.items()})
-                   for method, values in figures.by_method.items()} if whole else None)
+                   for method, values in figures.by_method.items()} if whole else None,
+        days=[MetricsDay(date=day.day.isoformat(), mrr_cents=day.mrr_cents, movements=_movements(day.movements),
+                         billed_cents=day.billed_cents if whole else None,
+                         collected_cents=day.collected_cents if whole else None)
+              for day in figures.days] if figures.days is not None else None)
 
 
 @endpoint(bp, METRICS, "GET", access=Access.FINANCE_STAFF, query=MetricsQuery, response=MetricsReportOut,
           tags=["admin"], summary="Métricas de receita por mês: MRR e seus movimentos, churn, faturado e recebido, "
-                                  "inadimplência recuperada (até 36 meses; sem from/to, os últimos 12).")
+                                  "inadimplência recuperada (até 36 meses; sem from/to, os últimos 12); o mês "
+                                  "corrente traz também `days`, dia a dia até hoje.")
 def get_metrics(ctx: RequestContext):
     return _report(ctx.query)
 

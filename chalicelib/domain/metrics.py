@@ -183,10 +183,35 @@ class MonthFigures:
     recovery_rate: float | None
     median_days_to_recover: float | None
     by_method: dict[str, dict[str, int]] = field(default_factory=dict)
+    days: list["DayFigures"] | None = None  # the current month's, day by day so far
 
     @property
     def arr_cents(self) -> int:
         return 12 * self.mrr_cents
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    day: date
+    mrr_cents: int  # at the end of the day
+    movements: dict[str, int]
+    billed_cents: int
+    collected_cents: int
+
+
+def day_figures(month: MonthFigures, counters_by_day: dict[str, dict[str, int]], through: date) -> list[DayFigures]:
+    """The days of `month` (YYYY-MM) from its first to `through`, from their counters: the MRR at the
+    end of each day starts from the month's opening MRR (its end less its movements)."""
+    mrr = month.mrr_cents - sum(month.movements.values())
+    first = date.fromisoformat(f"{month.month}-01")
+    found = []
+    for offset in range((through - first).days + 1):
+        day = date.fromordinal(first.toordinal() + offset)
+        counters = counters_by_day.get(day.isoformat(), {})
+        moved = {kind: counters.get(f"mrr_{kind}", 0) for kind in MOVEMENT_KINDS}
+        mrr += sum(moved.values())
+        found.append(DayFigures(day, mrr, moved, counters.get("billed", 0), counters.get("collected", 0)))
+    return found
 
 
 def month_figures(months: list[str], counters_by_month: dict[str, dict[str, int]]) -> list[MonthFigures]:

@@ -50,7 +50,8 @@ class SubscriptionsWiring:
         """A coupon applied to an existing subscription."""
         from chalicelib.services.subscriptions.coupon_application import CouponApplication
 
-        return CouponApplication(self.billing_repository, self.catalog, self.clock, self.coupon_repository)
+        return CouponApplication(self.billing_repository, self.catalog, self.clock, self.coupon_repository,
+                                 self.invoice_notices)
 
     @cached_property
     def subscription_views(self):

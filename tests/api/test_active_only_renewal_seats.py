@@ -51,9 +51,12 @@ def test_active_only_renewal_makes_the_renewed_quantity_the_purchased_quantity(c
     assert entitlements(client, account_id, token)[sub_id]["seats"] == 3
     assert "license.seats_changed" in audit_actions(client, account_id, token)
     [event] = [e for e in published if e["type"] == "license.seats_changed"]
+    mrr = event["data"].pop("mrr")  # the MRR it moves (docs/metrics.md), from the day it is billed
     assert event["data"] == {"subscription_id": sub_id, "product_id": "operand-pro", "quantity": 3,
                              "previous_quantity": 5, "effective_date": "2026-04-01",
                              "reason": "active_only_renewal"}
+    assert (mrr["before"]["mrr_cents"], mrr["after"]["mrr_cents"], mrr["effective_date"]) == (
+        5 * OPERAND_MONTHLY, 3 * OPERAND_MONTHLY, "2026-03-25")
 
     issue_invoices(client, "2026-03-26")  # a later run changes nothing more and publishes nothing again
     assert plan(client, account_id, token, sub_id)["quantity"] == 3

@@ -188,6 +188,13 @@ class World(Container):
     # --- the adapters ------------------------------------------------------------------------------
     mailer = cached_property(lambda self: FakeMailer())
     events = cached_property(lambda self: FakePublisher(self.clock))
+
+    @cached_property
+    def metrics_repository(self):
+        """The aggregates in memory; the rebuild reads its history from the fake billing table."""
+        from tests.fakes.metrics import FakeMetricsRepository
+
+        return FakeMetricsRepository(self.store)
     files = cached_property(lambda self: FakeFileStore())
     card_gateway = cached_property(lambda self: FakeCardGateway())
     work_queue = cached_property(lambda self: Unwired("work_queue"))

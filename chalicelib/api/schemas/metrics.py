@@ -1,7 +1,7 @@
 """Revenue metrics of the finance console (docs/metrics.md)."""
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_serializer
 
 from chalicelib.api.schemas.common import ApiModel, RequestModel, SingleLineText
 
@@ -44,6 +44,14 @@ class MetricsByMethod(ApiModel):
     recovered_cents: int
 
 
+class MetricsDay(ApiModel):
+    date: str = Field(description="AAAA-MM-DD")
+    mrr_cents: int = Field(description="MRR no fim do dia.")
+    movements: MetricsMovements
+    billed_cents: int | None = Field(description="Faturado no dia (todos os produtos: null com product_id).")
+    collected_cents: int | None = Field(description="Recebido no dia (todos os produtos: null com product_id).")
+
+
 class MetricsMonth(ApiModel):
     month: str = Field(description="AAAA-MM")
     mrr_cents: int = Field(description="MRR no fim do mês.")
@@ -60,6 +68,14 @@ class MetricsMonth(ApiModel):
     refunded_cents: int | None
     dunning: MetricsDunning | None = Field(description="Inadimplência (todos os produtos: null com product_id).")
     by_method: dict[Literal["boleto", "card", "pix", "pix_automatico"], MetricsByMethod] | None = None
+    days: list[MetricsDay] | None = Field(None, description="Só no mês corrente: cada dia, do dia 1 até hoje.")
+
+    @model_serializer(mode="wrap")
+    def _days_only_in_the_current_month(self, handler):
+        data = handler(self)
+        if self.days is None:
+            data.pop("days", None)
+        return data
 
 
 class MetricsReportOut(ApiModel):

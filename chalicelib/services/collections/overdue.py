@@ -24,6 +24,7 @@ from chalicelib.services.collections.review_days import next_reviews
 from chalicelib.services.collections.unpaid_dues import MOVABLE, Due, payable_invoices, unpaid_dues
 from chalicelib.services.lifecycle.closing import Closing, closing_if_nothing_left
 from chalicelib.services.plans.invoice_schedule import schedule_next_issue
+from chalicelib.services.plans.recurring import changed_event, changes_mrr, positions
 from chalicelib.services.shared.audit import audit_entry
 from chalicelib.services.shared.instants import frozen
 from chalicelib.services.shared.retry import retrying
@@ -81,7 +82,11 @@ class OverdueService:
             return review
         invoices = payable_invoices(self._invoices, snapshot)
         dues = unpaid_dues(self._invoices, snapshot, invoices)
+        mrr_before = positions(self._catalog, snapshot.subscriptions)
         review.reversals = lapsed_additions(self._catalog, snapshot, invoices, today)
+        # metrics: the licenses or GB taken back leave MRR today (docs/metrics.md)
+        mrr = changes_mrr(self._catalog, snapshot.subscriptions, mrr_before,
+                          [r.subscription.subscription_id for r in review.reversals], today)
         reverted_ids = {reversal.invoice.invoice_id for reversal in review.reversals}
         dues = {subscription_id: [d for d in items if d.invoice_id not in reverted_ids]
                 for subscription_id, items in dues.items()}
@@ -98,7 +103,7 @@ class OverdueService:
         if review.transitions:
             notices.append(overdue_notice(account_id, review.transitions, today, closing.purge_on, clock.now()))
         if review.reversals:
-            notices.append(addition_reverted_notice(account_id, [reverted(r) for r in review.reversals],
+            notices.append(addition_reverted_notice(account_id, [_reverted(r, mrr) for r in review.reversals],
                                                     clock.now()))
         self._commit(clock, snapshot, review.transitions, moves, closing, notices, review.reversals)
         for notice in notices:
@@ -184,6 +189,17 @@ def _audit(clock, account_id: str, transition: Transition):
                            "invoice_id": oldest.invoice_id if oldest else None},
                        reason="Pagamento em atraso." if transition.after is not SubscriptionStatus.ACTIVE
                        else "Nada mais em atraso.")
+
+
+def _reverted(reversal: Reversal, mrr: dict[str, dict]) -> dict:
+    """What the notice tells of a reversal, and the `subscription.changed` event it publishes when the
+    subscription's MRR moved (the first reversal of a subscription carries its whole move)."""
+    told = reverted(reversal)
+    block = mrr.pop(reversal.subscription.subscription_id, None)
+    if block is not None:
+        told["event"] = changed_event(reversal.subscription, ["addition_reverted"], block,
+                                      f"addition_reverted:{reversal.invoice.invoice_id}")
+    return told
 
 
 def _reversal_audit(clock, account_id: str, reversal: Reversal):

@@ -32,6 +32,7 @@ from chalicelib.services.invoicing.records import (
     AlreadyBilled, invoice_item, issue_first_boleto, record_new_invoice, supersede,
 )
 from chalicelib.services.plans.invoice_schedule import schedule_next_issue
+from chalicelib.services.plans.recurring import changes_mrr, positions
 from chalicelib.store.billing import AccountSnapshot
 from chalicelib.store.invoices import InvoiceItem, OpenInvoiceItem
 from chalicelib.store.notices import EVENTS_KIND, NoticeItem, new_notice
@@ -147,6 +148,7 @@ class InvoicingService:
         account = snapshot.account
         today = clock.today()
         writes = self._repo.writes()
+        mrr_before = positions(self._catalog, snapshot.subscriptions)
         seats = _renewed_seats(bill)
         for draft, invoice in zip(bill.drafts, invoices):
             record_new_invoice(writes, invoice, draft)
@@ -161,7 +163,10 @@ class InvoicingService:
             writes.save(subscription)
         notice = None
         if seats:
-            notice = _seats_notice(clock, account.account_id, seats)
+            # metrics: fewer licenses from today, the day the change is committed (docs/metrics.md)
+            mrr = changes_mrr(self._catalog, snapshot.subscriptions, mrr_before,
+                              [change.subscription.subscription_id for change in seats], today)
+            notice = _seats_notice(clock, account.account_id, seats, mrr)
             writes.create(notice)
             for change in seats:
                 writes.save(audit_entry(clock, account.account_id, actor=JOB_ACTOR, action="license.seats_changed",
@@ -235,14 +240,16 @@ def _renewed_seats(bill: AccountBill) -> list[_SeatsRenewed]:
     return list(changes.values())
 
 
-def _seats_notice(clock, account_id: str, seats: list[_SeatsRenewed]) -> NoticeItem:
+def _seats_notice(clock, account_id: str, seats: list[_SeatsRenewed], mrr: dict[str, dict]) -> NoticeItem:
     now = clock.now()
     events = [{"type": "license.seats_changed", "id": f"license.seats_changed:{change.subscription.subscription_id}:"
                                                       f"{change.effective.isoformat()}",
                "data": {"subscription_id": change.subscription.subscription_id,
                         "product_id": change.subscription.product_id, "quantity": change.subscription.quantity,
                         "previous_quantity": change.before, "effective_date": change.effective.isoformat(),
-                        "reason": "active_only_renewal"}} for change in seats]
+                        "reason": "active_only_renewal",
+                        **({"mrr": mrr[change.subscription.subscription_id]}
+                           if change.subscription.subscription_id in mrr else {})}} for change in seats]
     return new_notice(account_id, sortable_id("ntc", now), EVENTS_KIND, {"events": events}, now.date(), now)
 
 

@@ -17,11 +17,13 @@ from types import SimpleNamespace
 from chalicelib.adapters.clock import SAO_PAULO
 from chalicelib.domain.metrics import TOTAL, add_counters
 from chalicelib.services.metrics.facts import by_method, mrr_increments, overdue_fact, paid_increments
-from chalicelib.services.plans.recurring import mrr_block, position_of
+from chalicelib.services.plans.recurring import changes_mrr, mrr_block, position_of
 from chalicelib.store.metrics import Increment
 
 HISTORY_TYPES = ("audit", "invoice", "payment", "subscription")
 PLAN_FIELDS = ("product_id", "periodicity", "quantity", "storage_gb")
+# Licenses or storage changed in place: an `active_only` renewal, an unpaid addition order taken back.
+SEAT_ACTIONS = frozenset({"license.seats_changed", "subscription.addition_reverted"})
 LEAVING_ACTIVE = frozenset({"subscription.past_due", "subscription.suspended", "subscription.cancelled"})
 # A refund recorded: by the gateway, or requested from the finance team to return by hand.
 REFUND_ACTIONS = frozenset({"payment.refunded", "payment.refund_requested"})
@@ -90,16 +92,32 @@ class MetricsRebuild:
                 for name in PLAN_FIELDS:
                     if name in after:
                         setattr(states[target], name, after[name])
+                if after.get("current_period_end"):
+                    states[target].current_period_end = date.fromisoformat(after["current_period_end"])
+            elif action in SEAT_ACTIONS and target in states:
+                for name in ("quantity", "storage_gb"):
+                    if after.get(name) is not None:
+                        setattr(states[target], name, int(after[name]))
+            elif action == "subscription.coupon_applied" and target in states:
+                states[target].discount = _discount(after)
             elif action == "subscription.cancelled" and after.get("status") == "cancelled" and target in states:
                 states[target].status = "cancelled"
                 day = date.fromisoformat(after["effective_date"]) if after.get("effective_date") else day
             elif action == "payment.settled":
-                back = [s["id"] for s in after.get("subscriptions") or []
-                        if s["id"] in states and states[s["id"]].status == "cancelled" and s["status"] == "active"]
+                start = before  # as read before this payment: reinstated ones cancelled, trials unpaid
+                listed = [s for s in after.get("subscriptions") or [] if s["id"] in states]
+                back = [s["id"] for s in listed if states[s["id"]].status == "cancelled" and s["status"] == "active"]
+                for entry in listed:  # periods extended: a trial's first period paid converts it
+                    if entry.get("current_period_end"):
+                        states[entry["id"]].current_period_end = date.fromisoformat(entry["current_period_end"])
                 for sid in back:  # reinstated, one after the other
                     before = self._positions(states)
                     states[sid].status = "active"
                     increments += mrr_increments(mrr_block(sid, before, self._positions(states), day, returning=True))
+                converted = changes_mrr(self._catalog, list(states.values()), start,
+                                        [s["id"] for s in listed if s["id"] not in back], day)
+                for block in converted.values():
+                    increments += mrr_increments(block)
                 continue
             else:
                 continue
@@ -141,13 +159,22 @@ class MetricsRebuild:
 
 
 def _state(subscription_id: str, summary: dict, item: dict | None) -> SimpleNamespace:
+    """A subscription as created: its coupon given at subscribing is the stored one while that one
+    still has the code the creation named (a coupon applied later is replayed from its own entry)."""
     discount = (item or {}).get("discount")
+    if discount and discount.get("coupon_code") != summary.get("coupon"):
+        discount = None
     return SimpleNamespace(
         subscription_id=subscription_id, product_id=summary["product_id"], periodicity=summary["periodicity"],
         quantity=int(summary.get("quantity") or 1), storage_gb=int(summary.get("storage_gb") or 0), status="active",
-        trial_end=summary.get("trial_end"),
-        discount=SimpleNamespace(duration=discount["duration"], percent_off=_int(discount.get("percent_off")),
-                                 amount_off_cents=_int(discount.get("amount_off_cents"))) if discount else None)
+        trial_end=date.fromisoformat(summary["trial_end"]) if summary.get("trial_end") else None,
+        current_period_end=date.fromisoformat(summary["current_period_end"]),
+        discount=_discount(discount) if discount else None)
+
+
+def _discount(terms: dict) -> SimpleNamespace:
+    return SimpleNamespace(duration=terms["duration"], percent_off=_int(terms.get("percent_off")),
+                           amount_off_cents=_int(terms.get("amount_off_cents")))
 
 
 def _paid_data(payment: dict, invoice: dict) -> dict:

@@ -1,7 +1,9 @@
-"""The monthly report of the finance console, from the aggregates: one Query per request."""
-from dataclasses import dataclass
+"""The monthly report of the finance console, from the aggregates: one Query of the months, and one of
+the current month's days when the range includes it."""
+from dataclasses import dataclass, replace
+from datetime import date
 
-from chalicelib.domain.metrics import TOTAL, MonthFigures, month_figures
+from chalicelib.domain.metrics import TOTAL, MonthFigures, day_figures, month_figures
 from chalicelib.errors import BadRequest
 
 MAX_MONTHS = 36
@@ -50,12 +52,16 @@ class MetricsReport:
         self._repository = repository
         self._catalog = catalog
 
-    def months(self, asked: MonthRange, product_id: str | None = None) -> list[MonthFigures]:
+    def months(self, asked: MonthRange, product_id: str | None = None, today: date | None = None) -> list[MonthFigures]:
+        """The months asked; the current one (the month of `today`) with its days up to today."""
         if product_id is not None and self._catalog.product(product_id) is None:
             raise BadRequest("Produto desconhecido em product_id.", code="unknown_product",
                              details={"product_id": product_id})
-        counters = self._repository.months(product_id or TOTAL, asked.last)
-        return month_figures(asked.months, counters)
+        slice_ = product_id or TOTAL
+        figures = month_figures(asked.months, self._repository.months(slice_, asked.last))
+        current = f"{today:%Y-%m}" if today is not None else None
+        return [replace(month, days=day_figures(month, self._repository.days(slice_, current), today))
+                if month.month == current else month for month in figures]
 
 
 def default_range(today, first: str | None, last: str | None) -> tuple[str, str]:

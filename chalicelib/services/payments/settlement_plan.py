@@ -12,7 +12,7 @@ from chalicelib.domain.reinstatement import Blocked
 from chalicelib.domain.settlement import Allocation, allocate, extended_period, status_after_payment
 from chalicelib.services.payments.incoming_payments import IncomingPayment
 from chalicelib.services.payments.invoice_matching import Target
-from chalicelib.services.plans.recurring import reinstatements_mrr
+from chalicelib.services.plans.recurring import changed_event, changes_mrr, positions, reinstatements_mrr
 from chalicelib.services.payments.reinstatements import (
     Reinstatements, cancelled_for_non_payment_on, refund_request,
 )
@@ -77,9 +77,15 @@ class SettlementPlanner:
         if allocation.settles_invoice and cancelled and blocked is None:
             reinstated = self._reinstatements.reinstate(invoice, cancelled, snapshot, clock.today())
         renewed = [Renewed(subscription, SubscriptionStatus.CANCELLED.value) for subscription in reinstated]
+        mrr_before = positions(self._catalog, snapshot.subscriptions)
         if allocation.settles_invoice:
             renewed += _renewed(invoice, snapshot, clock.today(), skip={s.subscription_id for s in reinstated})
         events = self._events_of(payment, invoice, allocation, renewed)
+        # metrics: a trial whose first period this pays enters MRR today (docs/metrics.md)
+        converted = changes_mrr(self._catalog, snapshot.subscriptions, mrr_before,
+                                [entry.subscription.subscription_id for entry in renewed], clock.today())
+        events += [changed_event(entry.subscription, ["trial_converted"], converted[entry.subscription.subscription_id],
+                                 "trial_converted") for entry in renewed if entry.subscription.subscription_id in converted]
         if reinstated:  # metrics: each one back in MRR (docs/metrics.md), after its commit like the rest
             mrr = reinstatements_mrr(self._catalog, snapshot.subscriptions,
                                      [s.subscription_id for s in reinstated], clock.today())
@@ -88,9 +94,10 @@ class SettlementPlanner:
                     event["data"]["mrr"] = mrr[event["data"]["subscription_id"]]
         alert = refund_request(payment, invoice, blocked, clock.now()) if blocked is not None else None
         service_invoice = None
-        if allocation.settles_invoice:
+        if allocation.settles_invoice and not invoice.service_invoice_opened:  # one NFS-e per invoice, ever
             service_invoice = self._service_invoices.for_paid_invoice(invoice, snapshot, incoming.paid_at,
                                                                       clock.now())
+            invoice.service_invoice_opened = True if service_invoice is not None else None
         return Plan(payment, invoice, allocation, renewed, events, reinstated, blocked, purge_on, alert,
                     service_invoice)
 

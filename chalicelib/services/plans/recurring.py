@@ -6,7 +6,7 @@ from datetime import date
 from chalicelib.catalog import Catalog
 from chalicelib.domain.enums import Periodicity, SubscriptionStatus
 from chalicelib.domain.metrics import Position, monthly_recurring_cents
-from chalicelib.domain.promotions import CouponDuration, CouponTerms, discount_cents
+from chalicelib.domain.promotions import CouponDuration, CouponTerms, discount_cents, trial_unpaid
 from chalicelib.services.plans.pricing import Plan, period_price
 
 # Statuses in which a subscription still counts in MRR: unpaid is not churned until it is cancelled.
@@ -15,13 +15,13 @@ RECURRING_STATUSES = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.PA
 
 
 def position_of(catalog: Catalog, subscription, counted: bool | None = None) -> Position:
-    """The subscription's product and MRR now: 0 while cancelled, and for a subscription that began
-    as a trial (trial conversions are not counted yet, docs/metrics.md). `counted` overrides the
+    """The subscription's product and MRR now: 0 while cancelled, and while it is still in its trial
+    (its first paid period not paid yet: `domain.promotions.trial_unpaid`). `counted` overrides the
     status (True: what it added before it was cancelled)."""
     product = catalog.product(subscription.product_id)
     if counted is None:
         counted = subscription.status in RECURRING_STATUSES
-    if (product is None or not counted or subscription.trial_end is not None
+    if (product is None or not counted or trial_unpaid(subscription.trial_end, subscription.current_period_end)
             or Periodicity(subscription.periodicity) not in product.prices):
         return Position(subscription.product_id, 0)
     plan = Plan(product, Periodicity(subscription.periodicity), subscription.quantity or 1,
@@ -72,6 +72,24 @@ def _one_after_the_other(catalog: Catalog, subscriptions, ids: list[str], effect
     return blocks
 
 
+def changes_mrr(catalog: Catalog, subscriptions, before: dict[str, Position], ids: list[str],
+                effective: date) -> dict[str, dict]:
+    """The `mrr` blocks of subscriptions whose MRR changed in place (a trial's first period paid,
+    licenses renewed or taken back, a `forever` coupon), taken one after the other; `before`: every
+    position read before the changes, `subscriptions` already changed. Only the ones that moved."""
+    current = positions(catalog, subscriptions)
+    pending = [sid for sid in dict.fromkeys(ids) if sid in current and sid in before]
+    state = current | {sid: before[sid] for sid in pending}
+    blocks = {}
+    for sid in pending:
+        if state[sid] == current[sid]:
+            continue
+        after = state | {sid: current[sid]}
+        blocks[sid] = mrr_block(sid, state, after, effective)
+        state = after
+    return blocks
+
+
 def mrr_block(subscription_id: str, before: dict[str, Position], after: dict[str, Position], effective: date,
               returning: bool = False) -> dict:
     """The `mrr` field of an event: one subscription's MRR before and after the change, and the
@@ -96,8 +114,14 @@ def changed_notice(subscription, changes: list[str], mrr: dict, now):
     from chalicelib.store.notices import EVENTS_KIND, new_notice
 
     notice_id = sortable_id("ntc", now)
-    event = {"type": "subscription.changed", "id": f"subscription.changed:{subscription.subscription_id}:{notice_id}",
-             "data": {"subscription_id": subscription.subscription_id, "product_id": subscription.product_id,
-                      "periodicity": subscription.periodicity, "quantity": subscription.quantity,
-                      "storage_gb": subscription.storage_gb, "changes": changes, "mrr": mrr}}
+    event = changed_event(subscription, changes, mrr, notice_id)
     return new_notice(subscription.account_id, notice_id, EVENTS_KIND, {"events": [event]}, now.date(), now)
+
+
+def changed_event(subscription, changes: list[str], mrr: dict, occurrence: str) -> dict:
+    """A `subscription.changed` event (type, id, data), its id stable across retries of the same
+    occurrence: `subscription.changed:<subscription_id>:<occurrence>`."""
+    return {"type": "subscription.changed", "id": f"subscription.changed:{subscription.subscription_id}:{occurrence}",
+            "data": {"subscription_id": subscription.subscription_id, "product_id": subscription.product_id,
+                     "periodicity": subscription.periodicity, "quantity": subscription.quantity,
+                     "storage_gb": subscription.storage_gb, "changes": changes, "mrr": mrr}}

@@ -193,6 +193,9 @@ class StandingNotices:
                        returned=format_brl(revert["returned_cents"]) if revert["returned_cents"] else None,
                        plan_url=f"{self._portal_url}/contas/{snapshot.account_id}/assinaturas/"
                                 f"{revert['subscription_id']}")
+            event = revert.get("event")  # metrics: the MRR the licenses or GB taken back leave
+            if event is not None:
+                self._events.publish(event["type"], snapshot.account_id, event["data"], event_id=event["id"])
 
     # --- cancellation -------------------------------------------------------------------------
     def _cancelled(self, snapshot: AccountSnapshot, item: NoticeItem) -> None:

@@ -890,7 +890,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Métricas de receita por mês: MRR e seus movimentos, churn, faturado e recebido, inadimplência recuperada (até 36 meses; sem from/to, os últimos 12). */
+        /** Métricas de receita por mês: MRR e seus movimentos, churn, faturado e recebido, inadimplência recuperada (até 36 meses; sem from/to, os últimos 12); o mês corrente traz também `days`, dia a dia até hoje. */
         get: operations["get_metrics"];
         put?: never;
         post?: never;
@@ -3421,6 +3421,30 @@ export interface components {
             /** Refunded Cents */
             refunded_cents: number;
         };
+        /** MetricsDay */
+        MetricsDay: {
+            /**
+             * Billed Cents
+             * @description Faturado no dia (todos os produtos: null com product_id).
+             */
+            billed_cents: number | null;
+            /**
+             * Collected Cents
+             * @description Recebido no dia (todos os produtos: null com product_id).
+             */
+            collected_cents: number | null;
+            /**
+             * Date
+             * @description AAAA-MM-DD
+             */
+            date: string;
+            movements: components["schemas"]["MetricsMovements"];
+            /**
+             * Mrr Cents
+             * @description MRR no fim do dia.
+             */
+            mrr_cents: number;
+        };
         /** MetricsDunning */
         MetricsDunning: {
             /**
@@ -3479,6 +3503,12 @@ export interface components {
              * @description Recebido no mês (pagamentos que quitaram faturas).
              */
             collected_cents: number | null;
+            /**
+             * Days
+             * @description Só no mês corrente: cada dia, do dia 1 até hoje.
+             * @default null
+             */
+            days?: components["schemas"]["MetricsDay"][] | null;
             /** @description Inadimplência (todos os produtos: null com product_id). */
             dunning: components["schemas"]["MetricsDunning"] | null;
             /**
