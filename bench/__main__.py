@@ -31,7 +31,9 @@ BENCHMARKS = (
     ("settlement: calls and latency per webhook", "bench.bench_settlement"),
     ("invoicing: calls per invoice, 5x accounts", "bench.bench_invoicing"),
     ("pix automático: calls per cycle charge and its settlement", "bench.bench_pix_automatico"),
+    ("nfs-e: calls and time per NFS-e issued, 5x NFS-e", "bench.bench_service_invoices"),
     ("portal: JavaScript gzip, Meu Plano render and API calls", "bench.bench_portal"),
+    ("metrics: calls per event consumed, 12-month report at 10,000 subscriptions", "bench.bench_metrics"),
     ("cost: 10,000 subscriptions a month", "bench.cost"),
 )
 

@@ -9,7 +9,8 @@ Every AWS figure is derived from what the other benchmarks counted and timed:
    (handler time minus the time inside AWS calls), scaled to the Lambda's CPU share, plus an assumed
    in-region latency per counted AWS call; cold starts from the measured cold import of `app`;
  - API Gateway requests, SES e-mails, S3 writes, EventBridge events: counted calls times usage;
- - S3 storage: the measured size of a rendered boleto PDF times the invoices kept.
+ - S3 storage: the measured size of a rendered boleto PDF times the invoices kept, and of an NFS-e's
+   authorised XML and DANFSe PDF (bench/bench_service_invoices.py) times the NFS-e kept.
 What is assumed is named below: prices (with their date and region) and usage rates. A route or
 job the usage table names but no benchmark has measured yet is listed as unmeasured, and its cost
 is left out, never guessed.
@@ -97,6 +98,23 @@ ROUTE_USAGE = {
     "POST /v1/webhooks/asaas": INVOICES * (1 - CARD_SHARE - PIX_AUTOMATICO_SHARE) * PAYMENTS_PER_INVOICE,
 }
 PIX_CYCLE_CHARGES = INVOICES * PIX_AUTOMATICO_SHARE  # each settled by one `POST /v1/webhooks/pix`
+SERVICE_INVOICES = INVOICES * PAYMENTS_PER_INVOICE  # one NFS-e per paid invoice, issued by the worker Lambda
+SERVICE_INVOICE_JOB_RUNS = 24 * 30                 # issue-service-invoices runs hourly (what the worker missed)
+NFSE_RETENTION_MONTHS = 60                         # NFS-e XML and DANFSe kept five years (tax records)
+# Assumed, not measured: the real SEFIN Nacional's answer time per request (it generates the NFS-e while
+# the request waits). The benchmark's SEFIN is the local fake in-process; the Lambda is billed this wait.
+SEFIN_REQUEST_MS = 2000
+# Domain events the metrics consumer Lambda counts a month (one invocation each), by the kind
+# bench/bench_metrics.py measured.
+METRICS_EVENTS = {
+    "invoice.issued": INVOICES,
+    "invoice.paid (on time)": INVOICES * PAYMENTS_PER_INVOICE * (1 - OVERDUE_SHARE),
+    "invoice.paid (late)": INVOICES * PAYMENTS_PER_INVOICE * OVERDUE_SHARE,
+    "invoice.overdue": INVOICES * OVERDUE_SHARE,
+    "subscription.changed (new)": ACCOUNTS * NEW_ACCOUNTS_MONTH * SUBSCRIPTIONS_PER_ACCOUNT,
+    "subscription.changed (expansion)": CHANGES,
+    "subscription.cancelled": ACCOUNTS * ACCOUNT_CHURN_MONTH * SUBSCRIPTIONS_PER_ACCOUNT,
+}
 # Job -> (runs a month, items of work a month).
 JOB_USAGE = {
     "issue-invoices": (30, INVOICES),
@@ -168,10 +186,13 @@ class Bill:
 
 
 def monthly_cost(routes: dict, jobs: dict, pdf_bytes: int, init_ms: float, bytes_per_account: int,
-                 pix: dict | None = None) -> dict:
+                 pix: dict | None = None, metrics: dict | None = None,
+                 service_invoices: dict | None = None) -> dict:
     """The month's AWS bill, per service, from the route, job and Pix Automático benchmarks' results."""
     bill = Bill()
     _add_pix_automatico(bill, pix)
+    _add_metrics_consumer(bill, metrics)
+    nfse_gb = _add_service_invoices(bill, service_invoices)
     measured_routes = {r["route"]: r for r in routes.get("detail", []) if not r.get("unmeasured")}
     for route, volume in ROUTE_USAGE.items():
         found = measured_routes.get(route)
@@ -206,6 +227,7 @@ def monthly_cost(routes: dict, jobs: dict, pdf_bytes: int, init_ms: float, bytes
         "lambda": bill.gb_seconds * LAMBDA_GB_SECOND + bill.invocations / 1e6 * LAMBDA_PER_MILLION_REQUESTS,
         "api gateway": bill.api_requests / 1e6 * APIGW_REST_PER_MILLION,
         "s3 (boleto PDFs kept 5 years, writes)": pdf_gb * S3_STANDARD_GB_MONTH + bill.s3_puts / 1e3 * S3_PUT_PER_THOUSAND,
+        "s3 (NFS-e XML and DANFSe kept 5 years)": nfse_gb * S3_STANDARD_GB_MONTH,
         "ses": bill.emails / 1e3 * SES_PER_THOUSAND_EMAILS,
         "eventbridge": bill.events / 1e6 * EVENTBRIDGE_PER_MILLION_EVENTS,
         "sqs": bill.sqs_requests / 1e6 * SQS_PER_MILLION_REQUESTS,
@@ -223,7 +245,7 @@ def monthly_cost(routes: dict, jobs: dict, pdf_bytes: int, init_ms: float, bytes
                   "lambda_invocations": round(bill.invocations), "lambda_gb_seconds": round(bill.gb_seconds, 1),
                   "api_requests": round(bill.api_requests), "emails": round(bill.emails),
                   "s3_puts": round(bill.s3_puts), "events": round(bill.events), "pdf_gb": round(pdf_gb, 2),
-                  "table_gb": round(table_gb, 3)},
+                  "table_gb": round(table_gb, 3), "nfse_gb": round(nfse_gb, 2)},
         "lines": bill.lines,
         "unmeasured": bill.unmeasured,
     }
@@ -240,6 +262,43 @@ def _add_pix_automatico(bill: Bill, pix: dict | None) -> None:
     bill.add("pix automático cycle charges", PIX_CYCLE_CHARGES, added, {}, {}, 0.0, api=False)
     bill.add("POST /v1/webhooks/pix", PIX_CYCLE_CHARGES, pix["settle_calls_by_operation"], {},
              pix.get("settle_other_calls", {}), pix.get("settle_app_ms", 0.0), api=True)
+
+
+def _add_metrics_consumer(bill: Bill, metrics: dict | None) -> None:
+    """The metrics consumer: each event of METRICS_EVENTS is one invocation, its calls and request
+    units as bench/bench_metrics.py counted them for that kind of event."""
+    if metrics is None:
+        bill.unmeasured.append(f"metrics consumer ({sum(METRICS_EVENTS.values()):,.0f} events a month): unmeasured")
+        return
+    by_type = metrics["detail"]["by_type"]
+    for kind, volume in METRICS_EVENTS.items():
+        figures = by_type[kind]
+        calls = sum(figures["calls"].values())
+        per_call = {op: {"rru": figures["units"]["read"] / calls, "wru": figures["units"]["write"] / calls}
+                    for op in figures["calls"]}
+        bill.add(f"metrics consumer: {kind}", volume, figures["calls"], per_call, {}, figures["app_ms"], api=False)
+
+
+def _add_service_invoices(bill: Bill, nfse: dict | None) -> float:
+    """One NFS-e per paid invoice, issued by the worker Lambda from the work item the payment sends
+    (SQS), at the calls, AWS calls and own time bench/bench_service_invoices.py measured per NFS-e,
+    plus each SEFIN request's assumed wait (SEFIN_REQUEST_MS: the benchmark's SEFIN is the local fake);
+    the hourly job's runs at its measured cost with nothing pending. Returns the GB the XML and DANFSe
+    of NFSE_RETENTION_MONTHS of NFS-e keep in S3."""
+    if nfse is None:
+        bill.unmeasured.append(f"NFS-e ({SERVICE_INVOICES:,.0f} issued a month): unmeasured")
+        return 0.0
+    detail = nfse["detail"]
+    bill.add("issue-service-invoices runs", SERVICE_INVOICE_JOB_RUNS, nfse["empty_run_calls"],
+             detail.get("empty_run_units_per_call", {}), {}, detail.get("empty_run_app_ms", 0.0), api=False)
+    bill.events += SERVICE_INVOICE_JOB_RUNS  # the schedule's trigger
+    bill.add("NFS-e issued", SERVICE_INVOICES, nfse["calls_by_operation"], detail.get("units_per_call", {}),
+             nfse["other_calls_per_nfse"], nfse["app_ms"], api=False)
+    waiting = sum(nfse["sefin_requests_per_nfse"].values()) * SEFIN_REQUEST_MS
+    bill.gb_seconds += SERVICE_INVOICES * waiting / 1000 * LAMBDA_MEMORY_MB / 1024
+    bill.lines[-1]["lambda_ms"] = round(bill.lines[-1]["lambda_ms"] + waiting, 1)
+    bill.sqs_requests += SERVICE_INVOICES * SQS_REQUESTS_PER_WORK_ITEM
+    return SERVICE_INVOICES * NFSE_RETENTION_MONTHS * (detail["xml_bytes"] + detail["pdf_bytes"]) / 1024 ** 3
 
 
 def _all_routes(routes: dict) -> set[str]:
@@ -294,7 +353,17 @@ def measure(verbose: bool = True) -> dict:
         from bench import bench_pix_automatico
 
         pix = bench_pix_automatico.measure()
-    result = monthly_cost(routes, jobs, pdf_size(), init_ms(), bytes_per_account, pix)
+    metrics = _latest("bench.bench_metrics")
+    if metrics is None:
+        from bench import bench_metrics
+
+        metrics = bench_metrics.measure()
+    service_invoices = _latest("bench.bench_service_invoices")
+    if service_invoices is None:
+        from bench import bench_service_invoices
+
+        service_invoices = bench_service_invoices.measure()
+    result = monthly_cost(routes, jobs, pdf_size(), init_ms(), bytes_per_account, pix, metrics, service_invoices)
     summary = {"usd_per_month": result["usd_per_month"], "brl_per_month": result["brl_per_month"],
                "saas_fee_brl_per_month": result["saas_fee_brl_per_month"],
                "saas_fee_to_aws_ratio": result["saas_fee_to_aws_ratio"],

@@ -81,7 +81,13 @@ class Api:
         elif body is not None:
             kwargs["body"] = json.dumps(body)
         response = self.http.request(method, path, **kwargs)
-        data = json.loads(response.body) if response.body else None
+        content_type = {k.lower(): v for k, v in (response.headers or {}).items()}.get("content-type", "")
+        if not response.body:
+            data = None
+        elif "json" in content_type:
+            data = json.loads(response.body)
+        else:  # a text answer (the metrics' CSV)
+            data = response.body.decode("utf-8")
         return response.status_code, data
 
     def ok(self, method: str, path: str, token: str | None = None, body=None, headers=None):

@@ -73,7 +73,13 @@ class ApiClient:
         if payload is not None:
             kwargs["body"] = payload
         response = self.http.request(method, path, **kwargs)
-        response.data = json.loads(response.body) if response.body else None
+        content_type = {k.lower(): v for k, v in (response.headers or {}).items()}.get("content-type", "")
+        if not response.body:
+            response.data = None
+        elif "json" in content_type:
+            response.data = json.loads(response.body)
+        else:  # a text answer (the metrics' CSV): its text
+            response.data = response.body.decode("utf-8")
         return response
 
     def create_account(self, user: str, name: str = "Conta de teste") -> tuple[str, str]:

@@ -322,7 +322,9 @@ def test_meu_plano_costs_two_dynamodb_calls_subscribing_and_changing_at_most_fou
     # Local stage only: the event's time reads the dev clock, and the metrics consumer's transaction runs
     # in the request (in AWS a Lambda of its own behind the bus rule, docs/metrics.md).
     event = ["GetItem", "TransactWriteItems", "DeleteItem"]
-    assert [operation for operation, _ in calls] == ["GetItem", "GetItem", "Query", "TransactWriteItems", *event]
+    issued = ["GetItem", "TransactWriteItems"]  # the first invoice's `invoice.issued`, consumed the same way
+    assert [operation for operation, _ in calls] == ["GetItem", "GetItem", "Query", "TransactWriteItems", *issued,
+                                                     *event]
     at(client, "2026-03-10")
     with dynamodb_calls() as calls:
         plan(client, account_id, token, sub["id"])
@@ -331,14 +333,15 @@ def test_meu_plano_costs_two_dynamodb_calls_subscribing_and_changing_at_most_fou
         response = change(client, account_id, token, sub["id"], {"quantity": 5, "storage_gb": 4})
     assert response.status_code == 200 and response.data["invoice_id"]
     # membership, the dev clock (local stage only), live items, one transaction; the change's event
-    # as above (the local consumer's transaction, the notice dropped)
-    assert [operation for operation, _ in calls] == ["GetItem", "GetItem", "Query", "TransactWriteItems", *event]
+    # as above (the local consumer's transaction, the notice dropped), then the order's `invoice.issued`
+    assert [operation for operation, _ in calls] == ["GetItem", "GetItem", "Query", "TransactWriteItems", *event,
+                                                     *issued]
     with dynamodb_calls() as calls:
         response = change(client, account_id, token, sub["id"], {"periodicity": "annual"})
     assert response.status_code == 200 and response.data["invoice_id"]
     # A plan change also reads the period's unpaid invoices (one BatchGet): they give no credit and
     # are superseded by the change. Its event: the local consumer's transaction and the notice dropped.
-    assert len(calls) <= 5 + len(event)
+    assert len(calls) <= 5 + len(issued) + len(event)
 
 
 def test_meu_plano_reads_only_live_items_however_long_the_history(client, customer):

@@ -19,6 +19,8 @@ MAX_CRASH_POINTS = 5
 _VOLATILE = [
     (re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?"), "<instant>"),
     (re.compile(r"\b\d{10}(?:\.\d+)?\b"), "<epoch>"),
+    # A UUID (an event's id, derived from the ids of the run that published it: a metrics fact's key).
+    (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
     (re.compile(r"[0-9a-f]{12,}"), "<id>"),
 ]
 

@@ -99,3 +99,67 @@ def test_pix_automatico_cycle_charges_and_their_webhooks_cost_their_counted_call
     [charges] = [line for line in base["lines"] if line["name"] == "pix automático cycle charges"]
     assert charges["wru"] == pytest.approx(cost.PIX_CYCLE_CHARGES * 2, abs=1)  # the one transaction
     assert any("Pix Automático" in line for line in bill()["unmeasured"])
+
+
+def _metrics(late_calls: int = 2) -> dict:
+    one = {"calls": {"TransactWriteItems": 1}, "units": {"read": 0.0, "write": 10.0}, "app_ms": 0.5}
+    by_type = {kind: copy.deepcopy(one) for kind in cost.METRICS_EVENTS}
+    by_type["invoice.paid (late)"] = {"calls": {"TransactWriteItems": late_calls},
+                                      "units": {"read": 0.0, "write": 8.0 * late_calls}, "app_ms": 0.8}
+    return {"detail": {"by_type": by_type}}
+
+
+def test_the_metrics_consumer_costs_its_events_times_the_calls_counted_per_event():
+    base = cost.monthly_cost(ROUTES, JOBS, 50_000, 200.0, 20_000, PIX, _metrics())
+    after = cost.monthly_cost(ROUTES, JOBS, 50_000, 200.0, 20_000, PIX, _metrics(late_calls=3))
+    # One more transaction per late payment, at its measured 8 write units.
+    extra = after["usage"]["write_units"] - base["usage"]["write_units"]
+    assert extra == pytest.approx(cost.METRICS_EVENTS["invoice.paid (late)"] * 8, abs=1)
+    consumer = [line for line in base["lines"] if line["name"].startswith("metrics consumer: ")]
+    assert len(consumer) == len(cost.METRICS_EVENTS)
+    issued = next(line for line in consumer if line["name"] == "metrics consumer: invoice.issued")
+    assert issued["wru"] == pytest.approx(cost.INVOICES * 10, abs=1)
+    assert base["usage"]["lambda_invocations"] - bill()["usage"]["lambda_invocations"] == pytest.approx(
+        sum(cost.METRICS_EVENTS.values()) + cost.PIX_CYCLE_CHARGES * 2, abs=1)
+    assert any("metrics consumer" in line for line in bill()["unmeasured"])
+
+
+NFSE = {"calls_by_operation": {"GetItem": 6, "PutItem": 4, "UpdateItem": 1, "TransactWriteItems": 1},
+        "other_calls_per_nfse": {"s3": {"PutObject": 2}, "events": {"PutEvents": 1}, "ses": {"SendEmail": 1}},
+        "sefin_requests_per_nfse": {"POST /nfse": 1}, "app_ms": 30.0, "empty_run_calls": {"Query": 8},
+        "detail": {"units_per_call": {"GetItem": {"rru": 0.5, "wru": 0.0}, "PutItem": {"rru": 0.0, "wru": 5.0},
+                                      "UpdateItem": {"rru": 0.0, "wru": 1.0},
+                                      "TransactWriteItems": {"rru": 0.0, "wru": 6.0}},
+                   "empty_run_units_per_call": {"Query": {"rru": 0.5, "wru": 0.0}}, "empty_run_app_ms": 2.0,
+                   "xml_bytes": 10_000, "pdf_bytes": 40_000}}
+
+
+def _with_nfse(nfse: dict | None) -> dict:
+    return cost.monthly_cost(ROUTES, JOBS, 50_000, 200.0, 20_000, PIX, _metrics(), nfse)
+
+
+def test_every_paid_invoice_issues_one_nfse_at_its_counted_calls_files_and_sefin_wait():
+    without, base = _with_nfse(None), _with_nfse(NFSE)
+    assert any("NFS-e" in line for line in without["unmeasured"])
+    assert not any("NFS-e" in line for line in base["unmeasured"])
+    # One more PutItem per NFS-e, at its measured 5 write units.
+    more = copy.deepcopy(NFSE)
+    more["calls_by_operation"]["PutItem"] = 5
+    extra = _with_nfse(more)["usage"]["write_units"] - base["usage"]["write_units"]
+    assert extra == pytest.approx(cost.SERVICE_INVOICES * 5, abs=1)
+    # Its XML and DANFSe: two puts each, kept five years; the hourly runs and the worker's invocations.
+    assert base["usage"]["s3_puts"] - without["usage"]["s3_puts"] == pytest.approx(cost.SERVICE_INVOICES * 2, abs=1)
+    kept_gb = cost.SERVICE_INVOICES * cost.NFSE_RETENTION_MONTHS * 50_000 / 1024 ** 3
+    assert base["usage"]["nfse_gb"] == pytest.approx(kept_gb, abs=0.01)
+    assert base["by_service_usd"]["s3 (NFS-e XML and DANFSe kept 5 years)"] == pytest.approx(
+        kept_gb * cost.S3_STANDARD_GB_MONTH, rel=0.01)
+    assert base["usage"]["lambda_invocations"] - without["usage"]["lambda_invocations"] == pytest.approx(
+        cost.SERVICE_INVOICES + cost.SERVICE_INVOICE_JOB_RUNS, abs=1)
+    # Waiting on the SEFIN is billed at the assumed latency per request: a second request adds one more.
+    [issued] = [line for line in base["lines"] if line["name"] == "NFS-e issued"]
+    assert issued["lambda_ms"] > cost.SEFIN_REQUEST_MS
+    twice = copy.deepcopy(NFSE)
+    twice["sefin_requests_per_nfse"]["GET /dps/{id}"] = 1
+    [again] = [line for line in _with_nfse(twice)["lines"] if line["name"] == "NFS-e issued"]
+    assert again["lambda_ms"] - issued["lambda_ms"] == pytest.approx(cost.SEFIN_REQUEST_MS, abs=0.2)
+    assert _with_nfse(twice)["by_service_usd"]["lambda"] > base["by_service_usd"]["lambda"]
