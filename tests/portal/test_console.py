@@ -168,6 +168,17 @@ def test_a_finance_user_signs_in_and_the_painel_shows_the_api_s_figures(portal, 
     expect(page.get_by_label("De", exact=True)).to_have_value(months[0]["month"])
     expect(page.get_by_label("Até", exact=True)).to_have_value(this_month)
     expect_the_api_s_figures(page, months)
+    # The current month day by day, as the API's `days` say.
+    days = months[-1]["days"]
+    assert days and days[-1]["date"] <= api.today().isoformat(), days
+    assert table_rows(page.locator("table[data-tabela=dia-a-dia]")) == {
+        f"{d['date'][8:10]}/{d['date'][5:7]}/{d['date'][:4]}": {
+            "MRR": brl(d["mrr_cents"]),
+            "Entrou (novo, expansão, reativação)": brl(sum(d["movements"][k] for k in (
+                "new_cents", "expansion_cents", "reactivation_cents"))),
+            "Saiu (contração, cancelamento)": brl(d["movements"]["contraction_cents"]
+                                                  + d["movements"]["churn_cents"]),
+            "Faturado": brl(d["billed_cents"]), "Recebido": brl(d["collected_cents"])} for d in days}
     check_page(portal, "console-painel")
 
     # The CSV export of the same figures.

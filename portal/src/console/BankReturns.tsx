@@ -10,6 +10,7 @@ import { brl, dateAndTime } from "../format";
 import { count } from "./figures";
 import { usePages } from "./pages";
 import { TableScroll } from "./TableScroll";
+import { LoadMore } from "./LoadMore";
 
 type Listed = Schemas["BankReturnImportOut"];
 type Counted = "records" | "settled" | "credited" | "duplicates" | "unmatched" | "registered" | "rejected" | "ignored";
@@ -118,11 +119,7 @@ export function BankReturns() {
             </table>
           </TableScroll>
         )}
-        {list.more && (
-          <button type="button" className="secondary" disabled={list.loading} onClick={() => void list.loadMore()}>
-            Carregar mais
-          </button>
-        )}
+        <LoadMore list={list} />
         {list.items.some((item) => item.to_check.length > 0) && (
           <>
             <h3>Registros para conferir</h3>

@@ -9,6 +9,7 @@ import { brl, dateAndTime } from "../format";
 import { centsFrom } from "./figures";
 import { usePages } from "./pages";
 import { TableScroll } from "./TableScroll";
+import { LoadMore } from "./LoadMore";
 
 export function Credits() {
   const [accountId, setAccountId] = useState("");
@@ -121,11 +122,7 @@ export function Credits() {
             </table>
           </TableScroll>
         )}
-        {list.more && (
-          <button type="button" className="secondary" disabled={list.loading} onClick={() => void list.loadMore()}>
-            Carregar mais
-          </button>
-        )}
+        <LoadMore list={list} />
       </Section>
     </Page>
   );

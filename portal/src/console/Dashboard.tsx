@@ -8,7 +8,9 @@ import { ChurnChart, CollectionChart, DunningChart, Figure, MrrChart } from "./c
 import { monthName } from "./figures";
 import { downloadCsv, loadMetrics, rangeFrom } from "./metrics";
 import { RangeForm } from "./RangeForm";
-import { ByMethod, COLLECTION_COLUMNS, CUSTOMER_COLUMNS, DUNNING_COLUMNS, INDICATORS, MonthTable, MRR_COLUMNS } from "./tables";
+import {
+  ByMethod, COLLECTION_COLUMNS, CUSTOMER_COLUMNS, DayTable, DUNNING_COLUMNS, INDICATORS, MonthTable, MRR_COLUMNS,
+} from "./tables";
 
 export function Dashboard() {
   const [params, setParams] = useSearchParams();
@@ -17,6 +19,7 @@ export function Dashboard() {
   const catalog = useLoad(() => unwrap(api().GET("/v1/catalog")), []);
   const months = metrics.data ?? [];
   const last = months.at(-1);
+  const current = months.find((month) => month.days && month.days.length > 0);
   const whole = !range.productId;
   const csv = useAction();
   return (
@@ -96,6 +99,11 @@ export function Dashboard() {
               <ChurnChart months={months} />
             </Figure>
           </Section>
+          {current && (
+            <Section title={`${monthName(current.month)} dia a dia`} id="dia-a-dia">
+              <DayTable month={current} whole={whole} />
+            </Section>
+          )}
           {whole && (
             <Section title="Cobrança" id="cobranca">
               <Figure

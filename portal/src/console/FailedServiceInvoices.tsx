@@ -7,6 +7,7 @@ import { LoadError, Loading, Page } from "../components/ui";
 import { brl, dateAndTime } from "../format";
 import { usePages } from "./pages";
 import { TableScroll } from "./TableScroll";
+import { LoadMore } from "./LoadMore";
 
 export function FailedServiceInvoices() {
   const list = usePages(
@@ -54,11 +55,7 @@ export function FailedServiceInvoices() {
           </table>
         </TableScroll>
       )}
-      {list.more && (
-        <button type="button" className="secondary" disabled={list.loading} onClick={() => void list.loadMore()}>
-          Carregar mais
-        </button>
-      )}
+      <LoadMore list={list} />
     </Page>
   );
 }

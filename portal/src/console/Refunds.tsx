@@ -9,6 +9,7 @@ import { Done, ErrorText, LoadError, Loading, Page, Section, useAction } from ".
 import { brl, dateAndTime, label, PAYMENT_METHOD } from "../format";
 import { usePages } from "./pages";
 import { TableScroll } from "./TableScroll";
+import { LoadMore } from "./LoadMore";
 
 type Status = Schemas["RefundListItem"]["status"];
 const STATUSES: Status[] = ["requested", "refunded"];
@@ -181,11 +182,7 @@ function RefundList({
           </table>
         </TableScroll>
       )}
-      {list.more && (
-        <button type="button" className="secondary" disabled={list.loading} onClick={() => void list.loadMore()}>
-          Carregar mais
-        </button>
-      )}
+      <LoadMore list={list} />
     </Section>
   );
 }

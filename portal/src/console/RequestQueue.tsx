@@ -7,6 +7,7 @@ import { Done, ErrorText, LoadError, Loading, Page, Section, useAction, useLoad 
 import { dateAndTime, label, REQUEST_STATUS, REQUEST_TYPE } from "../format";
 import { usePages } from "./pages";
 import { TableScroll } from "./TableScroll";
+import { LoadMore } from "./LoadMore";
 
 type Status = Schemas["RequestOut"]["status"];
 const STATUSES: Status[] = ["open", "answered", "closed"];
@@ -75,11 +76,7 @@ export function RequestQueue() {
           </table>
         </TableScroll>
       )}
-      {list.more && (
-        <button type="button" className="secondary" disabled={list.loading} onClick={() => void list.loadMore()}>
-          Carregar mais
-        </button>
-      )}
+      <LoadMore list={list} />
       {selected && (
         <Thread
           key={selected}

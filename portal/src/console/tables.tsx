@@ -1,6 +1,6 @@
 // The Painel's figures as tables: each column a header and how a month's figure is written. The
 // same columns make the charts' tables, the indicator cards and the collection by payment method.
-import { brl, label, PAYMENT_METHOD } from "../format";
+import { brl, date, label, PAYMENT_METHOD } from "../format";
 import { count, days, monthName, percent } from "./figures";
 import type { MetricsMonth } from "./metrics";
 import { TableScroll } from "./TableScroll";
@@ -127,5 +127,43 @@ export function MonthTable({ caption, columns, months }: { caption: string; colu
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** The current month day by day (the API sends `days` for it only): MRR at the end of each day, what
+ * moved it, and what was billed and collected that day. */
+export function DayTable({ month, whole }: { month: MetricsMonth; whole: boolean }) {
+  const rows = month.days ?? [];
+  return (
+    <TableScroll label={`${monthName(month.month)} dia a dia`}>
+      <table data-tabela="dia-a-dia">
+        <caption className="sr-only">{`${monthName(month.month)} dia a dia`}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Dia</th>
+            <th scope="col">MRR</th>
+            <th scope="col">Entrou (novo, expansão, reativação)</th>
+            <th scope="col">Saiu (contração, cancelamento)</th>
+            {whole && <th scope="col">Faturado</th>}
+            {whole && <th scope="col">Recebido</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((day) => {
+            const m = day.movements;
+            return (
+              <tr key={day.date}>
+                <th scope="row">{date(day.date)}</th>
+                <td className="num">{brl(day.mrr_cents)}</td>
+                <td className="num">{brl(m.new_cents + m.expansion_cents + m.reactivation_cents)}</td>
+                <td className="num">{brl(m.contraction_cents + m.churn_cents)}</td>
+                {whole && <td className="num">{brl(day.billed_cents ?? 0)}</td>}
+                {whole && <td className="num">{brl(day.collected_cents ?? 0)}</td>}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </TableScroll>
   );
 }
