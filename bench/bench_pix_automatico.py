@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from bench import backend, call_counter
-from bench.world import VALID_BILLING_DATA, World, new_id, open_world, quiet_app
+from bench.world import World, open_world, quiet_app, subscribed_account
 
 CHARGE_CALLS_TARGET = 4
 SETTLE_CALLS_TARGET = 7
@@ -97,19 +97,12 @@ def _failures(result: dict, accounts: int) -> list[str]:
 
 def _account(world: World, method: str) -> tuple[str, str]:
     """An account with one paid monthly subscription renewing by `method` (Pix Automático approved)."""
-    api = world.api
-    owner = api.token(new_id("usr"))
-    account_id = api.ok("POST", "/v1/accounts", owner, {"name": "Conta de benchmark"})["id"]
-    api.ok("PUT", f"/v1/accounts/{account_id}/billing-data", owner, VALID_BILLING_DATA)
-    subscribed = api.ok("POST", f"/v1/accounts/{account_id}/subscriptions", owner,
-                        {"product_id": "operand-pro", "periodicity": "monthly", "quantity": 2,
-                         "payment_method": "boleto"})
-    api.ok("POST", "/v1/_dev/gateway/pay", None, {"invoice_id": subscribed["invoice_id"], "method": "pix"})
-    subscription_id = subscribed["id"]
+    account = subscribed_account(world, paid=True)
+    account_id, subscription_id = account["account_id"], account["subscription_id"]
     if method == "pix_automatico":
-        rec_id = api.ok("POST", f"/v1/accounts/{account_id}/subscriptions/{subscription_id}/pix-automatico",
-                        owner)["rec_id"]
-        api.ok("POST", f"/v1/_dev/pix-automatico/{rec_id}/approve")
+        rec_id = world.api.ok("POST", f"/v1/accounts/{account_id}/subscriptions/{subscription_id}/pix-automatico",
+                              account["owner"])["rec_id"]
+        world.api.ok("POST", f"/v1/_dev/pix-automatico/{rec_id}/approve")
     return account_id, subscription_id
 
 

@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from urllib.parse import urlparse
 
 from bench import backend, call_counter
-from bench.world import VALID_BILLING_DATA, World, new_id, open_world, quiet_app
+from bench.world import World, new_id, open_world, quiet_app, subscribed_account
 
 JOB = "issue-service-invoices"
 CALLS_PER_NFSE_TARGET = 12      # DynamoDB calls to issue one NFS-e (docs/service-invoices.md "Custo")
@@ -53,6 +53,9 @@ def measure() -> dict:
     # copies (memory and time grow with the square of the accounts: about 1 GB at 40 accounts).
     batch = 3 if backend.quick() else 10
     with open_world() as world, quiet_app():
+        # Fresh tables number DPS from 1 again: the process's fake SEFIN forgets what an earlier world
+        # sent it, or it would answer those numbers as already processed (E0014).
+        world.services.service_invoice_authority.fake_control("POST", "/reset")
         small_paid = [_paid_invoice(world) for _ in range(batch)]
         small = _run(world)
         empty_small = _run(world)
@@ -138,17 +141,8 @@ def _failures(result: dict, small: dict, large: dict, batch: int) -> list[str]:
 # --- seeding through the routes -------------------------------------------------------------------
 
 def _paid_invoice(world: World) -> dict:
-    """An account with billing data and a monthly subscription whose first invoice is paid (its
-    NFS-e pending on the work list)."""
-    api = world.api
-    owner = api.token(new_id("usr"))
-    account_id = api.ok("POST", "/v1/accounts", owner, {"name": "Conta de benchmark"})["id"]
-    api.ok("PUT", f"/v1/accounts/{account_id}/billing-data", owner, VALID_BILLING_DATA)
-    subscribed = api.ok("POST", f"/v1/accounts/{account_id}/subscriptions", owner,
-                        {"product_id": "operand-pro", "periodicity": "monthly", "quantity": 2,
-                         "payment_method": "boleto"})
-    api.ok("POST", "/v1/_dev/gateway/pay", None, {"invoice_id": subscribed["invoice_id"], "method": "pix"})
-    return {"account_id": account_id, "invoice_id": subscribed["invoice_id"], "owner": owner}
+    """An account whose first invoice is paid: its NFS-e pending on the work list."""
+    return subscribed_account(world, paid=True)
 
 
 # --- the job's runs ---------------------------------------------------------------------------

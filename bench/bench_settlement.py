@@ -14,7 +14,7 @@ import statistics
 import time
 
 from bench import backend, call_counter
-from bench.world import VALID_BILLING_DATA, World, new_id, open_world, quiet_app
+from bench.world import World, open_world, quiet_app, subscribed_account
 
 CALL_TARGET = 4
 
@@ -49,14 +49,8 @@ def measure() -> dict:
 
 
 def _open_invoice(world: World) -> tuple[str, str]:
-    api = world.api
-    owner = api.token(new_id("usr"))
-    account_id = api.ok("POST", "/v1/accounts", owner, {"name": "Conta de benchmark"})["id"]
-    api.ok("PUT", f"/v1/accounts/{account_id}/billing-data", owner, VALID_BILLING_DATA)
-    subscribed = api.ok("POST", f"/v1/accounts/{account_id}/subscriptions", owner,
-                        {"product_id": "operand-pro", "periodicity": "monthly", "quantity": 2,
-                         "payment_method": "boleto"})
-    return account_id, subscribed["invoice_id"]
+    account = subscribed_account(world, paid=False)
+    return account["account_id"], account["invoice_id"]
 
 
 def _stripe_delivery(world: World, account_id: str, invoice_id: str) -> tuple[bytes, str]:

@@ -216,6 +216,23 @@ VALID_CARD = {"gateway_token": "tok_visa_bench", "brand": "visa", "last4": "4242
 ROLES = ("admin", "finance", "member")
 
 
+def subscribed_account(world: World, *, paid: bool) -> dict:
+    """A customer as the benchmarks of one payment path start from: an account with billing data and a
+    monthly Operand Pro subscription (2 licenses) by boleto, its first invoice paid by Pix (through the
+    local gateway's webhook) when `paid`. Its `account_id`, `owner` token, `subscription_id`, `invoice_id`."""
+    api = world.api
+    owner = api.token(new_id("usr"))
+    account_id = api.ok("POST", "/v1/accounts", owner, {"name": "Conta de benchmark"})["id"]
+    api.ok("PUT", f"/v1/accounts/{account_id}/billing-data", owner, VALID_BILLING_DATA)
+    subscribed = api.ok("POST", f"/v1/accounts/{account_id}/subscriptions", owner,
+                        {"product_id": "operand-pro", "periodicity": "monthly", "quantity": 2,
+                         "payment_method": "boleto"})
+    if paid:
+        api.ok("POST", "/v1/_dev/gateway/pay", None, {"invoice_id": subscribed["invoice_id"], "method": "pix"})
+    return {"account_id": account_id, "owner": owner, "subscription_id": subscribed["id"],
+            "invoice_id": subscribed["invoice_id"]}
+
+
 def seed_account(world: World, *, members: int = 3, subscriptions: int = 2, requests: int = 2,
                  backups: int = 1) -> dict:
     """An account with what a customer of a few months has: billing data, a card, members,

@@ -308,7 +308,9 @@ def test_with_the_first_invoice_due_the_composed_qr_pays_it_and_approves_journey
     assert created["journey"] == "JORNADA_3" and created["first_payment_invoice_id"] == sub["invoice_id"]
     [invoice] = stored_invoices(account_id)
     assert created["first_payment_cents"] == invoice.total_cents
-    [cob] = [r for r in client.call("GET", "/v1/_dev/pix-automatico").data["items"] if r["kind"] == "cob"]
+    invoice_txid = sub["invoice_id"].replace("_", "")  # the immediate charge's txid names its invoice
+    [cob] = [r for r in client.call("GET", "/v1/_dev/pix-automatico").data["items"]
+             if r["kind"] == "cob" and r["txid"].startswith(invoice_txid)]
     assert cob["status"] == "ATIVA" and cob["body"]["valor"]["original"] == f"{invoice.total_cents / 100:.2f}"
 
     approved = client.call("POST", f"/v1/_dev/pix-automatico/{created['rec_id']}/approve")
