@@ -34,6 +34,7 @@ def test_a_customer_token_is_refused(client):
     ("from=2026-13&to=2026-12", "invalid_month"), ("from=2026-1&to=2026-12", "invalid_month"),
     ("from=abcdefg&to=2026-12", "invalid_month"), ("from=2026-05&to=2026-04", "invalid_month_range"),
     ("from=2020-01&to=2026-12", "month_range_too_long"), ("product_id=nao-existe", "unknown_product"),
+    ("to=", "invalid_month"), ("from=&to=2026-12", "invalid_month"),
 ])
 def test_a_bad_query_is_a_400_in_portuguese_with_a_stable_code(client, staff, query, code):
     for path in (METRICS, METRICS + ".csv"):

@@ -50,7 +50,9 @@ class HttpAnswer:
 
     @property
     def json(self):
-        return json.loads(self.body) if self.body else None
+        """The JSON body; None for an empty or a text answer (the metrics' CSV)."""
+        content_type = {k.lower(): v for k, v in self.headers.items()}.get("content-type", "")
+        return json.loads(self.body) if self.body and "json" in content_type else None
 
 
 @dataclass

@@ -65,8 +65,9 @@ class MetricsReport:
 
 
 def default_range(today, first: str | None, last: str | None) -> tuple[str, str]:
-    """Without `to`, the current month; without `from`, the 12 months ending at `to`."""
-    last = last or f"{today:%Y-%m}"
+    """Without `to`, the current month; without `from`, the 12 months ending at `to`. A parameter sent
+    empty is not a missing one: month_range refuses it."""
+    last = f"{today:%Y-%m}" if last is None else last
     if first is None:
         if not _is_month(last):
             return last, last  # month_range names the bad value
