@@ -22,7 +22,9 @@ console's report costs to read.
   fell overdue). The report's time does not depend on the counters' values, only on how many items
   it reads (12 months of one slice, plus the months before). Target: REPORT_CALLS_TARGET calls
   (the Query of the months, and the Query of the current month's days, which the range includes),
-  median under REPORT_MS_TARGET ms in-process.
+  median under REPORT_MS_TARGET ms: on DynamoDB Local the whole request; on moto the app's own time
+  (`report_app_ms`, the request without its DynamoDB calls), because moto answers a Query by walking
+  every item of the table, so its time grows with the table, which DynamoDB's does not.
 
 bench/cost.py prices a month of consumer invocations from `calls_by_type` × the events a month.
 
@@ -76,6 +78,8 @@ def measure() -> dict:
         "same_at_both_sizes": _comparable(at_small) == _comparable(at_large),
         "report_ms": report["total_ms"],
         "report_product_ms": report["product_ms"],
+        "report_app_ms": report["total_app_ms"],
+        "report_product_app_ms": report["product_app_ms"],
         "report_ms_target": REPORT_MS_TARGET,
         "report_calls": report["calls"],
         "report_calls_target": REPORT_CALLS_TARGET,
@@ -105,8 +109,10 @@ def _failures(result: dict) -> list[str]:
     if result["report_calls"] > REPORT_CALLS_TARGET:
         failures.append(f"GET /v1/admin/metrics took {result['report_calls']} DynamoDB calls "
                         f"(target {REPORT_CALLS_TARGET})")
-    if max(result["report_ms"], result["report_product_ms"]) > REPORT_MS_TARGET:
-        failures.append(f"GET /v1/admin/metrics took {result['report_ms']} ms (target {REPORT_MS_TARGET})")
+    judged = ("report_ms", "report_product_ms") if backend.ddb_local() else ("report_app_ms", "report_product_app_ms")
+    slowest = max(result[name] for name in judged)
+    if slowest > REPORT_MS_TARGET:
+        failures.append(f"GET /v1/admin/metrics took {slowest} ms ({judged[0]}; target {REPORT_MS_TARGET})")
     if result["scans"]:
         failures.append("a Scan ran")
     return failures
@@ -229,15 +235,17 @@ def _report(world: World, product: str) -> dict:
         status, data = api.call("GET", path, token)  # warm: the route's first call imports its modules
         if status != 200 or len(data["months"]) != 12:
             raise RuntimeError(f"GET {path}: {status} {data}")
-        samples = []
+        samples, own = [], []
         for _ in range(REPORT_REPEATS):
             with call_counter.counting() as calls:
                 started = time.perf_counter()
                 status, data = api.call("GET", path, token)
                 samples.append((time.perf_counter() - started) * 1000)
+            own.append(samples[-1] - calls.aws_ms)
             calls_seen = calls.dynamodb() if sum(calls.dynamodb().values()) >= sum(calls_seen.values()) else calls_seen
             scans += len(calls.scans)
         timings[name] = round(statistics.median(samples), 2)
+        timings[name.replace("_ms", "_app_ms")] = round(statistics.median(own), 2)
         if name == "total_ms":
             months = data["months"]
             timings["units"] = calls.units()
@@ -354,7 +362,8 @@ def _table(result: dict) -> str:
         lines.append(f"  {kind:<40} {calls:<26} RRU {figures['units']['read']:<5} WRU {figures['units']['write']:<5} "
                      f"app {figures['app_ms']} ms")
     report = result["detail"]["report"]
-    lines.append(f"GET /v1/admin/metrics, 12 months: {result['report_ms']} ms (product: {result['report_product_ms']} ms), "
+    lines.append(f"GET /v1/admin/metrics, 12 months: {result['report_ms']} ms, {result['report_app_ms']} ms of the app's own "
+                 f"(product: {result['report_product_ms']} ms, {result['report_product_app_ms']} ms), "
                  f"{report['calls_by_operation']}, units {report.get('units')}")
     return "\n".join(lines) + "\n"
 
