@@ -11,22 +11,13 @@
   ended before the commitment is over owes the committed months not billed yet."""
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 
-from chalicelib.domain.enums import Contract, Periodicity, SubscriptionStatus
+from chalicelib.domain.enums import CancellationKind, Contract, Periodicity, SubscriptionStatus
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.periods import Period, add_months, next_period
 
 WITHDRAWAL_DAYS = 7
 NOTICE_DAYS = 30
-
-
-class CancellationKind(StrEnum):
-    WITHDRAWAL = "withdrawal"
-    AT_PERIOD_END = "at_period_end"
-    AFTER_NEXT_PERIOD = "after_next_period"
-    EARLY_TERMINATION = "early_termination"
-    TRIAL = "trial"  # during a trial: ended at once, nothing billed (services/subscriptions/trials.py)
 
 
 @dataclass(frozen=True)

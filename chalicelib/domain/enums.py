@@ -90,3 +90,12 @@ class RenewalMode(StrEnum):
 
 
 ALLOWED_DUE_DAYS = (8, 15, 22)
+
+
+class CancellationKind(StrEnum):
+    """How a cancellation ends a subscription (domain/cancellation.py decides which)."""
+    WITHDRAWAL = "withdrawal"
+    AT_PERIOD_END = "at_period_end"
+    AFTER_NEXT_PERIOD = "after_next_period"
+    EARLY_TERMINATION = "early_termination"
+    TRIAL = "trial"  # during a trial: ended at once, nothing billed (services/subscriptions/trials.py)

@@ -5,7 +5,7 @@ from datetime import date
 
 from chalicelib.jobs.registry import register_job
 from chalicelib.jobs.work_queue import handle, work_handler
-from chalicelib.services.invoicing.job import PLAN_KIND, WORK_KIND
+from chalicelib.services.invoicing.work_kinds import PLAN_KIND, WORK_KIND
 
 
 @register_job("issue-invoices")

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from chalicelib.api.schemas.common import ApiModel, MultiLineText, RequestModel
-from chalicelib.domain.cancellation import CancellationKind
+from chalicelib.domain.enums import CancellationKind
 from chalicelib.domain.enums import SubscriptionStatus
 
 

@@ -4,9 +4,13 @@ from typing import Literal
 from pydantic import Field
 
 from chalicelib.api.schemas.common import ApiModel
-
-from chalicelib.catalog import OverduePolicy
 from chalicelib.domain.enums import Consolidation, Contract, Periodicity, Pricing, ProductKind
+
+
+class OverduePolicyOut(ApiModel):
+    """The product's overdue rules (catalog.OverduePolicy), as answered."""
+    grace_business_days: int = Field(description="Dias úteis de tolerância depois do vencimento.")
+    cancel_after_days: int = Field(description="Dias corridos do vencimento até o cancelamento.")
 
 
 class ProductOut(ApiModel):
@@ -21,7 +25,7 @@ class ProductOut(ApiModel):
     consolidation: Consolidation
     term_installments: int | None = None
     addons: list[str]
-    overdue: OverduePolicy
+    overdue: OverduePolicyOut
     license_product: str | None = None  # partner batch: what each of its licenses is
     commitment_months: int | None = None  # billed monthly; ending it earlier bills the months left
     licensing: Literal["none", "keys"] = Field("none", description="keys: cada licença tem uma chave que o "

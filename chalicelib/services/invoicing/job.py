@@ -17,10 +17,9 @@ from datetime import date
 
 from chalicelib.observability.logging import get_logger
 from chalicelib.store.schema import DUE_SHARDS
+from chalicelib.services.invoicing.work_kinds import PLAN_KIND, WORK_KIND
 
 JOB = "issue-invoices"
-WORK_KIND = "issue-invoice"
-PLAN_KIND = "plan-issue-shard"
 FIRST_RUN_LOOKBACK_DAYS = 7
 PAGE = 1000  # index entries per planning step: one Lambda's worth of messages to send
 _log = get_logger("invoicing")

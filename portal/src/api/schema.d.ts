@@ -1922,6 +1922,7 @@ export interface components {
         };
         /**
          * CancellationKind
+         * @description How a cancellation ends a subscription (domain/cancellation.py decides which).
          * @enum {string}
          */
         CancellationKind: "withdrawal" | "at_period_end" | "after_next_period" | "early_termination" | "trial";
@@ -3685,20 +3686,20 @@ export interface components {
             next_cursor?: string | null;
         };
         /**
-         * OverduePolicy
-         * @description Days are counted from the due date: business days for the grace, calendar days to cancel.
+         * OverduePolicyOut
+         * @description The product's overdue rules (catalog.OverduePolicy), as answered.
          */
-        OverduePolicy: {
+        OverduePolicyOut: {
             /**
              * Cancel After Days
-             * @default 60
+             * @description Dias corridos do vencimento até o cancelamento.
              */
-            cancel_after_days?: number;
+            cancel_after_days: number;
             /**
              * Grace Business Days
-             * @default 3
+             * @description Dias úteis de tolerância depois do vencimento.
              */
-            grace_business_days?: number;
+            grace_business_days: number;
         };
         /**
          * PaymentMethod
@@ -4177,7 +4178,7 @@ export interface components {
             machines_per_license?: number;
             /** Name */
             name: string;
-            overdue: components["schemas"]["OverduePolicy"];
+            overdue: components["schemas"]["OverduePolicyOut"];
             /** Prices */
             prices: {
                 [key: string]: number;
