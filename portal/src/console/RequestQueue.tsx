@@ -8,6 +8,7 @@ import { dateAndTime, label, REQUEST_STATUS, REQUEST_TYPE } from "../format";
 import { usePages } from "./pages";
 import { TableScroll } from "./TableScroll";
 import { LoadMore } from "./LoadMore";
+import { Messages } from "../components/Messages";
 
 type Status = Schemas["RequestOut"]["status"];
 const STATUSES: Status[] = ["open", "answered", "closed"];
@@ -117,20 +118,7 @@ function Thread({
           {label(REQUEST_STATUS, request.status)}
         </p>
       )}
-      {messages.error ? <LoadError error={messages.error} /> : null}
-      {!messages.data && !messages.error && <Loading />}
-      {messages.data && (
-        <ol className="plain messages">
-          {messages.data.items.map((message) => (
-            <li key={message.id} className={message.author === "finance" ? "from-finance" : "from-customer"}>
-              <p className="hint">
-                {message.author === "finance" ? "Time financeiro" : "Cliente"} · {dateAndTime(message.created_at)}
-              </p>
-              <p className="message-text">{message.text}</p>
-            </li>
-          ))}
-        </ol>
-      )}
+      <Messages messages={messages} customer="Cliente" />
       <form
         onSubmit={async (event) => {
           event.preventDefault();

@@ -5,6 +5,7 @@ import { api, unwrap, type Schemas } from "../api/client";
 import { AccountPage } from "../components/AccountPage";
 import { Done, ErrorText, LoadError, Loading, Section, useAction, useLoad } from "../components/ui";
 import { dateAndTime, label, REQUEST_STATUS as STATUS, REQUEST_TYPE as TYPE } from "../format";
+import { Messages } from "../components/Messages";
 
 export function Requests() {
   return (
@@ -115,20 +116,7 @@ function Thread({
           <strong>{label(TYPE, request.type)}</strong> — {label(STATUS, request.status)}
         </p>
       )}
-      {messages.error ? <LoadError error={messages.error} /> : null}
-      {!messages.data && !messages.error && <Loading />}
-      {messages.data && (
-        <ol className="plain messages">
-          {messages.data.items.map((message) => (
-            <li key={message.id} className={message.author === "finance" ? "from-finance" : "from-customer"}>
-              <p className="hint">
-                {message.author === "finance" ? "Time financeiro" : "Você"} · {dateAndTime(message.created_at)}
-              </p>
-              <p className="message-text">{message.text}</p>
-            </li>
-          ))}
-        </ol>
-      )}
+      <Messages messages={messages} customer="Você" />
       <form
         onSubmit={async (event) => {
           event.preventDefault();
