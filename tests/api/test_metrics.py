@@ -115,7 +115,7 @@ class Ledger:
             self.dunning.append((date.fromisoformat(due), invoice_method, cents, date.fromisoformat(day), method))
 
     def expected(self, months):
-        figures, mrr, subs, accounts_of = {}, {}, {}, {}
+        figures, subs, accounts_of = {}, {}, {}
         moves = sorted(self.moves, key=lambda m: m[0])
         for month in months:
             start_mrr = sum(subs.values())

@@ -229,7 +229,7 @@ def test_the_job_charges_the_next_day_what_an_unreachable_psp_left_uncharged(cli
     from datetime import date, timedelta
 
     from chalicelib.adapters.pix_automatico import PspError
-    from tests.steps.invoicing_steps import pay, run_job, stored_invoices
+    from tests.steps.invoicing_steps import run_job, stored_invoices
 
     class Down:
         def __getattr__(self, name):
@@ -271,7 +271,7 @@ def test_a_malformed_notification_is_refused_whole_and_applies_nothing(client, s
 def test_a_renewal_above_the_payers_maximum_is_refused_by_their_bank_and_billed_by_boleto(client, subscribed):
     from datetime import date, timedelta
 
-    from tests.steps.invoicing_steps import pay, run_job, stored_invoices
+    from tests.steps.invoicing_steps import run_job, stored_invoices
 
     account_id, token, sub = subscribed
     rec_id = _authorise(client, account_id, token, sub)["rec_id"]

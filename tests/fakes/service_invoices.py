@@ -27,7 +27,7 @@ from chalicelib.store.service_invoices import (
     work_partitions,
 )
 from chalicelib.store.backups import utc_key
-from tests.fakes.dynamo import TransactionCancelled, put_operation, update_operation
+from tests.fakes.dynamo import TransactionCancelled, update_operation
 
 
 _EVENT_NAMES = {"e101101": "Cancelamento de NFS-e", "e105102": "Cancelamento de NFS-e por Substituição"}

@@ -3,7 +3,6 @@ supersedes it: which invoice it is, what goes back to the account, and its repla
 invoice without the old plan's next period (a new plan bills its own periods) or with it re-priced
 (licenses or storage added), same due date and method (domain.reissue)."""
 import copy
-from datetime import date
 
 from chalicelib.catalog import Catalog
 from chalicelib.domain.money import format_brl
